@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up (including the test-only system packages), then run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/setup-test-system.sh
+exec .venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,45 @@
+"""GET /articles/{doc_id} (text and spans) and POST /articles (ingest, token needed)."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path, Request
+
+from ..store.queries import actor_spans, article_event_ids, article_pieces, evidence_spans, get_article, place_spans
+from .deps import get_settings, read_connection, require_token
+from .errors import ApiError
+from .ingest import ingest_records
+from .models import ArticleDetail, ArticleIn, IngestResult, Piece, Span
+from .settings import ApiSettings
+
+router = APIRouter(tags=["articles"])
+
+
+@router.get("/articles/{doc_id}", response_model=ArticleDetail,
+            summary="An article's text with the spans of its places, actors and event evidence")
+def article(doc_id: Annotated[str, Path(max_length=300)],
+            conn: sqlite3.Connection = Depends(read_connection)) -> ArticleDetail:
+    row = get_article(conn, doc_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"No article with id {doc_id!r}.")
+    article_id = row.pop("id")
+    spans = [*place_spans(conn, article_id), *actor_spans(conn, article_id, row["text"]),
+             *evidence_spans(conn, article_id)]
+    spans.sort(key=lambda s: (s["start"], -s["end"]))
+    return ArticleDetail(**row, pieces=[Piece(**p) for p in article_pieces(conn, article_id)],
+                         spans=[Span(**s) for s in spans], event_ids=article_event_ids(conn, article_id))
+
+
+@router.post("/articles", response_model=IngestResult, status_code=201, dependencies=[Depends(require_token)],
+             summary="Ingest one article or a list of them (runs the whole pipeline; slow)")
+def post_articles(request: Request,
+                  payload: Annotated[ArticleIn | list[ArticleIn], Body()],
+                  settings: ApiSettings = Depends(get_settings)) -> IngestResult:
+    records = payload if isinstance(payload, list) else [payload]
+    if not records:
+        raise ApiError(422, "invalid_body", "Send at least one article.")
+    if len(records) > settings.max_batch:
+        raise ApiError(413, "too_many_articles",
+                       f"{len(records)} articles in one request; send at most {settings.max_batch}.")
+    return ingest_records(records, request.app.state.writer, settings)

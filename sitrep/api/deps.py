@@ -1,0 +1,47 @@
+"""Request dependencies: the app's settings and a read-only store connection per request."""
+from __future__ import annotations
+
+import hmac
+import sqlite3
+from collections.abc import Iterator
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ..store.queries import connect_readonly
+from .errors import ApiError
+from .settings import TOKEN_ENV, ApiSettings
+
+bearer = HTTPBearer(auto_error=False, description=f"The token set in {TOKEN_ENV}; needed for writes only")
+
+
+def get_settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+def read_connection(settings: ApiSettings = Depends(get_settings)) -> Iterator[sqlite3.Connection]:
+    """A read-only connection with a per-query time limit, closed after the request."""
+    conn = connect_readonly(settings.db_path, timeout_ms=settings.query_timeout_ms)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def require_token(settings: ApiSettings = Depends(get_settings),
+                  credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+    """Refuse a write unless it carries the configured token (compared in constant time)."""
+    if settings.token is None:
+        raise ApiError(403, "writes_disabled",
+                       f"Writes are disabled: start the server with {TOKEN_ENV} set to enable POST /articles.")
+    given = credentials.credentials if credentials else ""
+    if not hmac.compare_digest(given.encode("utf-8"), settings.token.encode("utf-8")):
+        raise ApiError(401, "unauthorized", "A valid token is needed: send 'Authorization: Bearer <token>'.",
+                       headers={"WWW-Authenticate": "Bearer"})
+
+
+def check_page(limit: int, offset: int, settings: ApiSettings) -> None:
+    if limit > settings.max_page_size:
+        raise ApiError(400, "bad_parameter",
+                       f"limit: {limit} is over the maximum page size of {settings.max_page_size}; page with offset.")

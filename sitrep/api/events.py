@@ -1,0 +1,87 @@
+"""GET /events and GET /events/{event_id}."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from ..store.queries import count_events, event_sources, get_event, list_events
+from ..store.sqlite import EventQuery
+from .deps import check_page, get_settings, read_connection
+from .errors import ApiError
+from .models import Event, EventDetail, EventFeature, EventFeatureCollection, EventPage, PointGeometry, Source
+from .settings import ApiSettings
+
+router = APIRouter(tags=["events"])
+Text = Annotated[str | None, Query(max_length=200)]
+EVENT_ID_PATTERN = r"^[0-9a-f]{16}$"
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """'min_lon,min_lat,max_lon,max_lat' -> a checked tuple; raises a 400 ApiError otherwise."""
+    if value is None:
+        return None
+    parts = value.split(",")
+    try:
+        box = tuple(float(p) for p in parts)
+    except ValueError:
+        box = ()
+    if len(box) != 4:
+        raise ApiError(400, "bad_parameter", "bbox: give four numbers 'min_lon,min_lat,max_lon,max_lat'.")
+    min_lon, min_lat, max_lon, max_lat = box
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ApiError(400, "bad_parameter", "bbox: need -180 <= min_lon <= max_lon <= 180 and "
+                                             "-90 <= min_lat <= max_lat <= 90.")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def event_query(
+    country: Text = None, admin1: Text = None, event_type: Text = None, sub_event_type: Text = None,
+    actor: Text = None,
+    since: Annotated[date | None, Query(description="First event date (YYYY-MM-DD), inclusive")] = None,
+    until: Annotated[date | None, Query(description="Last event date (YYYY-MM-DD), inclusive")] = None,
+    bbox: Annotated[str | None, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words in the source article (full text)")] = None,
+    limit: Annotated[int, Query(ge=1, description="Page size, at most the server's maximum")] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    settings: ApiSettings = Depends(get_settings),
+) -> EventQuery:
+    """The filters of GET /events, checked."""
+    check_page(limit, offset, settings)
+    if since and until and since > until:
+        raise ApiError(400, "bad_parameter", f"since ({since}) is after until ({until}).")
+    return EventQuery(country=country, admin1=admin1, event_type=event_type, sub_event_type=sub_event_type,
+                      actor=actor, since=since.isoformat() if since else None,
+                      until=until.isoformat() if until else None, bbox=parse_bbox(bbox),
+                      q=q if q and q.strip() else None, limit=limit, offset=offset)
+
+
+def to_feature(event: Event) -> EventFeature:
+    geometry = None
+    if event.latitude is not None and event.longitude is not None:
+        geometry = PointGeometry(coordinates=(event.longitude, event.latitude))
+    return EventFeature(id=event.event_id, geometry=geometry, properties=event)
+
+
+@router.get("/events", response_model=EventPage | EventFeatureCollection,
+            summary="Events matching filters, a page at a time, as JSON or GeoJSON")
+def events(query: EventQuery = Depends(event_query),
+           fmt: Annotated[Literal["json", "geojson"], Query(alias="format")] = "json",
+           conn: sqlite3.Connection = Depends(read_connection)) -> Any:
+    total = count_events(conn, query)
+    rows = [Event(**r) for r in list_events(conn, query)]
+    if fmt == "geojson":
+        return EventFeatureCollection(total=total, limit=query.limit, offset=query.offset,
+                                      features=[to_feature(e) for e in rows])
+    return EventPage(total=total, limit=query.limit, offset=query.offset, events=rows)
+
+
+@router.get("/events/{event_id}", response_model=EventDetail, summary="One event with all its sources")
+def event(event_id: Annotated[str, Path(pattern=EVENT_ID_PATTERN, description="16 hex digits")],
+          conn: sqlite3.Connection = Depends(read_connection)) -> EventDetail:
+    row = get_event(conn, event_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"No event with id {event_id}.")
+    return EventDetail(**row, sources=[Source(**s) for s in event_sources(conn, event_id)])

@@ -1,0 +1,62 @@
+"""The API's one writer: ingests posted articles through the pipeline, one request at a time."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from ..records import RawDocument
+from ..store import Store
+from .models import ArticleIn, IngestedArticle, IngestResult
+from .settings import ApiSettings
+
+log = logging.getLogger(__name__)
+API_SOURCE = "api:POST /articles"
+
+
+class Writer:
+    """Holds the pipeline (loaded on first use: spaCy is slow to load) and serialises writes."""
+
+    def __init__(self, pipeline_factory: Callable[[], Any] | None = None):
+        self._factory = pipeline_factory
+        self._pipeline: Any = None
+        self.lock = threading.Lock()
+
+    def pipeline(self) -> Any:
+        if self._pipeline is None:
+            if self._factory is None:
+                from ..pipeline import Pipeline
+                self._factory = Pipeline
+            self._pipeline = self._factory()
+        return self._pipeline
+
+
+def to_raw(record: ArticleIn) -> RawDocument:
+    return RawDocument(doc_id=record.id, text=record.text, source=API_SOURCE, url=record.url,
+                       outlet=record.outlet, published=record.published, title=record.title)
+
+
+def ingest_records(records: list[ArticleIn], writer: Writer, settings: ApiSettings) -> IngestResult:
+    """Clean, analyse and store the records; say per article whether it was stored and with how many events."""
+    # Imported here: the pipeline pulls in spaCy, which a read-only server never needs.
+    from ..ingest import ingest_items
+    from ..pipeline import clean_documents
+
+    with writer.lock:
+        with Store(settings.db_path) as store:
+            report = ingest_items(clean_documents(to_raw(r) for r in records), store, writer.pipeline())
+            articles = [_outcome(store, r.id) for r in records]
+    log.info("POST /articles: %d received, %d stored, %d rejected", len(records), report.added, len(report.rejected))
+    return IngestResult(received=len(records), stored=report.added, articles=articles,
+                        rejects=[str(r) for r in report.rejected])
+
+
+def _outcome(store: Store, doc_id: str) -> IngestedArticle:
+    row = store.conn.execute(
+        "SELECT a.id, (SELECT COUNT(*) FROM event_sources s WHERE s.article_id = a.id) FROM articles a"
+        " WHERE a.doc_id = ?", (doc_id,)).fetchone()
+    if row is None:
+        return IngestedArticle(id=doc_id, stored=False, events=0, href=None)
+    return IngestedArticle(id=doc_id, stored=True, events=int(row[1]), href=f"/articles/{quote(doc_id)}")

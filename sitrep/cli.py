@@ -1,0 +1,199 @@
+"""The `sitrep` command: a thin layer over the library."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+import click
+
+from . import __version__
+from .errors import SitrepError
+from .export import FORMATS, acled_row, write_parquet, write_rows
+from .records import Reject
+
+DEFAULT_DB = "sitrep.db"
+log = logging.getLogger("sitrep")
+
+
+@click.group()
+@click.version_option(__version__)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress and rejects.")
+def main(verbose: bool) -> None:
+    """sitrep: raw English conflict news in, ACLED-style event data out."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[IO[str]]:
+    if path in (None, "-"):
+        yield sys.stdout
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+
+
+def _report_reject(reject: Reject) -> None:
+    click.echo(f"sitrep: rejected {reject}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "geojson"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", default=None, help="File to write (default: stdout).")
+@click.option("--fetch", is_flag=True, help="Fetch the pages that feed entries link to.")
+def extract(paths: tuple[str, ...], fmt: str, output: str | None, fetch: bool) -> None:
+    """Stream events from PATHS without a store (the evaluation contract)."""
+    from .pipeline import Pipeline, PipelineOptions
+
+    pipeline = Pipeline(PipelineOptions(fetch=fetch))
+
+    def rows() -> Iterator[dict[str, object]]:
+        for item in pipeline.run(paths):
+            if isinstance(item, Reject):
+                _report_reject(item)
+                continue
+            for event in item.events:
+                yield event.to_json()
+
+    with _output(output) as out:
+        write_rows(rows(), fmt, out)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", default=None, help="File to write (default: stdout).")
+def places(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Write every place mention in PATHS, resolved, one JSON object a line."""
+    from .pipeline import Pipeline, PipelineOptions
+
+    pipeline = Pipeline(PipelineOptions(with_events=False))
+
+    def rows() -> Iterator[dict[str, object]]:
+        for item in pipeline.run(paths):
+            if isinstance(item, Reject):
+                _report_reject(item)
+                continue
+            yield from (p.to_json() for p in item.places)
+
+    with _output(output) as out:
+        write_rows(rows(), fmt, out)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Store file.")
+@click.option("--fetch", is_flag=True, help="Fetch the pages that feed entries link to.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True,
+              help="Articles written per transaction.")
+def ingest(paths: tuple[str, ...], db: str, fetch: bool, batch_size: int) -> None:
+    """Read, analyse and store PATHS (files, folders, globs, '-' for stdin)."""
+    from .ingest import ingest_paths
+    from .store import Store
+
+    with Store(db) as store:
+        report = ingest_paths(paths, store, fetch=fetch, progress=True, batch_size=batch_size)
+        for reject in report.rejected:
+            _report_reject(reject)
+        click.echo(f"read {report.read} articles: {report.added} added, {report.skipped} already stored, "
+                   f"{len(report.rejected)} rejected, {report.events} events", err=True)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--country")
+@click.option("--admin1")
+@click.option("--type", "event_type", help="ACLED event type, e.g. 'Battles'.")
+@click.option("--actor", help="Part of an actor's name.")
+@click.option("--since", help="YYYY-MM-DD")
+@click.option("--until", help="YYYY-MM-DD")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+def events(db: str, country: str | None, admin1: str | None, event_type: str | None, actor: str | None,
+           since: str | None, until: str | None, limit: int, as_json: bool) -> None:
+    """Query the store's events."""
+    from .store import Store
+    from .store.sqlite import EventQuery
+
+    _require_db(db)
+    with Store(db) as store:
+        rows = store.events(EventQuery(country=country, admin1=admin1, event_type=event_type, actor=actor,
+                                       since=since, until=until, limit=limit))
+    if as_json:
+        write_rows(rows, "jsonl", sys.stdout)
+        return
+    click.echo(format_table(rows))
+
+
+def format_table(rows: list[dict[str, object]]) -> str:
+    cols = [("event_date", 10), ("sub_event_type", 28), ("actor1", 28), ("actor2", 24), ("location", 20),
+            ("admin1", 14), ("country", 10), ("fatalities", 4)]
+    head = "  ".join(name[:w].ljust(w) for name, w in cols)
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append("  ".join(str(r.get(name) if r.get(name) is not None else "")[:w].ljust(w) for name, w in cols))
+    lines.append(f"({len(rows)} events)")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="csv", show_default=True)
+@click.option("-o", "--output", default=None, help="File to write (default: stdout; required for parquet).")
+def export(db: str, fmt: str, output: str | None) -> None:
+    """Export every stored event with ACLED's column names."""
+    from .store import Store
+    from .store.sqlite import EventQuery
+
+    _require_db(db)
+    with Store(db) as store:
+        rows = [acled_row(r) for r in store.events(EventQuery(limit=10_000_000))]
+    if fmt == "parquet":
+        if not output or output == "-":
+            raise click.UsageError("parquet needs -o FILE")
+        write_parquet(rows, output)
+        return
+    with _output(output) as out:
+        write_rows(rows, fmt, out)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+def rejects(db: str) -> None:
+    """List the inputs the store rejected, and why."""
+    from .store import Store
+
+    _require_db(db)
+    with Store(db) as store:
+        for r in store.rejects():
+            where = f"{r['source']}:{r['line']}" if r["line"] else r["source"]
+            click.echo(f"{where}: [{r['code']}] {r['reason']}")
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+def stats(db: str) -> None:
+    """Row counts of the store."""
+    from .store import Store
+
+    _require_db(db)
+    with Store(db) as store:
+        click.echo(json.dumps(store.counts(), indent=1))
+
+
+def _require_db(db: str) -> None:
+    if not Path(db).exists():
+        raise click.ClickException(f"{db}: no such store; run `sitrep ingest PATH --db {db}` first")
+
+
+def run() -> None:
+    try:
+        main(standalone_mode=True)
+    except SitrepError as exc:
+        click.echo(f"sitrep: {exc}", err=True)
+        sys.exit(2)

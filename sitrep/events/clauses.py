@@ -1,0 +1,134 @@
+"""Finding event clauses in a parsed sentence: triggers, their clause, and non-event cues."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from .lexicon import Trigger, non_event_cues, triggers
+
+CLAUSE_DEPS = {"ROOT", "conj", "advcl", "ccomp", "relcl", "parataxis", "xcomp", "acl", "pcomp"}
+ATTACK_KINDS = ("means", "event", "harm")
+
+
+@dataclass(frozen=True)
+class TriggerHit:
+    trigger: Trigger
+    start: int  # token index in the Doc
+    end: int
+
+    def tokens(self, sent: Span) -> list[Token]:
+        return [sent.doc[i] for i in range(self.start, self.end)]
+
+
+@dataclass
+class Clause:
+    """Triggers that share one clause head in a sentence."""
+
+    head: Token
+    hits: list[TriggerHit] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> set[str]:
+        return {h.trigger.kind for h in self.hits}
+
+    def best(self, *kinds: str) -> TriggerHit | None:
+        found = [h for h in self.hits if h.trigger.kind in kinds]
+        return min(found, key=lambda h: (h.trigger.rank, h.start)) if found else None
+
+    def token_range(self) -> tuple[int, int]:
+        """Character range of the clause head's subtree, minus nested clauses of their own."""
+        left = min(t.idx for t in self.head.subtree)
+        right = max(t.idx + len(t) for t in self.head.subtree)
+        return left, right
+
+
+def lemma(token: Token) -> str:
+    return token.lemma_.lower() if token.lemma_ else token.lower_
+
+
+def find_triggers(sent: Span) -> list[TriggerHit]:
+    """Longest lexicon matches on lower-cased lemmas (or surface forms) of consecutive tokens."""
+    table = triggers()
+    hits: list[TriggerHit] = []
+    i = sent.start
+    while i < sent.end:
+        tok = sent.doc[i]
+        matched = None
+        for key in {lemma(tok), tok.lower_}:
+            for trig in table.get(key, []):
+                n = len(trig.words)
+                if i + n > sent.end:
+                    continue
+                words = [sent.doc[j] for j in range(i, i + n)]
+                if all(w_lex in (lemma(t), t.lower_) for w_lex, t in zip(trig.words, words)):
+                    if matched is None or len(trig.words) > len(matched.words):
+                        matched = trig
+        if matched:
+            hits.append(TriggerHit(matched, i, i + len(matched.words)))
+            i += len(matched.words)
+        else:
+            i += 1
+    return hits
+
+
+def clause_head(token: Token) -> Token:
+    """The verb heading the clause a token belongs to."""
+    current = token
+    for _ in range(12):
+        if current.pos_ in ("VERB", "AUX") and current.dep_ in CLAUSE_DEPS:
+            return current
+        if current.head is current:
+            return current
+        current = current.head
+    return current
+
+
+def group_clauses(sent: Span, hits: list[TriggerHit]) -> list[Clause]:
+    clauses: dict[int, Clause] = {}
+    for hit in hits:
+        head = clause_head(hit.tokens(sent)[-1])
+        clauses.setdefault(head.i, Clause(head)).hits.append(hit)
+    return _attach_orphans(list(clauses.values()))
+
+
+def _attach_orphans(clauses: list[Clause]) -> list[Clause]:
+    """A clause holding only act verbs or instruments joins the clause it hangs from, if any."""
+    attack = [c for c in clauses if c.kinds & set(ATTACK_KINDS) or _armed(c)]
+    for clause in clauses:
+        if clause in attack:
+            continue
+        for target in attack:
+            if target.head in clause.head.ancestors or clause.head in target.head.ancestors:
+                target.hits.extend(clause.hits)
+                break
+    return [c for c in clauses if c in attack]
+
+
+def _armed(clause: Clause) -> bool:
+    return "instrument" in clause.kinds and "act" in clause.kinds
+
+
+def is_event_clause(clause: Clause) -> bool:
+    kinds = clause.kinds
+    return bool(kinds & {"means", "event", "harm"}) or ("instrument" in kinds and "act" in kinds)
+
+
+def non_event_reason(sent: Span, clause: Clause) -> str | None:
+    """Why this clause reports no event (threat, plan, denial, negation, modality), or None."""
+    cues = non_event_cues()
+    sent_lemmas = {lemma(t) for t in sent}
+    if sent_lemmas & cues.get("sentence", frozenset()):
+        return "diplomacy"
+    head = clause.head
+    for child in head.children:
+        if child.dep_ == "neg":
+            return "negated"
+        if child.dep_ == "aux" and lemma(child) in cues.get("aux", frozenset()):
+            return f"modal '{child.text}'"
+    for anc in [head, *list(head.ancestors)[:3]]:
+        if anc is not head and lemma(anc) in cues.get("governor", frozenset()):
+            return f"under '{anc.text}'"
+        if anc is head and head.dep_ in ("xcomp", "ccomp") and lemma(head.head) in cues.get("governor", frozenset()):
+            return f"under '{head.head.text}'"
+    return None

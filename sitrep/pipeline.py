@@ -1,0 +1,83 @@
+"""The one data path: read -> clean -> analyse -> places -> events (-> store).
+
+`Pipeline` loads the models once per process and streams: inputs are read
+lazily, parsed in batches with `nlp.pipe`, and each article's Extraction is
+yielded as soon as its batch is done.  Bad documents become Rejects, counted
+and reported, never a stopped batch.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .clean import clean
+from .errors import InputError
+from .events import EventCoder
+from .nlp import BATCH_SIZE, load_nlp
+from .places import PlaceResolver
+from .quotes import find_quotes
+from .readers import read_inputs
+from .records import Article, Extraction, RawDocument, Reject
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    batch_size: int = BATCH_SIZE
+    fetch: bool = False  # fetch pages linked from feeds
+    with_events: bool = True
+
+
+class Pipeline:
+    """Models, gazetteer and lexicons, loaded once; `run` streams Extractions and Rejects."""
+
+    def __init__(self, options: PipelineOptions = PipelineOptions()):
+        self.options = options
+        self.nlp = load_nlp()
+        self.places = PlaceResolver.load()
+        self.coder = EventCoder.load() if options.with_events else None
+
+    def run(self, paths: Iterable[str]) -> Iterator[Extraction | Reject]:
+        return self.extract(clean_documents(read_inputs(paths, fetch=self.options.fetch)))
+
+    def extract(self, items: Iterable[Article | Reject]) -> Iterator[Extraction | Reject]:
+        """Parse articles in batches; pass Rejects through in order."""
+        batch: list[Article] = []
+        for item in items:
+            if isinstance(item, Reject):
+                yield from self._flush(batch)
+                batch = []
+                yield item
+                continue
+            batch.append(item)
+            if len(batch) >= self.options.batch_size:
+                yield from self._flush(batch)
+                batch = []
+        yield from self._flush(batch)
+
+    def _flush(self, batch: list[Article]) -> Iterator[Extraction | Reject]:
+        if not batch:
+            return
+        pairs = ((a.text, a) for a in batch)
+        for doc, article in self.nlp.pipe(pairs, batch_size=self.options.batch_size, as_tuples=True):
+            yield self.analyse(article, doc)
+
+    def analyse(self, article: Article, doc: object) -> Extraction:
+        places = self.places.resolve(article, doc)
+        events = self.coder.code(article, doc, places) if self.coder else []
+        quotes = find_quotes(article, doc)
+        return Extraction(article, places, events, quotes)
+
+
+def clean_documents(docs: Iterable[RawDocument | Reject]) -> Iterator[Article | Reject]:
+    """The cleaning stage: RawDocuments become Articles; an empty one becomes a Reject."""
+    for doc in docs:
+        if isinstance(doc, Reject):
+            yield doc
+            continue
+        try:
+            yield clean(doc)
+        except InputError as exc:
+            yield Reject(doc.source, f"{doc.doc_id}: {exc.reason}", exc.code, doc.line_offset + 1 if doc.line_offset else None)

@@ -1,0 +1,544 @@
+"""Toponyms: find the places an article names and resolve them against the gazetteer.
+
+Recognition takes spaCy's GPE/LOC/FAC entities, and names the model labels
+otherwise (or not at all) when the words around them say "place": "the town of X",
+"X province", "X hill", "east of X", "in X" with X in the gazetteer, a name in a list
+with other places, a name that begins like a toponym ("Wadi X", "Deir X").
+Resolution ranks gazetteer candidates by feature class, population, the article's
+country focus, place-kind words, the admin hierarchy and closeness to the other
+places in the article; a name the gazetteer lacks falls back to a place nearby
+(geo-precision 2) or its province or country (3), never to a namesake abroad.
+The word lists live in sitrep/data: place_types.tsv, place_context.tsv, metonym_cues.tsv.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Iterable
+
+from sitrep.gazetteer.geo import haversine_km
+from sitrep.gazetteer.names import fold_key, fold_text
+from sitrep.gazetteer.store import Gazetteer, Place
+from sitrep.records import Article, PlaceMention
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+NAME_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "en", "es", "of",
+                  "de", "du", "la", "le", "da", "do", "di", "bin", "ibn", "abu", "um", "umm"}
+POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
+LIST_JOINERS = {",", "and", "or", "&"}
+SETTLEMENT_KINDS = {"admin1", "admin2", "admin", "settlement"}
+SPAN_KINDS = {"natural", "facility"}  # type words that belong to the name: "Litani River"
+
+
+# ---------------------------------------------------------------- word lists
+
+@dataclass(frozen=True)
+class PlaceWords:
+    """The place-kind, context and metonymy words from sitrep/data."""
+
+    kinds: dict[str, str]
+    context: dict[str, str]
+    metonym_verbs: frozenset[str]
+    metonym_nouns: frozenset[str]
+
+    def kind(self, word: str) -> str | None:
+        return self.kinds.get(word.lower())
+
+
+def _read_table(filename: str) -> list[list[str]]:
+    text = resources.files("sitrep.data").joinpath(filename).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def place_words() -> PlaceWords:
+    kinds = {row[0]: row[1] for row in _read_table("place_types.tsv")}
+    context = {row[0]: row[1] for row in _read_table("place_context.tsv")}
+    cues = _read_table("metonym_cues.tsv")
+    return PlaceWords(kinds, context,
+                      frozenset(w for k, w, *_ in cues if k == "verb"),
+                      frozenset(w for k, w, *_ in cues if k == "noun"))
+
+
+# ---------------------------------------------------------------- recognition
+
+@dataclass
+class Found:
+    """A recognised toponym before resolution (token offsets into the Doc)."""
+
+    start: int  # token index
+    end: int
+    source: str  # 'ner', 'context', 'gazetteer'
+    label: str
+    strong: bool = False
+    weak: bool = False
+    kind: str | None = None  # a place-kind word beside it: 'admin1', 'settlement', ...
+    direction: bool = False  # "southern Lebanon": a region of the named place
+    role: str = "literal"
+    accepted: bool = False
+
+
+def _is_name_token(token: "Token") -> bool:
+    text = token.text
+    return (text[:1].isupper() and any(c.isalpha() for c in text) and not token.is_punct
+            and not (token.is_stop and token.is_sent_start))
+
+
+def _name_runs(doc: "Doc", taken: set[int]) -> Iterable[tuple[int, int]]:
+    """Maximal runs of capitalised tokens (with particles like al-/de) outside entities."""
+    i, n = 0, len(doc)
+    while i < n:
+        if i in taken or not _is_name_token(doc[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and j not in taken:
+            if _is_name_token(doc[j]) and not doc[j - 1].whitespace_ == "" or _is_name_token(doc[j]):
+                if "\n" in doc[j - 1].whitespace_:
+                    break
+                j += 1
+            elif (doc[j].lower_ in NAME_PARTICLES or doc[j].text == "-") and j + 1 < n and (
+                    _is_name_token(doc[j + 1]) or doc[j + 1].text == "-"):
+                j += 1
+            else:
+                break
+        while j > i + 1 and not _is_name_token(doc[j - 1]):
+            j -= 1
+        yield i, j
+        i = j
+
+
+def _trim(doc: "Doc", start: int, end: int) -> tuple[int, int]:
+    """Drop a leading 'the', trailing possessives and punctuation."""
+    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
+        end -= 1
+    return start, end
+
+
+class Recogniser:
+    """Finds the spans of an article that name places."""
+
+    def __init__(self, gazetteer: Gazetteer, words: PlaceWords):
+        self.gazetteer = gazetteer
+        self.words = words
+
+    def find(self, doc: "Doc") -> list[Found]:
+        found = self._entities(doc)
+        taken = {i for f in found for i in range(f.start, f.end)}
+        taken |= {t.i for ent in doc.ents for t in ent}
+        for start, end in _name_runs(doc, taken):
+            found.append(Found(start, end, "context", ""))
+        for item in found:
+            self._read_context(doc, item)
+        self._accept(found, doc)
+        return sorted((f for f in found if f.accepted), key=lambda f: f.start)
+
+    def _entities(self, doc: "Doc") -> list[Found]:
+        found = []
+        for ent in doc.ents:
+            if "\n" in ent.text:
+                continue
+            start, end = _trim(doc, ent.start, ent.end)
+            if start >= end or not doc[start].text[:1].isupper():
+                continue
+            if ent.label_ in PLACE_LABELS:
+                found.append(Found(start, end, "ner", ent.label_))
+            elif ent.label_ == "NORP":
+                role = "modifier" if self._is_demonym(doc[start:end].text) else "literal"
+                found.append(Found(start, end, "ner" if role == "modifier" else "context", "NORP", role=role))
+            elif ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"):
+                found.append(Found(start, end, "context", ent.label_))
+        return found
+
+    def _is_demonym(self, text: str) -> bool:
+        key = fold_key(text)
+        return any(place.is_country and "demonym" in self.gazetteer.name_kinds(key, place.geonameid)
+                   for place in self.gazetteer.candidates(key))
+
+    def _read_context(self, doc: "Doc", item: Found) -> None:
+        """Mark the evidence around a span: kind words, context words, possessive parts."""
+        words = self.words
+        first = doc[item.start]
+        if item.end - item.start > 1 and words.kind(first.lower_) == "head":
+            item.strong = True
+        if words.kind(first.lower_) == "direction" and item.end - item.start > 1:
+            item.direction = True
+        before = item.start - 1
+        if before >= 0 and doc[before].lower_ == "the":
+            before -= 1
+        if before >= 0:
+            prev = doc[before].lower_
+            if prev == "of" and before >= 1:
+                kind = words.kind(doc[before - 1].lower_)
+                if kind in SETTLEMENT_KINDS or kind == "direction":
+                    item.strong, item.kind = True, kind if kind != "direction" else None
+            if words.context.get(prev) == "strong":
+                item.strong = True
+            elif prev in words.context:
+                item.weak = True
+        after = item.end
+        if after < len(doc):
+            nxt = doc[after]
+            kind = words.kind(nxt.lower_)
+            if kind and kind not in ("direction", "head"):
+                item.strong, item.kind = True, kind
+                if kind in SPAN_KINDS and nxt.text.islower() is False:
+                    item.end = after + 1
+                elif kind in SPAN_KINDS and item.source != "ner":
+                    item.end = after + 1
+            elif nxt.text in POSSESSIVE and after + 1 < len(doc) and words.kind(doc[after + 1].lower_) == "part":
+                item.strong = True
+
+    def _accept(self, found: list[Found], doc: "Doc") -> None:
+        countries = self._named_countries(found, doc)
+        for item in found:
+            if item.source == "ner":
+                item.accepted = item.label in PLACE_LABELS or item.role == "modifier"
+            elif item.strong:
+                item.accepted = True
+            elif item.weak:
+                item.accepted = self._known(doc[item.start:item.end].text, item.label, countries)
+                item.source = "gazetteer"
+        self._spread_over_lists(found, doc)
+
+    def _named_countries(self, found: list[Found], doc: "Doc") -> set[str]:
+        codes = set()
+        for item in found:
+            if item.source == "ner":
+                code = self.gazetteer.country(doc[item.start:item.end].text)
+                if code:
+                    codes.add(code)
+        return codes
+
+    def _known(self, text: str, label: str, countries: set[str]) -> bool:
+        """A weak-context name is a place when the gazetteer knows it (a person's name
+        must also be a place in a country the article names)."""
+        places = [p for p in self.gazetteer.lookup(text) if p.feature_class in ("P", "A", "L")]
+        if label in ("PERSON", "NORP", "ORG"):
+            return any(p.country_code in countries for p in places)
+        return bool(places)
+
+    def _spread_over_lists(self, found: list[Found], doc: "Doc") -> None:
+        """Names in one list ("X, Y and Z") with an accepted place are places too."""
+        ordered = sorted(found, key=lambda f: f.start)
+        groups: list[list[Found]] = []
+        for item in ordered:
+            if groups and self._joined(doc, groups[-1][-1], item):
+                groups[-1].append(item)
+            else:
+                groups.append([item])
+        for group in groups:
+            if len(group) > 1 and any(f.accepted and f.role == "literal" for f in group):
+                for item in group:
+                    if not item.accepted and item.role == "literal" and item.label not in ("PERSON", "NORP") or (
+                            not item.accepted and item.label == "PERSON" and item.end - item.start <= 3):
+                        item.accepted = True
+                        item.source = "context"
+
+    @staticmethod
+    def _joined(doc: "Doc", left: Found, right: Found) -> bool:
+        between = [t.lower_ for t in doc[left.end:right.start]]
+        return 0 < len(between) <= 2 and all(w in LIST_JOINERS for w in between) and left.end < right.start
+
+
+# ---------------------------------------------------------------- resolution
+
+@dataclass
+class Choice:
+    """A mention with its candidates and the one chosen."""
+
+    found: Found
+    text: str
+    start_char: int
+    end_char: int
+    sentence: int
+    candidates: list[Place] = field(default_factory=list)
+    kinds: dict[int, set[str]] = field(default_factory=dict)
+    fuzzy: bool = False
+    reduced: bool = False  # found only under a shorter form of the name
+    chosen: Place | None = None
+    score: float = 0.0
+
+
+FEATURE_WEIGHT = {"PCLI": 3.0, "CONT": 2.0, "ADM1": 0.5, "PPLC": 2.5, "PPL": 0.0, "ADM2": -0.5}
+ADMIN_POPULATION_FACTOR = 0.7  # admin populations are sums of their towns': discount them
+SMALL_ABROAD = 100_000  # a place this small outside the focus country needs a neighbour
+KIND_FEATURE = {"admin1": ("ADM1",), "admin2": ("ADM2",), "admin": ("ADM1", "ADM2"),
+                "settlement": ("PPL", "PPLC")}
+
+
+class PlaceResolver:
+    """Recognise and resolve the places of an article; one instance per process."""
+
+    _instance: "PlaceResolver | None" = None
+
+    def __init__(self, gazetteer: Gazetteer, words: PlaceWords | None = None):
+        self.gazetteer = gazetteer
+        self.words = words or place_words()
+        self.recogniser = Recogniser(gazetteer, self.words)
+
+    @classmethod
+    def load(cls, gazetteer: Gazetteer | None = None) -> "PlaceResolver":
+        """The process-wide resolver (opens the default gazetteer on first use)."""
+        if gazetteer is not None:
+            return cls(gazetteer)
+        if cls._instance is None:
+            cls._instance = cls(Gazetteer.open())
+        return cls._instance
+
+    # ------------------------------------------------------------ public
+    def resolve(self, article: Article, doc: "Doc") -> list[PlaceMention]:
+        """Every place mention of the article, resolved where the gazetteer allows."""
+        choices = [self._choice(doc, f) for f in self.recogniser.find(doc)]
+        focus = self._focus(choices)
+        for choice in choices:
+            self._pick(choice, focus, choices, use_proximity=False)
+        for choice in choices:
+            self._pick(choice, focus, choices, use_proximity=True)
+        for choice in choices:
+            if choice.chosen is None and choice.found.role == "literal":
+                self._try_fuzzy(choice, focus)
+        self._mark_metonyms(doc, choices)
+        return [self._mention(article.doc_id, c, choices, focus) for c in choices]
+
+    def focus_country(self, mentions: Iterable[PlaceMention]) -> str | None:
+        """The country the article is mostly about: the most often named one, by name."""
+        counts: Counter[str] = Counter()
+        for mention in mentions:
+            if mention.country and mention.role != "modifier":
+                counts[mention.country] += 2 if mention.feature_code == "PCLI" else 1
+            elif mention.country:
+                counts[mention.country] += 1
+        return counts.most_common(1)[0][0] if counts else None
+
+    # ------------------------------------------------------------ steps
+    def _choice(self, doc: "Doc", found: Found) -> Choice:
+        span = doc[found.start:found.end]
+        choice = Choice(found, span.text, span.start_char, span.end_char, _sentence_index(span))
+        for number, text in enumerate(self._lookup_forms(span.text, found)):
+            places = [p for p in self.gazetteer.lookup(text) if p.latitude is not None]
+            if found.role == "modifier":
+                places = [p for p in places if p.is_country]
+            if places:
+                choice.candidates = places
+                choice.reduced = number > 0 and not found.direction
+                key = fold_key(text)
+                choice.kinds = {p.geonameid: self.gazetteer.name_kinds(key, p.geonameid) for p in places}
+                break
+        return choice
+
+    def _lookup_forms(self, text: str, found: Found) -> list[str]:
+        """The text, then without kind words ("Litani River" -> "Litani")."""
+        forms = [text]
+        words = text.split()
+        core = [w for w in words if self.words.kind(fold_text(w)) not in SETTLEMENT_KINDS | SPAN_KINDS]
+        if core and len(core) < len(words):
+            forms.append(" ".join(core))
+        if found.direction and len(words) > 1:
+            forms.append(" ".join(words[1:]))
+        return forms
+
+    def _focus(self, choices: list[Choice]) -> dict[str, float]:
+        """Share of each country among the article's places: places inside a country
+        count most, countries named next, adjectives ("Israeli") least."""
+        votes: Counter[str] = Counter()
+        for choice in choices:
+            if not choice.candidates:
+                continue
+            best = max(choice.candidates, key=self._prior)
+            codes = {p.country_code for p in choice.candidates if p.country_code}
+            if choice.found.role == "modifier":
+                votes[best.country_code or ""] += 0.3
+            elif best.is_country:
+                votes[best.country_code or ""] += 1.0
+            elif len(codes) == 1:
+                votes[codes.pop()] += 1.5
+            elif best.country_code:
+                votes[best.country_code] += 0.5
+        total = sum(votes.values())
+        return {code: n / total for code, n in votes.items() if code} if total else {}
+
+    def _prior(self, place: Place) -> float:
+        weight = FEATURE_WEIGHT.get(place.feature_code or "", 0.0)
+        population = 0.5 * math.log10(1 + max(place.population, 0))
+        if place.feature_code in ("ADM1", "ADM2"):
+            population *= ADMIN_POPULATION_FACTOR
+        return weight + population
+
+    def _pick(self, choice: Choice, focus: dict[str, float], choices: list[Choice],
+              *, use_proximity: bool) -> None:
+        if not choice.candidates:
+            return
+        top = max(focus.items(), key=lambda kv: kv[1])[0] if focus else None
+        places = [p for p in choice.candidates
+                  if not use_proximity or self._plausible(choice, p, top, choices)]
+        if not places:
+            choice.chosen = None
+            return
+        scored = [(self._score(choice, p, focus, choices, use_proximity), p) for p in places]
+        choice.score, choice.chosen = max(scored, key=lambda sp: sp[0])
+
+    def _plausible(self, choice: Choice, place: Place, top: str | None, choices: list[Choice]) -> bool:
+        """Outside the article's main country, a small place needs a neighbour in the
+        article; a name found only without its kind word ("Beaufort" of "Beaufort
+        Castle") must be in the main country."""
+        if top is None or place.country_code == top or place.is_country or place.feature_code == "CONT":
+            return True
+        if choice.reduced:
+            return False
+        if place.population >= SMALL_ABROAD or place.feature_code == "ADM1":
+            return True
+        return self._closeness(choice, place, choices) >= 2.0
+
+    def _score(self, choice: Choice, place: Place, focus: dict[str, float],
+               choices: list[Choice], use_proximity: bool) -> float:
+        score = self._prior(place)
+        score += 4.0 * focus.get(place.country_code or "", 0.0)
+        if "name" in choice.kinds.get(place.geonameid, ()):
+            score += 0.5
+        wanted = KIND_FEATURE.get(choice.found.kind or "")
+        if wanted and place.feature_code in wanted:
+            score += 3.0
+        if use_proximity and not place.is_country:
+            score += self._closeness(choice, place, choices)
+        return score
+
+    @staticmethod
+    def _closeness(choice: Choice, place: Place, choices: list[Choice]) -> float:
+        """Bonus for lying near (or within the admin unit of) other places of the article."""
+        bonus = 0.0
+        for other in choices:
+            chosen = other.chosen
+            if other is choice or chosen is None or chosen.is_country or chosen.latitude is None:
+                continue
+            if chosen.feature_code == "ADM1" and chosen.country_code == place.country_code and (
+                    chosen.admin1_code == place.admin1_code):
+                bonus = max(bonus, 2.0)
+                continue
+            km = haversine_km(place.latitude or 0.0, place.longitude or 0.0, chosen.latitude,
+                              chosen.longitude or 0.0)
+            bonus = max(bonus, 2.0 if km < 50 else 1.0 if km < 200 else 0.0)
+        return bonus
+
+    def _try_fuzzy(self, choice: Choice, focus: dict[str, float]) -> None:
+        """A name the gazetteer lacks: a close spelling in the article's focus countries."""
+        for code, _ in sorted(focus.items(), key=lambda kv: -kv[1])[:2]:
+            hits = self.gazetteer.fuzzy(choice.text, code, limit=3, cutoff=88.0)
+            hits = [(p, s) for p, s in hits if p.latitude is not None and not p.is_country]
+            if hits:
+                choice.chosen = max(hits, key=lambda ps: (ps[1], ps[0].population))[0]
+                choice.fuzzy = True
+                return
+
+    def _mark_metonyms(self, doc: "Doc", choices: list[Choice]) -> None:
+        for choice in choices:
+            place = choice.chosen
+            if place is None or choice.found.role != "literal":
+                continue
+            if not (place.is_country or place.feature_code == "PPLC"):
+                continue
+            if self._is_metonym(doc, choice.found, choices):
+                choice.found.role = "metonym"
+
+    def _is_metonym(self, doc: "Doc", found: Found, choices: list[Choice]) -> bool:
+        span = doc[found.start:found.end]
+        root = span.root
+        if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in self.words.metonym_verbs:
+            return True
+        after = found.end
+        if after + 1 < len(doc) and doc[after].text in POSSESSIVE and (
+                doc[after + 1].lower_ in self.words.metonym_nouns):
+            return True
+        before = found.start - 1
+        if before >= 0 and doc[before].lower_ == "between" and after < len(doc) and doc[after].lower_ == "and":
+            return True
+        if before >= 1 and doc[before].lower_ == "and":
+            for other in choices:
+                if other.found.end == before and other.found.start >= 1 and (
+                        doc[other.found.start - 1].lower_ == "between"):
+                    return True
+        return False
+
+    # ------------------------------------------------------------ output
+    def _mention(self, doc_id: str, choice: Choice, choices: list[Choice],
+                 focus: dict[str, float]) -> PlaceMention:
+        found = choice.found
+        mention = PlaceMention(doc_id=doc_id, text=choice.text, start=choice.start_char,
+                               end=choice.end_char, role=found.role, source=found.source)
+        place = choice.chosen
+        if place is not None:
+            precision = self._precision(place, found, choice.fuzzy)
+            self._fill(mention, place, precision)
+            return mention
+        fallback = self._fallback(choice, choices, focus)
+        if fallback is not None:
+            near, precision = fallback
+            self._fill(mention, near, precision)
+            mention.name, mention.geonameid = choice.text, None
+            mention.feature_class = mention.feature_code = None
+        return mention
+
+    @staticmethod
+    def _precision(place: Place, found: Found, fuzzy: bool) -> int:
+        if place.is_country or place.feature_code in ("ADM1", "CONT") or found.direction:
+            return 3
+        if place.feature_code == "ADM2" or found.kind == "part" or fuzzy:
+            return 2
+        return 1
+
+    def _fallback(self, choice: Choice, choices: list[Choice],
+                  focus: dict[str, float]) -> tuple[Place, int] | None:
+        """Nearest known place for a name the gazetteer lacks: a town named in the same
+        sentence (precision 2); an admin unit or country named there (3); the province
+        of the nearest place named in the article's main country (3); that country (3).
+        Only places in the article's focus countries qualify."""
+        countries = {c for c, share in focus.items() if share >= 0.15}
+        known = [c for c in choices if c.chosen is not None and c is not choice
+                 and c.found.role == "literal" and c.chosen.country_code in countries]
+        same = [c.chosen for c in known if c.sentence == choice.sentence and c.chosen is not None]
+        towns = [p for p in same if p.feature_class == "P"]
+        if towns:
+            return towns[0], 2
+        areas = [p for p in same if p.feature_class == "A"]
+        if areas:
+            return max(areas, key=lambda p: p.admin_level or 0), 3
+        if not focus:
+            return None
+        top = max(focus.items(), key=lambda kv: kv[1])[0]
+        inside = [c for c in known if c.chosen is not None and c.chosen.country_code == top
+                  and not c.chosen.is_country]
+        if inside:
+            nearest = min(inside, key=lambda c: abs(c.start_char - choice.start_char)).chosen
+            assert nearest is not None
+            province = self.gazetteer.admin_place(nearest.country_code, nearest.admin1_code)
+            return (province if province and province.latitude is not None else nearest), 3
+        country = self.gazetteer.country_place(top)
+        if country is not None and country.latitude is not None:
+            return country, 3
+        return None
+
+    def _fill(self, mention: PlaceMention, place: Place, precision: int) -> None:
+        gazetteer = self.gazetteer
+        mention.name = place.name
+        mention.geonameid = place.geonameid
+        mention.latitude, mention.longitude = place.latitude, place.longitude
+        mention.country_code = place.country_code or None
+        mention.country = gazetteer.country_name(place.country_code)
+        mention.admin1 = gazetteer.admin1_name(place.country_code, place.admin1_code)
+        mention.admin2 = gazetteer.admin2_name(place.country_code, place.admin1_code, place.admin2_code)
+        if place.feature_code == "ADM1":
+            mention.admin1 = place.name
+        mention.feature_class, mention.feature_code = place.feature_class, place.feature_code
+        mention.geo_precision = precision
+
+
+def _sentence_index(span: "Span") -> int:
+    return span.sent.start if span.doc.has_annotation("SENT_START") else 0

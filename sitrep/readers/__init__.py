@@ -1,0 +1,151 @@
+"""Readers: every input format becomes a stream of RawDocuments (or Rejects).
+
+`read_inputs` is the one entry point: it expands paths (files, folders, globs,
+'-' for stdin), detects each file's format, and yields documents in a stable
+order.  A file that cannot be read yields a Reject with the reason; the stream
+goes on.
+"""
+from __future__ import annotations
+
+import glob
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ..records import RawDocument, Reject
+from .decode import MAX_BYTES, decode_bytes
+from .dump import split_dump
+from .feeds import read_feed
+from .html import read_html
+from .tabular import read_csv, read_json_array, read_jsonl
+
+__all__ = ["read_inputs", "read_text", "expand_paths"]
+
+INPUT_SUFFIXES = {".txt", ".text", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".html", ".htm",
+                  ".xhtml", ".xml", ".rss", ".atom", ".gz"}
+
+
+def read_inputs(paths: Iterable[str], *, fetch: bool = False, max_bytes: int = MAX_BYTES) -> Iterator[RawDocument | Reject]:
+    """Yield the documents of every input, in order; unreadable inputs become Rejects."""
+    for path in expand_paths(paths):
+        if isinstance(path, Reject):
+            yield path
+            continue
+        try:
+            data = sys.stdin.buffer.read(max_bytes + 1) if path == "-" else _read_file(path, max_bytes)
+            decoded = decode_bytes(data, source=path, limit=max_bytes)
+        except InputError as exc:
+            yield Reject(path, exc.reason, exc.code, exc.line)
+            continue
+        stem = "stdin" if path == "-" else _stem(Path(path))
+        yield from read_text(decoded.text, source=path, stem=stem, fetch=fetch)
+
+
+def read_text(text: str, *, source: str, stem: str, fetch: bool = False) -> Iterator[RawDocument | Reject]:
+    """Documents from one decoded input; the format is told by its suffix, else by sniffing."""
+    kind = detect_format(source, text)
+    try:
+        if kind == "jsonl":
+            yield from read_jsonl(text, source=source, stem=stem)
+        elif kind == "json":
+            yield from read_json_array(text, source=source, stem=stem)
+        elif kind == "csv":
+            yield from read_csv(text, source=source, stem=stem)
+        elif kind == "feed":
+            yield from read_feed(text, source=source, stem=stem, fetch=fetch)
+        elif kind == "html":
+            yield read_html(text, source=source, doc_id=stem)
+        else:
+            yield from _read_dump(text, source=source, stem=stem)
+    except InputError as exc:
+        yield Reject(exc.source or source, exc.reason, exc.code, exc.line)
+
+
+def detect_format(source: str, text: str) -> str:
+    suffixes = [s.lower() for s in Path(source).suffixes if s.lower() != ".gz"]
+    suffix = suffixes[-1] if suffixes else ""
+    by_suffix = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+                 ".html": "html", ".htm": "html", ".xhtml": "html", ".rss": "feed", ".atom": "feed"}
+    if suffix in by_suffix:
+        kind = by_suffix[suffix]
+        if kind == "json" and text.lstrip().startswith("{") and "\n{" in text.strip():
+            return "jsonl"
+        return kind
+    head = text.lstrip()[:1000].lower()
+    if head.startswith("<?xml") or head.startswith("<rss") or head.startswith("<feed") or "<rss" in head or "<feed" in head:
+        return "html" if "<html" in head else "feed"
+    if head.startswith("<!doctype html") or head.startswith("<html") or "<body" in head:
+        return "html"
+    if head.startswith("{"):
+        return "jsonl"
+    if head.startswith("["):
+        return "json"
+    return "text"
+
+
+def _read_dump(text: str, *, source: str, stem: str) -> Iterator[RawDocument]:
+    blocks = split_dump(text)
+    many = len(blocks) > 1
+    for n, block in enumerate(blocks, 1):
+        yield RawDocument(doc_id=f"{stem}#{n}" if many else stem, text=block.text, source=source,
+                          line_offset=block.first_line)
+
+
+def expand_paths(paths: Iterable[str]) -> Iterator[str | Reject]:
+    """Files as given, folders recursively (sorted, hidden files skipped, no links out), globs."""
+    for raw in paths:
+        if raw == "-":
+            yield "-"
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.is_file():
+            yield str(path)
+        elif any(ch in raw for ch in "*?["):
+            matches = sorted(glob.glob(raw, recursive=True))
+            if not matches:
+                yield Reject(raw, "no file matches this pattern", "E001")
+            for m in matches:
+                if Path(m).is_file():
+                    yield m
+        else:
+            yield Reject(raw, "File not found.", "E001")
+
+
+def _walk(root: Path) -> Iterator[str | Reject]:
+    base = root.resolve()
+    for path in sorted(root.rglob("*")):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if not path.is_file():
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(base):
+            yield Reject(str(path), "Path escapes the folder being ingested (symlink or '..').", "E014")
+            continue
+        if path.suffix.lower() in INPUT_SUFFIXES or not path.suffix:
+            yield str(path)
+
+
+def _read_file(path: str, max_bytes: int) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise InputError("E001", source=path) from exc
+    except OSError as exc:
+        raise InputError("E011", source=path, detail=str(exc)) from exc
+    if len(data) > max_bytes:
+        raise InputError("E005", source=path, size=f"more than {max_bytes}", limit=max_bytes)
+    return data
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in reversed(path.suffixes):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            if suffix.lower() != ".gz":
+                break
+    return name

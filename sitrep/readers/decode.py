@@ -1,0 +1,85 @@
+"""Bytes to text: size limits, binary detection, encoding detection."""
+from __future__ import annotations
+
+import gzip
+import io
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+from ..errors import InputError
+
+MAX_BYTES = 64 * 1024 * 1024  # one input file; a larger one is rejected, not truncated
+MAX_GZIP_RATIO = 100  # decompression-bomb guard
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str
+
+
+def gunzip_capped(data: bytes, *, source: str, limit: int = MAX_BYTES) -> bytes:
+    """Decompress gzip data, refusing to expand past `limit` bytes."""
+    cap = min(limit, max(len(data) * MAX_GZIP_RATIO, 1024 * 1024))
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+        try:
+            out = fh.read(cap + 1)
+        except (OSError, EOFError) as exc:
+            raise InputError("E011", source=source, detail=f"broken gzip data ({exc})") from exc
+    if len(out) > cap:
+        raise InputError("E005", source=source, size=f"more than {cap}", limit=cap)
+    return out
+
+
+def decode_bytes(data: bytes, *, source: str, limit: int = MAX_BYTES) -> DecodedText:
+    """Decode input bytes to text, or raise an InputError that says why not."""
+    if len(data) > limit:
+        raise InputError("E005", source=source, size=len(data), limit=limit)
+    if data[:2] == b"\x1f\x8b":
+        data = gunzip_capped(data, source=source, limit=limit)
+    if not data.strip():
+        raise InputError("E002", source=source)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return DecodedText(data[2:].decode(enc), enc)
+            except UnicodeDecodeError as exc:
+                raise InputError("E004", source=source) from exc
+    try:
+        text = data.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = _detect(data, source=source)
+    if "\x00" in text or _control_share(text) > 0.05:
+        raise InputError("E003", source=source)
+    if not text.strip():
+        raise InputError("E002", source=source)
+    return DecodedText(text, encoding)
+
+
+def _detect(data: bytes, *, source: str) -> tuple[str, str]:
+    if b"\x00" in data[:4096] and not _looks_utf16(data):
+        raise InputError("E003", source=source)
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.encoding is None:
+        raise InputError("E004", source=source)
+    try:
+        return data.decode(best.encoding), best.encoding
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError("E004", source=source) from exc
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:4096]
+    return sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20_000]
+    if not sample:
+        return 0.0
+    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f\v")
+    return bad / len(sample)

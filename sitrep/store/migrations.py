@@ -1,0 +1,140 @@
+"""Named, recorded schema migrations; each is applied with its record in one transaction."""
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", """
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    source TEXT NOT NULL,
+    url TEXT,
+    outlet TEXT,
+    published TEXT,
+    published_from TEXT,
+    title TEXT,
+    byline TEXT,
+    dateline_place TEXT,
+    text TEXT NOT NULL,
+    minhash BLOB,
+    duplicate_of TEXT,
+    duplicate_similarity REAL,
+    ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX articles_hash ON articles(content_hash);
+CREATE TABLE pieces (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    source_line INTEGER,
+    PRIMARY KEY (article_id, seq)
+);
+CREATE TABLE places (
+    id INTEGER PRIMARY KEY,
+    place_key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    geonameid INTEGER,
+    latitude REAL,
+    longitude REAL,
+    country TEXT,
+    country_code TEXT,
+    admin1 TEXT,
+    admin2 TEXT,
+    feature_class TEXT,
+    feature_code TEXT
+);
+CREATE TABLE place_mentions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    place_id INTEGER REFERENCES places(id),
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    geo_precision INTEGER,
+    role TEXT,
+    recognised_by TEXT
+);
+CREATE INDEX place_mentions_article ON place_mentions(article_id);
+CREATE TABLE actors (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    inter INTEGER,
+    country TEXT
+);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    event_type TEXT NOT NULL,
+    sub_event_type TEXT NOT NULL,
+    actor1_id INTEGER REFERENCES actors(id),
+    actor2_id INTEGER REFERENCES actors(id),
+    actor1 TEXT,
+    actor2 TEXT,
+    inter1 INTEGER,
+    inter2 INTEGER,
+    country TEXT,
+    admin1 TEXT,
+    admin2 TEXT,
+    location TEXT,
+    location_text TEXT,
+    latitude REAL,
+    longitude REAL,
+    geo_precision INTEGER,
+    geonameid INTEGER,
+    event_date TEXT,
+    time_precision INTEGER,
+    date_text TEXT,
+    fatalities INTEGER NOT NULL DEFAULT 0,
+    fatalities_text TEXT,
+    trigger TEXT,
+    weapon TEXT,
+    confidence REAL,
+    plover TEXT,
+    cameo TEXT
+);
+CREATE INDEX events_country ON events(country, admin1);
+CREATE INDEX events_date ON events(event_date);
+CREATE TABLE event_sources (
+    event_id TEXT NOT NULL REFERENCES events(event_id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    doc_id TEXT NOT NULL,
+    outlet TEXT,
+    url TEXT,
+    reported_by TEXT,
+    evidence TEXT NOT NULL,
+    evidence_start INTEGER NOT NULL,
+    evidence_end INTEGER NOT NULL,
+    PRIMARY KEY (event_id, article_id)
+);
+CREATE TABLE quotes (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    speaker TEXT,
+    speaker_role TEXT
+);
+CREATE TABLE rejects (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    line INTEGER NOT NULL DEFAULT 0,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (source, line, code)
+);
+"""),
+    ("0002_fts", """
+CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='id');
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+END;
+"""),
+]

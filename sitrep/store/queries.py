@@ -1,0 +1,235 @@
+"""Read-only queries for the API, the web page and situation reports.
+
+Every function takes an open `sqlite3.Connection` (rows as `sqlite3.Row`) and
+uses parameterised SQL only; user text reaches SQLite as a bound value, and
+full-text queries go through `fts_phrase`, which quotes it as plain words.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .sqlite import EventQuery, _event_filters
+
+EVENT_FIELDS = (
+    "event_id", "event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country",
+    "admin1", "admin2", "location", "location_text", "latitude", "longitude", "geo_precision", "geonameid",
+    "event_date", "time_precision", "date_text", "fatalities", "fatalities_text", "trigger", "weapon",
+    "confidence", "plover", "cameo",
+)
+SOURCE_FIELDS = ("doc_id", "outlet", "url", "reported_by", "evidence", "evidence_start", "evidence_end")
+
+_EVENT_SELECT = (
+    "SELECT " + ", ".join(f"e.{c}" for c in EVENT_FIELDS) + ", a.doc_id, a.outlet AS source, a.url AS source_url,"
+    " s.evidence, s.evidence_start, s.evidence_end, s.reported_by"
+    " FROM events e JOIN articles a ON a.id = e.article_id"
+    " LEFT JOIN event_sources s ON s.event_id = e.event_id AND s.article_id = e.article_id"
+)
+
+
+def connect_readonly(path: str | Path, *, timeout_ms: int | None = None) -> sqlite3.Connection:
+    """Open a store file for reading only; with `timeout_ms`, a query running longer is interrupted."""
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    if timeout_ms is not None:
+        set_time_limit(conn, timeout_ms)
+    return conn
+
+
+def set_time_limit(conn: sqlite3.Connection, timeout_ms: int) -> None:
+    """Interrupt any statement on `conn` that runs past `timeout_ms` (raises sqlite3.OperationalError)."""
+    state = {"deadline": 0.0}
+
+    def trace(_statement: str) -> None:
+        state["deadline"] = time.monotonic() + timeout_ms / 1000
+
+    def check() -> int:
+        return 1 if state["deadline"] and time.monotonic() > state["deadline"] else 0
+
+    conn.set_trace_callback(trace)
+    conn.set_progress_handler(check, 10_000)
+
+
+# ---------------------------------------------------------------- events
+def _where(query: EventQuery) -> tuple[str, list[Any]]:
+    where, params = _event_filters(query)
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def count_events(conn: sqlite3.Connection, query: EventQuery) -> int:
+    where, params = _where(query)
+    sql = f"SELECT COUNT(*) FROM events e JOIN articles a ON a.id = e.article_id{where}"
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
+def list_events(conn: sqlite3.Connection, query: EventQuery) -> list[dict[str, Any]]:
+    """A page of events (with their first source's evidence), newest first."""
+    where, params = _where(query)
+    sql = (f"{_EVENT_SELECT}{where}"
+           " ORDER BY e.event_date IS NULL, e.event_date DESC, e.id LIMIT ? OFFSET ?")
+    return [dict(r) for r in conn.execute(sql, (*params, query.limit, query.offset))]
+
+
+def get_event(conn: sqlite3.Connection, event_id: str) -> dict[str, Any] | None:
+    row = conn.execute(f"{_EVENT_SELECT} WHERE e.event_id = ?", (event_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def event_sources(conn: sqlite3.Connection, event_id: str) -> list[dict[str, Any]]:
+    """Every article that reports the event, with the sentence that says so."""
+    sql = (
+        "SELECT s.doc_id, s.outlet, s.url, s.reported_by, s.evidence, s.evidence_start, s.evidence_end,"
+        " a.title, a.published FROM event_sources s JOIN articles a ON a.id = s.article_id"
+        " WHERE s.event_id = ? ORDER BY a.published IS NULL, a.published, a.id"
+    )
+    return [dict(r) for r in conn.execute(sql, (event_id,))]
+
+
+# ---------------------------------------------------------------- articles
+def get_article(conn: sqlite3.Connection, doc_id: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT id, doc_id, title, url, outlet, published, byline, dateline_place, text, duplicate_of"
+        " FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def article_pieces(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
+    sql = 'SELECT kind, start, "end" FROM pieces WHERE article_id = ? ORDER BY seq'
+    return [dict(r) for r in conn.execute(sql, (article_id,))]
+
+
+def place_spans(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
+    sql = (
+        'SELECT m.start, m."end", m.text, m.role, m.geo_precision, p.name, p.country, p.admin1,'
+        " p.latitude, p.longitude, p.geonameid FROM place_mentions m LEFT JOIN places p ON p.id = m.place_id"
+        " WHERE m.article_id = ? ORDER BY m.start"
+    )
+    spans = []
+    for r in conn.execute(sql, (article_id,)):
+        spans.append({"kind": "place", "start": r["start"], "end": r["end"], "text": r["text"],
+                      "label": r["name"] or r["text"], "ref": str(r["geonameid"]) if r["geonameid"] else None,
+                      "detail": {"country": r["country"], "admin1": r["admin1"], "role": r["role"],
+                                 "latitude": r["latitude"], "longitude": r["longitude"],
+                                 "geo_precision": r["geo_precision"]}})
+    return spans
+
+
+def evidence_spans(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
+    sql = (
+        "SELECT s.event_id, s.evidence, s.evidence_start, s.evidence_end, e.event_type, e.sub_event_type"
+        " FROM event_sources s JOIN events e ON e.event_id = s.event_id WHERE s.article_id = ?"
+        " ORDER BY s.evidence_start"
+    )
+    return [{"kind": "evidence", "start": r["evidence_start"], "end": r["evidence_end"], "text": r["evidence"],
+             "label": f"{r['event_type']}: {r['sub_event_type']}", "ref": r["event_id"], "detail": None}
+            for r in conn.execute(sql, (article_id,))]
+
+
+def actor_spans(conn: sqlite3.Connection, article_id: int, text: str) -> list[dict[str, Any]]:
+    """Where the article names the actors of its events.
+
+    The store keeps actors by canonical name only, so this finds the name (less any
+    parenthesised qualifier such as a year range) in the text, case-insensitively.
+    """
+    sql = ("SELECT DISTINCT name FROM (SELECT actor1 AS name FROM events WHERE article_id = ?"
+           " UNION SELECT actor2 FROM events WHERE article_id = ?) WHERE name IS NOT NULL")
+    spans = []
+    for (name,) in conn.execute(sql, (article_id, article_id)):
+        needle = re.sub(r"\s*\([^)]*\)", "", name).strip()
+        if len(needle) < 3:
+            continue
+        for match in re.finditer(r"\b" + re.escape(needle) + r"\b", text, flags=re.IGNORECASE):
+            spans.append({"kind": "actor", "start": match.start(), "end": match.end(), "text": match.group(0),
+                          "label": name, "ref": None, "detail": None})
+    return spans
+
+
+def article_event_ids(conn: sqlite3.Connection, article_id: int) -> list[str]:
+    sql = "SELECT event_id FROM event_sources WHERE article_id = ? ORDER BY evidence_start"
+    return [r[0] for r in conn.execute(sql, (article_id,))]
+
+
+# ---------------------------------------------------------------- places
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _place_filters(country: str | None, q: str | None) -> tuple[str, list[Any]]:
+    where, params = [], []
+    if country:
+        where.append("(lower(p.country) = lower(?) OR upper(p.country_code) = upper(?))")
+        params += [country, country]
+    if q:
+        where.append("p.name LIKE ? ESCAPE '\\'")
+        params.append(_like_prefix(q))
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def count_places(conn: sqlite3.Connection, *, country: str | None = None, q: str | None = None) -> int:
+    where, params = _place_filters(country, q)
+    return int(conn.execute(f"SELECT COUNT(*) FROM places p{where}", params).fetchone()[0])
+
+
+def list_places(conn: sqlite3.Connection, *, country: str | None = None, q: str | None = None,
+                limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """Resolved places with how often articles name them, most named first."""
+    where, params = _place_filters(country, q)
+    sql = (
+        "SELECT p.name, p.geonameid, p.latitude, p.longitude, p.country, p.country_code, p.admin1, p.admin2,"
+        " p.feature_class, p.feature_code, (SELECT COUNT(*) FROM place_mentions m WHERE m.place_id = p.id)"
+        " AS mentions, (SELECT COUNT(DISTINCT m.article_id) FROM place_mentions m WHERE m.place_id = p.id)"
+        f" AS articles FROM places p{where} ORDER BY mentions DESC, p.name, p.id LIMIT ? OFFSET ?"
+    )
+    return [dict(r) for r in conn.execute(sql, (*params, limit, offset))]
+
+
+# ---------------------------------------------------------------- summaries
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    tables = ("articles", "events", "places", "actors", "rejects")
+    return {t: int(conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]) for t in tables}
+
+
+def totals_by(conn: sqlite3.Connection, query: EventQuery, column: str) -> list[tuple[str, int, int]]:
+    """(value, events, fatalities) grouped by one event column, largest first."""
+    if column not in EVENT_FIELDS:
+        raise ValueError(f"cannot group events by {column!r}; use one of {', '.join(EVENT_FIELDS)}")
+    where, params = _where(query)
+    sql = (f'SELECT COALESCE(e."{column}", \'(unknown)\') AS value, COUNT(*) AS n, SUM(e.fatalities) AS f'
+           f" FROM events e JOIN articles a ON a.id = e.article_id{where} GROUP BY value ORDER BY n DESC, value")
+    return [(r["value"], int(r["n"]), int(r["f"] or 0)) for r in conn.execute(sql, params)]
+
+
+def events_per_day(conn: sqlite3.Connection, query: EventQuery) -> list[tuple[str, int, int]]:
+    """(date, events, fatalities) for each day that has events, in date order."""
+    where, params = _where(query)
+    extra = " AND " if where else " WHERE "
+    sql = (f"SELECT e.event_date AS day, COUNT(*) AS n, SUM(e.fatalities) AS f FROM events e"
+           f" JOIN articles a ON a.id = e.article_id{where}{extra}e.event_date IS NOT NULL"
+           " GROUP BY day ORDER BY day")
+    return [(r["day"], int(r["n"]), int(r["f"] or 0)) for r in conn.execute(sql, params)]
+
+
+def top_actors(conn: sqlite3.Connection, query: EventQuery, limit: int = 10) -> list[tuple[str, int, int]]:
+    """(actor, events, fatalities) for actors on either side of the events, most active first."""
+    where, params = _where(query)
+    sql = (
+        f"WITH picked AS (SELECT e.actor1, e.actor2, e.fatalities FROM events e"
+        f" JOIN articles a ON a.id = e.article_id{where}),"
+        " sides AS (SELECT actor1 AS actor, fatalities FROM picked WHERE actor1 IS NOT NULL"
+        " UNION ALL SELECT actor2, fatalities FROM picked WHERE actor2 IS NOT NULL)"
+        " SELECT actor, COUNT(*) AS n, SUM(fatalities) AS f FROM sides GROUP BY actor"
+        " ORDER BY n DESC, f DESC, actor LIMIT ?"
+    )
+    return [(r["actor"], int(r["n"]), int(r["f"] or 0)) for r in conn.execute(sql, (*params, limit))]
+
+
+def key_events(conn: sqlite3.Connection, query: EventQuery, limit: int = 10) -> list[dict[str, Any]]:
+    """The deadliest, then most confident events, with their first source's evidence."""
+    where, params = _where(query)
+    sql = (f"{_EVENT_SELECT}{where} ORDER BY e.fatalities DESC, e.confidence DESC, e.event_date, e.id LIMIT ?")
+    return [dict(r) for r in conn.execute(sql, (*params, limit))]

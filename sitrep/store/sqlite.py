@@ -1,0 +1,284 @@
+"""SQLite store: one file, WAL, recorded migrations, FTS5, one transaction per batch."""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoreError
+from ..records import Article, Event, Extraction, PlaceMention, Reject
+from .migrations import MIGRATIONS
+
+EVENT_COLUMNS = (
+    "event_id", "event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country",
+    "admin1", "admin2", "location", "location_text", "latitude", "longitude", "geo_precision",
+    "geonameid", "event_date", "time_precision", "date_text", "fatalities", "fatalities_text",
+    "trigger", "weapon", "confidence", "plover", "cameo",
+)
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    country: str | None = None
+    admin1: str | None = None
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    actor: str | None = None
+    since: str | None = None
+    until: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    q: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def open_store(path: str | Path) -> Store:
+    return Store(path)
+
+
+class Store:
+    """The one writer of a sitrep SQLite database."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError("E013", source=self.path, detail=str(exc)) from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ schema
+    def migrate(self) -> list[str]:
+        """Apply pending migrations, each with its record in one transaction."""
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
+            "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"
+        )
+        done = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction():
+                for statement in _statements(sql):
+                    self.conn.execute(statement)
+                self.conn.execute("INSERT INTO schema_migrations(name) VALUES (?)", (name,))
+            applied.append(name)
+        return applied
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # ------------------------------------------------------------ writes
+    def known_doc_ids(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """doc_id -> content hash of those already stored."""
+        ids = list(doc_ids)
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(f"SELECT doc_id, content_hash FROM articles WHERE doc_id IN ({marks})", chunk):
+                out[row[0]] = row[1]
+        return out
+
+    def write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
+                    duplicates: dict[str, tuple[str, float]] | None = None,
+                    minhashes: dict[str, bytes] | None = None) -> int:
+        """Write a batch in one transaction; articles already stored are skipped. Returns how many were new."""
+        added = 0
+        with self.transaction():
+            for reject in rejects:
+                self._add_reject(reject)
+            for ex in extractions:
+                if self._article_id(ex.article.doc_id) is not None:
+                    continue
+                dup = (duplicates or {}).get(ex.article.doc_id)
+                article_id = self._add_article(ex.article, dup, (minhashes or {}).get(ex.article.doc_id))
+                self._add_places(article_id, ex.places)
+                for event in ex.events:
+                    self._add_event(article_id, ex.article, event)
+                for quote in ex.quotes:
+                    self.conn.execute(
+                        'INSERT INTO quotes(article_id, text, start, "end", speaker, speaker_role) VALUES (?,?,?,?,?,?)',
+                        (article_id, quote.text, quote.start, quote.end, quote.speaker, quote.speaker_role),
+                    )
+                added += 1
+        return added
+
+    def add_rejects(self, rejects: Sequence[Reject]) -> None:
+        with self.transaction():
+            for reject in rejects:
+                self._add_reject(reject)
+
+    def _add_reject(self, reject: Reject) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO rejects(source, line, code, reason) VALUES (?,?,?,?)",
+            (reject.source, reject.line or 0, reject.code, reject.reason),
+        )
+
+    def _article_id(self, doc_id: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
+        return int(row[0]) if row else None
+
+    def _add_article(self, a: Article, dup: tuple[str, float] | None, minhash: bytes | None) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO articles(doc_id, content_hash, source, url, outlet, published, published_from, title,"
+            " byline, dateline_place, text, minhash, duplicate_of, duplicate_similarity)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (a.doc_id, a.content_hash, a.source, a.url, a.outlet, a.published.isoformat() if a.published else None,
+             a.published_from, a.title, a.byline, a.dateline_place, a.text, minhash,
+             dup[0] if dup else None, dup[1] if dup else None),
+        )
+        article_id = int(cur.lastrowid or 0)
+        self.conn.executemany(
+            'INSERT INTO pieces(article_id, seq, kind, start, "end", source_line) VALUES (?,?,?,?,?,?)',
+            [(article_id, i, p.kind, p.start, p.end, p.source_line) for i, p in enumerate(a.pieces)],
+        )
+        return article_id
+
+    def _place_id(self, m: PlaceMention) -> int | None:
+        if m.name is None:
+            return None
+        key = f"{m.geonameid}" if m.geonameid else f"{m.name}|{m.country}|{m.admin1}"
+        self.conn.execute(
+            "INSERT OR IGNORE INTO places(place_key, name, geonameid, latitude, longitude, country, country_code,"
+            " admin1, admin2, feature_class, feature_code) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (key, m.name, m.geonameid, m.latitude, m.longitude, m.country, m.country_code, m.admin1, m.admin2,
+             m.feature_class, m.feature_code),
+        )
+        row = self.conn.execute("SELECT id FROM places WHERE place_key = ?", (key,)).fetchone()
+        return int(row[0])
+
+    def _add_places(self, article_id: int, mentions: Sequence[PlaceMention]) -> None:
+        for m in mentions:
+            self.conn.execute(
+                'INSERT INTO place_mentions(article_id, place_id, text, start, "end", geo_precision, role, recognised_by)'
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (article_id, self._place_id(m), m.text, m.start, m.end, m.geo_precision, m.role, m.source),
+            )
+
+    def _actor_id(self, name: str | None, inter: int | None, country: str | None) -> int | None:
+        if not name:
+            return None
+        self.conn.execute("INSERT OR IGNORE INTO actors(name, inter, country) VALUES (?,?,?)", (name, inter, country))
+        return int(self.conn.execute("SELECT id FROM actors WHERE name = ?", (name,)).fetchone()[0])
+
+    def _add_event(self, article_id: int, article: Article, e: Event) -> None:
+        row = e.to_json()
+        values = [row[c] for c in EVENT_COLUMNS]
+        a1 = self._actor_id(e.actor1, e.inter1, e.country)
+        a2 = self._actor_id(e.actor2, e.inter2, e.country)
+        self.conn.execute(
+            f"INSERT OR IGNORE INTO events(article_id, actor1_id, actor2_id, {', '.join(EVENT_COLUMNS)})"
+            f" VALUES (?,?,?,{','.join('?' * len(EVENT_COLUMNS))})",
+            (article_id, a1, a2, *values),
+        )
+        self.conn.execute(
+            "INSERT OR IGNORE INTO event_sources(event_id, article_id, doc_id, outlet, url, reported_by, evidence,"
+            " evidence_start, evidence_end) VALUES (?,?,?,?,?,?,?,?,?)",
+            (e.event_id, article_id, article.doc_id, article.outlet, article.url, e.reported_by, e.evidence,
+             e.evidence_start, e.evidence_end),
+        )
+
+    # ------------------------------------------------------------ reads
+    def counts(self) -> dict[str, int]:
+        tables = ("articles", "pieces", "places", "place_mentions", "actors", "events", "event_sources",
+                  "quotes", "rejects")
+        return {t: int(self.conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]) for t in tables}
+
+    def minhashes(self) -> Iterator[tuple[str, bytes]]:
+        for row in self.conn.execute("SELECT doc_id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id"):
+            yield row[0], row[1]
+
+    def events(self, query: EventQuery = EventQuery()) -> list[dict[str, Any]]:
+        where, params = _event_filters(query)
+        sql = (
+            "SELECT e.*, a.doc_id, a.outlet AS source, a.url AS source_url, s.evidence, s.evidence_start,"
+            " s.evidence_end, s.reported_by FROM events e JOIN articles a ON a.id = e.article_id"
+            " LEFT JOIN event_sources s ON s.event_id = e.event_id AND s.article_id = e.article_id"
+            f" {('WHERE ' + ' AND '.join(where)) if where else ''}"
+            " ORDER BY e.event_date IS NULL, e.event_date DESC, e.id LIMIT ? OFFSET ?"
+        )
+        rows = self.conn.execute(sql, (*params, query.limit, query.offset)).fetchall()
+        return [dict(r) for r in rows]
+
+    def rejects(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute("SELECT * FROM rejects ORDER BY id")]
+
+    def integrity_check(self) -> str:
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _event_filters(q: EventQuery) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("e.country", q.country), ("e.admin1", q.admin1), ("e.event_type", q.event_type),
+                          ("e.sub_event_type", q.sub_event_type)):
+        if value:
+            where.append(f"lower({column}) = lower(?)")
+            params.append(value)
+    if q.actor:
+        where.append("(e.actor1 LIKE ? OR e.actor2 LIKE ?)")
+        params += [f"%{q.actor}%", f"%{q.actor}%"]
+    if q.since:
+        where.append("e.event_date >= ?")
+        params.append(q.since)
+    if q.until:
+        where.append("e.event_date <= ?")
+        params.append(q.until)
+    if q.bbox:
+        where.append("e.longitude BETWEEN ? AND ? AND e.latitude BETWEEN ? AND ?")
+        params += [q.bbox[0], q.bbox[2], q.bbox[1], q.bbox[3]]
+    if q.q:
+        where.append("e.article_id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(fts_phrase(q.q))
+    return where, params
+
+
+def fts_phrase(text: str) -> str:
+    """Quote user text so FTS5 reads it as words, never as query syntax."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words) or '""'
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script into statements, keeping trigger bodies whole."""
+    out, buf = [], []
+    for line in sql.strip().splitlines():
+        buf.append(line)
+        joined = "\n".join(buf).strip()
+        if joined.endswith(";") and (not joined.upper().startswith("CREATE TRIGGER") or joined.upper().endswith("END;")):
+            out.append(joined)
+            buf = []
+    if "".join(buf).strip():
+        out.append("\n".join(buf))
+    return out
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

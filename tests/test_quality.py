@@ -1,0 +1,40 @@
+"""Quality cannot silently regress: extract the seed and dev sets, score them with the official
+scorer, and fail below the floors pinned in `tests/quality_floors.json` (raise them as quality
+rises; lowering one needs a reason in the commit message)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import DEV_ARTICLES, ROOT, SAMPLE, SCORER, SHARED, needs_shared
+
+FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(encoding="utf-8"))
+GOLD = {"seed": (SAMPLE, SHARED / "eval" / "seed" / "gold.jsonl"),
+        "dev": (DEV_ARTICLES, SHARED / "eval" / "dev" / "gold.jsonl")}
+
+
+def score(kind: str, gold: Path, pred: Path) -> dict:
+    out = subprocess.run([sys.executable, str(SCORER), kind, "--gold", str(gold), "--pred", str(pred), "--json"],
+                         check=True, capture_output=True, text=True).stdout.strip().splitlines()
+    return json.loads(out[-2])
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(GOLD))
+def test_events_meet_their_floors(name, tmp_path):
+    source, gold = GOLD[name]
+    pred = tmp_path / f"{name}.jsonl"
+    subprocess.run([sys.executable, "-m", "sitrep", "extract", str(source), "--format", "jsonl", "-o", str(pred)],
+                   check=True, cwd=ROOT, capture_output=True)
+    result = score("events", gold, pred)
+    floors = FLOORS[name]
+    assert not result["unknown_docs"], result["unknown_docs"]
+    assert result["f1"] >= floors["f1"], result
+    fields = result["matched_field_accuracy"]
+    for field in ("sub_event_type", "fatalities", "country"):
+        if field in floors:
+            assert fields.get(field, 0.0) >= floors[field], (field, result)
