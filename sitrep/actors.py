@@ -25,9 +25,10 @@ import csv
 import functools
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
@@ -257,7 +258,7 @@ class ActorDictionary:
     # ------------------------------------------------------------ loading
 
     @classmethod
-    def load(cls, extra_paths: Iterable[Path] = ()) -> "ActorDictionary":
+    def load(cls, extra_paths: Iterable[Path] = ()) -> ActorDictionary:
         """The dictionary of the packaged data plus ``extra_paths`` and ``$SITREP_ACTORS`` (cached)."""
         paths = tuple(Path(p).resolve() for p in (*extra_paths, *_env_paths()))
         return _load_cached(paths)

@@ -155,6 +155,7 @@ def clean(raw: RawDocument) -> Article:
         doc_id=raw.doc_id, text=text, pieces=pieces, source=raw.source, url=raw.url,
         outlet=raw.outlet, published=published, published_from=published_from,
         title=title, byline=byline, dateline_place=dateline.place if dateline else None,
+        dateline_span=(dateline.start, dateline.end) if dateline else None,
     )
 
 
@@ -195,6 +196,8 @@ class Dateline:
     place: str
     month_day: tuple[int, int] | None
     agency: str | None
+    start: int  # offsets into the article text
+    end: int
 
 
 def find_dateline(pieces: list[Piece]) -> Dateline | None:
@@ -207,7 +210,7 @@ def find_dateline(pieces: list[Piece]) -> Dateline | None:
         if not (place.isupper() or m["agency"] or m["md"] or m["region"]):
             continue
         return Dateline(place.title() if place.isupper() else place,
-                        month_day(m["md"]) if m["md"] else None, m["agency"])
+                        month_day(m["md"]) if m["md"] else None, m["agency"], piece.start, piece.start + m.end())
     return None
 
 

@@ -46,22 +46,28 @@ def _report_reject(reject: Reject) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "geojson"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", default=None, help="File to write (default: stdout).")
 @click.option("--fetch", is_flag=True, help="Fetch the pages that feed entries link to.")
-def extract(paths: tuple[str, ...], fmt: str, output: str | None, fetch: bool) -> None:
+@click.option("--workers", type=click.IntRange(1, 512), default=1, show_default=True,
+              help="Worker processes, each loading the models once (with --dask local: the cluster's size).")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS|local",
+              help="Run on a Dask cluster: its scheduler's address, or 'local' for a LocalCluster.")
+def extract(paths: tuple[str, ...], fmt: str, output: str | None, fetch: bool, workers: int,
+            dask_address: str | None) -> None:
     """Stream events from PATHS without a store (the evaluation contract)."""
-    from .pipeline import Pipeline, PipelineOptions
+    from .parallel import open_extractor
+    from .pipeline import PipelineOptions
 
-    pipeline = Pipeline(PipelineOptions(fetch=fetch))
+    with open_extractor(PipelineOptions(fetch=fetch), workers=workers, dask=dask_address) as extractor:
 
-    def rows() -> Iterator[dict[str, object]]:
-        for item in pipeline.run(paths):
-            if isinstance(item, Reject):
-                _report_reject(item)
-                continue
-            for event in item.events:
-                yield event.to_json()
+        def rows() -> Iterator[dict[str, object]]:
+            for item in extractor.run(paths):
+                if isinstance(item, Reject):
+                    _report_reject(item)
+                    continue
+                for event in item.events:
+                    yield event.to_json()
 
-    with _output(output) as out:
-        write_rows(rows(), fmt, out)
+        with _output(output) as out:
+            write_rows(rows(), fmt, out)
 
 
 @main.command()
@@ -87,17 +93,26 @@ def places(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Store file.")
+@click.option("--db", default=DEFAULT_DB, show_default=True,
+              help="Store: a SQLite file, or a postgresql://user@host/dbname URL.")
 @click.option("--fetch", is_flag=True, help="Fetch the pages that feed entries link to.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True,
               help="Articles written per transaction.")
-def ingest(paths: tuple[str, ...], db: str, fetch: bool, batch_size: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 512), default=1, show_default=True,
+              help="Worker processes, each loading the models once (with --dask local: the cluster's size).")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS|local",
+              help="Analyse on a Dask cluster; this process stays the store's one writer.")
+def ingest(paths: tuple[str, ...], db: str, fetch: bool, batch_size: int, workers: int,
+           dask_address: str | None) -> None:
     """Read, analyse and store PATHS (files, folders, globs, '-' for stdin)."""
     from .ingest import ingest_paths
-    from .store import Store
+    from .parallel import open_extractor
+    from .pipeline import PipelineOptions
+    from .store import open_store
 
-    with Store(db) as store:
-        report = ingest_paths(paths, store, fetch=fetch, progress=True, batch_size=batch_size)
+    with open_store(db) as store, \
+            open_extractor(PipelineOptions(fetch=fetch), workers=workers, dask=dask_address) as extractor:
+        report = ingest_paths(paths, store, extractor, fetch=fetch, progress=True, batch_size=batch_size)
         for reject in report.rejected:
             _report_reject(reject)
         click.echo(f"read {report.read} articles: {report.added} added, {report.skipped} already stored, "

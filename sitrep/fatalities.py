@@ -163,9 +163,9 @@ def _parse_vague_prefix(s: str) -> int | None:
     for phrase, (value, kind) in lexicon().numbers.items():
         if kind != "vague" or phrase in ("a", "an", "no"):
             continue
-        if s == phrase or s.startswith(phrase + " "):
-            if best is None or len(phrase) > best[0]:
-                best = (len(phrase), value)
+        opens = s == phrase or s.startswith(phrase + " ")
+        if opens and (best is None or len(phrase) > best[0]):
+            best = (len(phrase), value)
     return best[1] if best else None
 
 
@@ -204,7 +204,8 @@ def _mention_at(tok: Token, lex: _Lexicon) -> tuple[list[Token], list[Token], bo
         return _with_conjuncts(_dead_victims(tok), lex), [], False
     if lex.has("toll", lemma):
         return _toll_figure(tok, lex)
-    if lex.has("death", lemma) and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ != "compound":
+    nominal = lex.has("death", lemma) or lex.has("kill", lemma)  # "the killing of 23 persons"
+    if nominal and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ != "compound":
         return _with_conjuncts(_death_noun_victims(tok), lex), [], False
     return None
 
@@ -229,7 +230,11 @@ def _dead_victims(adj: Token) -> list[Token]:
     """'left 13 people dead', 'were shot dead', 'one dead', '13 dead in attack'."""
     if adj.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "advcl", "conj"):
         verb = adj.head
-        return [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "nsubj")][:1]
+        for dep in ("dobj", "nsubjpass", "nsubj"):
+            found = [c for c in verb.children if c.dep_ == dep]
+            if found:
+                return found[:1]
+        return []
     if adj.dep_ == "amod":
         return [adj.head]
     return [c for c in adj.children if c.dep_ == "nsubj"]
@@ -256,8 +261,10 @@ def _toll_figure(toll: Token, lex: _Lexicon) -> tuple[list[Token], list[Token], 
     figures = []
     for c in verb.children:
         if c.dep_ == "prep" and c.lower_ in ("to", "at"):
-            figures += [p for p in c.children if p.dep_ == "pobj"]
-        elif c.dep_ in ("attr", "dobj", "npadvmod") and c is not toll:
+            objects = [p for p in c.children if p.dep_ == "pobj"]
+            # a misparse leaves 'to' without its object ("rose to four and 80 other people were injured")
+            figures += objects or [verb.doc[c.i + 1]] if c.i + 1 < len(verb.doc) else objects
+        elif c.dep_ in ("attr", "dobj", "npadvmod") and c.i != toll.i:
             figures.append(c)
     figures = [f for f in figures if _is_number(f, lex)]
     if not figures:
@@ -267,11 +274,10 @@ def _toll_figure(toll: Token, lex: _Lexicon) -> tuple[list[Token], list[Token], 
 
 def _mixed_with_injured(tok: Token, lex: _Lexicon) -> bool:
     """'killed or wounded', 'dead or injured': a casualty figure, not a death count."""
-    for other in (*tok.conjuncts,):
-        if lex.has("injury", other.lemma_.lower()):
-            between = tok.doc[min(tok.i, other.i):max(tok.i, other.i)]
-            if any(t.lower_ == "or" for t in between):
-                return True
+    for other in tok.conjuncts:
+        between = tok.doc[min(tok.i, other.i):max(tok.i, other.i)]
+        if lex.has("injury", other.lemma_.lower()) and any(t.lower_ == "or" for t in between):
+            return True
     return False
 
 
@@ -367,7 +373,7 @@ def _about(victims: Sequence[Token]) -> str | None:
 
 def _is_aggregate(trigger: Token, lex: _Lexicon) -> bool:
     clause = trigger
-    while clause.pos_ not in ("VERB", "AUX") and clause.head is not clause:
+    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
         clause = clause.head
     text = clause.doc[clause.left_edge.i:clause.right_edge.i + 1].text
     return any(p.search(text) for p in lex.periods)

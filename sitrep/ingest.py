@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from .dedup import DuplicateIndex
+from .parallel import Extractor
 from .pipeline import Pipeline, clean_documents
 from .readers import read_inputs
 from .records import Article, Extraction, Reject
-from .store import Store
+from .store import AnyStore
 
 log = logging.getLogger(__name__)
 WRITE_BATCH = 32
@@ -31,7 +32,7 @@ class IngestReport:
     events: int = 0
 
 
-def ingest_paths(paths: Iterable[str], store: Store, pipeline: Pipeline | None = None, *,
+def ingest_paths(paths: Iterable[str], store: AnyStore, pipeline: Extractor | None = None, *,
                  fetch: bool = False, progress: bool = False, batch_size: int = WRITE_BATCH) -> IngestReport:
     """Read, clean, analyse and store every input; rejects are recorded and the batch goes on."""
     pipeline = pipeline or Pipeline()
@@ -40,7 +41,7 @@ def ingest_paths(paths: Iterable[str], store: Store, pipeline: Pipeline | None =
     return ingest_items(items, store, pipeline, report=report, progress=progress, batch_size=batch_size)
 
 
-def ingest_items(items: Iterable[Article | Reject], store: Store, pipeline: Pipeline, *,
+def ingest_items(items: Iterable[Article | Reject], store: AnyStore, pipeline: Extractor, *,
                  report: IngestReport | None = None, progress: bool = False,
                  batch_size: int = WRITE_BATCH) -> IngestReport:
     report = report or IngestReport()
@@ -65,7 +66,7 @@ def ingest_items(items: Iterable[Article | Reject], store: Store, pipeline: Pipe
     return report
 
 
-def _skip_stored(items: Iterable[Article | Reject], store: Store, report: IngestReport) -> Iterator[Article | Reject]:
+def _skip_stored(items: Iterable[Article | Reject], store: AnyStore, report: IngestReport) -> Iterator[Article | Reject]:
     seen: set[str] = set()
     for item in items:
         if isinstance(item, Reject):
@@ -86,7 +87,7 @@ def _skip_stored(items: Iterable[Article | Reject], store: Store, report: Ingest
         yield item
 
 
-def _write(store: Store, batch: list[Extraction], rejects: list[Reject], dups: DuplicateIndex,
+def _write(store: AnyStore, batch: list[Extraction], rejects: list[Reject], dups: DuplicateIndex,
            report: IngestReport) -> None:
     if not batch and not rejects:
         return

@@ -114,6 +114,16 @@ def _name_runs(doc: "Doc", taken: set[int]) -> Iterable[tuple[int, int]]:
         i = j
 
 
+DATELINE_AFTER = {"\u2014", "\u2013", "-", "--", "(", ","}
+
+
+def _is_dateline(doc: "Doc", start: int, end: int) -> bool:
+    """'WASHINGTON — ...': a capitalised name opening a line, then a dash or comma."""
+    at_line_start = start == 0 or "\n" in doc[start - 1].whitespace_ or doc[start - 1].text.strip() == ""
+    return (at_line_start and doc[start:end].text.isupper() and end < len(doc)
+            and doc[end].text in DATELINE_AFTER)
+
+
 def _trim(doc: "Doc", start: int, end: int) -> tuple[int, int]:
     """Drop a leading 'the', trailing possessives and punctuation."""
     while start < end and (doc[start].lower_ == "the" or doc[start].is_punct):
@@ -135,7 +145,8 @@ class Recogniser:
         taken = {i for f in found for i in range(f.start, f.end)}
         taken |= {t.i for ent in doc.ents for t in ent}
         for start, end in _name_runs(doc, taken):
-            found.append(Found(start, end, "context", ""))
+            if not all(self.words.kind(t.lower_) for t in doc[start:end]):  # not "Valley", "North"
+                found.append(Found(start, end, "context", ""))
         for item in found:
             self._read_context(doc, item)
         self._accept(found, doc)
@@ -160,7 +171,7 @@ class Recogniser:
 
     def _is_demonym(self, text: str) -> bool:
         key = fold_key(text)
-        return any(place.is_country and "demonym" in self.gazetteer.name_kinds(key, place.geonameid)
+        return any("demonym" in self.gazetteer.name_kinds(key, place.geonameid)
                    for place in self.gazetteer.candidates(key))
 
     def _read_context(self, doc: "Doc", item: Found) -> None:
@@ -171,6 +182,8 @@ class Recogniser:
             item.strong = True
         if words.kind(first.lower_) == "direction" and item.end - item.start > 1:
             item.direction = True
+        if _is_dateline(doc, item.start, item.end):
+            item.weak = True
         before = item.start - 1
         if before >= 0 and doc[before].lower_ == "the":
             before -= 1
@@ -196,6 +209,8 @@ class Recogniser:
                     item.end = after + 1
             elif nxt.text in POSSESSIVE and after + 1 < len(doc) and words.kind(doc[after + 1].lower_) == "part":
                 item.strong = True
+        if item.direction and item.weak and first.text[:1].isupper() and item.label in ("", "LOC", "GPE"):
+            item.strong = True  # "in the Upper Galilee", "in Northern Ireland"
 
     def _accept(self, found: list[Found], doc: "Doc") -> None:
         countries = self._named_countries(found, doc)
@@ -207,7 +222,14 @@ class Recogniser:
             elif item.weak:
                 item.accepted = self._known(doc[item.start:item.end].text, item.label, countries)
                 item.source = "gazetteer"
+            elif item.label in ("ORG", "PERSON") and self._names_a_country(doc[item.start:item.end].text):
+                item.accepted, item.source = True, "gazetteer"  # "EU" tagged ORG
         self._spread_over_lists(found, doc)
+
+    def _names_a_country(self, text: str) -> bool:
+        key = fold_key(text)
+        return any((p.is_country or p.feature_code == "CONT") and "name" in self.gazetteer.name_kinds(key, p.geonameid)
+                   and self.gazetteer.spelled_as(text, p) for p in self.gazetteer.candidates(key))
 
     def _named_countries(self, found: list[Found], doc: "Doc") -> set[str]:
         codes = set()
@@ -235,13 +257,17 @@ class Recogniser:
                 groups[-1].append(item)
             else:
                 groups.append([item])
+        countries = self._named_countries(found, doc)
         for group in groups:
-            if len(group) > 1 and any(f.accepted and f.role == "literal" for f in group):
-                for item in group:
-                    if not item.accepted and item.role == "literal" and item.label not in ("PERSON", "NORP") or (
-                            not item.accepted and item.label == "PERSON" and item.end - item.start <= 3):
-                        item.accepted = True
-                        item.source = "context"
+            if len(group) < 2 or not any(f.accepted and f.role == "literal" for f in group):
+                continue
+            for item in group:
+                if item.accepted or item.role != "literal" or item.end - item.start > 4:
+                    continue
+                if item.label == "NORP" and not self._known(doc[item.start:item.end].text, "NORP", countries):
+                    continue
+                item.accepted = True
+                item.source = "context"
 
     @staticmethod
     def _joined(doc: "Doc", left: Found, right: Found) -> bool:
@@ -264,6 +290,7 @@ class Choice:
     kinds: dict[int, set[str]] = field(default_factory=dict)
     fuzzy: bool = False
     reduced: bool = False  # found only under a shorter form of the name
+    containers: list[Place] = field(default_factory=list)  # "X, <state or country>"
     chosen: Place | None = None
     score: float = 0.0
 
@@ -298,6 +325,7 @@ class PlaceResolver:
     def resolve(self, article: Article, doc: "Doc") -> list[PlaceMention]:
         """Every place mention of the article, resolved where the gazetteer allows."""
         choices = [self._choice(doc, f) for f in self.recogniser.find(doc)]
+        self._link_containers(doc, choices)
         focus = self._focus(choices)
         for choice in choices:
             self._pick(choice, focus, choices, use_proximity=False)
@@ -326,14 +354,27 @@ class PlaceResolver:
         for number, text in enumerate(self._lookup_forms(span.text, found)):
             places = [p for p in self.gazetteer.lookup(text) if p.latitude is not None]
             if found.role == "modifier":
-                places = [p for p in places if p.is_country]
+                places = [p for p in places
+                          if "demonym" in self.gazetteer.name_kinds(fold_key(text), p.geonameid)]
             if places:
                 choice.candidates = places
-                choice.reduced = number > 0 and not found.direction
+                choice.reduced = number > 0
                 key = fold_key(text)
                 choice.kinds = {p.geonameid: self.gazetteer.name_kinds(key, p.geonameid) for p in places}
                 break
         return choice
+
+    @staticmethod
+    def _link_containers(doc: "Doc", choices: list[Choice]) -> None:
+        """'Charleston, W.Va.': the state or country after a comma contains the place."""
+        by_start = {c.found.start: c for c in choices}
+        for choice in choices:
+            end = choice.found.end
+            if end < len(doc) and doc[end].text == ",":
+                after = by_start.get(end + 1)
+                if after is not None:
+                    choice.containers = [p for p in after.candidates
+                                         if p.is_country or p.feature_code == "ADM1"]
 
     def _lookup_forms(self, text: str, found: Found) -> list[str]:
         """The text, then without kind words ("Litani River" -> "Litani")."""
@@ -347,22 +388,29 @@ class PlaceResolver:
         return forms
 
     def _focus(self, choices: list[Choice]) -> dict[str, float]:
-        """Share of each country among the article's places: places inside a country
-        count most, countries named next, adjectives ("Israeli") least."""
-        votes: Counter[str] = Counter()
+        """Share of each country among the article's places.  Countries named (and,
+        less, their adjectives) set a prior; places inside a country then add votes
+        scaled by that prior, so a lone namesake abroad cannot pull the focus."""
+        named: Counter[str] = Counter()
+        inner: list[tuple[str, float]] = []
         for choice in choices:
             if not choice.candidates:
                 continue
             best = max(choice.candidates, key=self._prior)
             codes = {p.country_code for p in choice.candidates if p.country_code}
             if choice.found.role == "modifier":
-                votes[best.country_code or ""] += 0.3
+                named[best.country_code or ""] += 0.3
             elif best.is_country:
-                votes[best.country_code or ""] += 1.0
+                named[best.country_code or ""] += 1.0
             elif len(codes) == 1:
-                votes[codes.pop()] += 1.5
+                inner.append((codes.pop(), 1.5))
             elif best.country_code:
-                votes[best.country_code] += 0.5
+                inner.append((best.country_code, 0.5))
+        total_named = sum(named.values())
+        prior = {code: n / total_named for code, n in named.items()} if total_named else {}
+        votes: Counter[str] = Counter(named)
+        for code, weight in inner:
+            votes[code] += weight * (0.2 + prior.get(code, 0.0)) if prior else weight
         total = sum(votes.values())
         return {code: n / total for code, n in votes.items() if code} if total else {}
 
@@ -390,10 +438,10 @@ class PlaceResolver:
         """Outside the article's main country, a small place needs a neighbour in the
         article; a name found only without its kind word ("Beaufort" of "Beaufort
         Castle") must be in the main country."""
+        if choice.reduced and not place.is_country:
+            return place.country_code == top and self._closeness(choice, place, choices) >= 1.0
         if top is None or place.country_code == top or place.is_country or place.feature_code == "CONT":
             return True
-        if choice.reduced:
-            return False
         if place.population >= SMALL_ABROAD or place.feature_code == "ADM1":
             return True
         return self._closeness(choice, place, choices) >= 2.0
@@ -403,7 +451,11 @@ class PlaceResolver:
         score = self._prior(place)
         score += 4.0 * focus.get(place.country_code or "", 0.0)
         if "name" in choice.kinds.get(place.geonameid, ()):
-            score += 0.5
+            score += 1.5  # the place's own name, not a historical or foreign alternate
+        if self.gazetteer.spelled_as(choice.text, place):
+            score += 1.5  # spelled as written, not only a transliteration variant
+        if any(_contains(area, place) for area in choice.containers):
+            score += 8.0  # "Charleston, W.Va.", "Poland, Ohio"
         wanted = KIND_FEATURE.get(choice.found.kind or "")
         if wanted and place.feature_code in wanted:
             score += 3.0
@@ -419,6 +471,8 @@ class PlaceResolver:
             chosen = other.chosen
             if other is choice or chosen is None or chosen.is_country or chosen.latitude is None:
                 continue
+            if chosen.geonameid == place.geonameid or any(c.geonameid == place.geonameid for c in other.candidates):
+                continue  # the same name again ("Khiam", "Khiam plain") is no neighbour
             if chosen.feature_code == "ADM1" and chosen.country_code == place.country_code and (
                     chosen.admin1_code == place.admin1_code):
                 bonus = max(bonus, 2.0)
@@ -430,8 +484,10 @@ class PlaceResolver:
 
     def _try_fuzzy(self, choice: Choice, focus: dict[str, float]) -> None:
         """A name the gazetteer lacks: a close spelling in the article's focus countries."""
-        for code, _ in sorted(focus.items(), key=lambda kv: -kv[1])[:2]:
+        rejected = {p.geonameid for p in choice.candidates}
+        for code, _ in sorted(focus.items(), key=lambda kv: -kv[1])[:1]:
             hits = self.gazetteer.fuzzy(choice.text, code, limit=3, cutoff=88.0)
+            hits = [(p, s) for p, s in hits if p.geonameid not in rejected]
             hits = [(p, s) for p, s in hits if p.latitude is not None and not p.is_country]
             if hits:
                 choice.chosen = max(hits, key=lambda ps: (ps[1], ps[0].population))[0]
@@ -496,10 +552,10 @@ class PlaceResolver:
 
     def _fallback(self, choice: Choice, choices: list[Choice],
                   focus: dict[str, float]) -> tuple[Place, int] | None:
-        """Nearest known place for a name the gazetteer lacks: a town named in the same
-        sentence (precision 2); an admin unit or country named there (3); the province
-        of the nearest place named in the article's main country (3); that country (3).
-        Only places in the article's focus countries qualify."""
+        """Nearest known place for a name the gazetteer lacks: a town of a focus country
+        named in the same sentence (precision 2); an admin unit or the country of the
+        article's main country named there (3); the province of the nearest place named
+        in the main country (3); the main country (3)."""
         countries = {c for c, share in focus.items() if share >= 0.15}
         known = [c for c in choices if c.chosen is not None and c is not choice
                  and c.found.role == "literal" and c.chosen.country_code in countries]
@@ -507,12 +563,12 @@ class PlaceResolver:
         towns = [p for p in same if p.feature_class == "P"]
         if towns:
             return towns[0], 2
-        areas = [p for p in same if p.feature_class == "A"]
-        if areas:
-            return max(areas, key=lambda p: p.admin_level or 0), 3
         if not focus:
             return None
         top = max(focus.items(), key=lambda kv: kv[1])[0]
+        areas = [p for p in same if p.feature_class == "A" and p.country_code == top]
+        if areas:
+            return max(areas, key=lambda p: p.admin_level or 0), 3
         inside = [c for c in known if c.chosen is not None and c.chosen.country_code == top
                   and not c.chosen.is_country]
         if inside:
@@ -538,6 +594,12 @@ class PlaceResolver:
             mention.admin1 = place.name
         mention.feature_class, mention.feature_code = place.feature_class, place.feature_code
         mention.geo_precision = precision
+
+
+def _contains(area: Place, place: Place) -> bool:
+    if area.country_code != place.country_code or place.is_country:
+        return False
+    return area.is_country or area.admin1_code == place.admin1_code
 
 
 def _sentence_index(span: "Span") -> int:

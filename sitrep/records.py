@@ -57,6 +57,7 @@ class Article:
     title: str | None = None
     byline: str | None = None
     dateline_place: str | None = None
+    dateline_span: tuple[int, int] | None = None  # offsets of the dateline ("BEIRUT (AP) —") in text
 
     @property
     def content_hash(self) -> str:

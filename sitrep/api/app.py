@@ -16,7 +16,8 @@ from .middleware import BodySizeLimit, SecurityHeaders
 from .settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGE_SIZE, ApiSettings, token_from_env
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    "4XX": {"model": ErrorBody, "description": "Client error: bad parameter, unknown id, missing token, body too large"},
+    "4XX": {"model": ErrorBody,
+            "description": "Client error: bad parameter, unknown id, missing token, body too large"},
     "5XX": {"model": ErrorBody, "description": "Server error, e.g. a query over its time limit"},
 }
 DESCRIPTION = """Events coded from conflict news, with the sentence and article each came from.

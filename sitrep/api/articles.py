@@ -1,25 +1,22 @@
 """GET /articles/{doc_id} (text and spans) and POST /articles (ingest, token needed)."""
 from __future__ import annotations
 
-import sqlite3
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Request
 
 from ..store.queries import actor_spans, article_event_ids, article_pieces, evidence_spans, get_article, place_spans
-from .deps import get_settings, read_connection, require_token
+from .deps import Connection, Settings, require_token
 from .errors import ApiError
 from .ingest import ingest_records
 from .models import ArticleDetail, ArticleIn, IngestResult, Piece, Span
-from .settings import ApiSettings
 
 router = APIRouter(tags=["articles"])
 
 
 @router.get("/articles/{doc_id}", response_model=ArticleDetail,
             summary="An article's text with the spans of its places, actors and event evidence")
-def article(doc_id: Annotated[str, Path(max_length=300)],
-            conn: sqlite3.Connection = Depends(read_connection)) -> ArticleDetail:
+def article(doc_id: Annotated[str, Path(max_length=300)], conn: Connection) -> ArticleDetail:
     row = get_article(conn, doc_id)
     if row is None:
         raise ApiError(404, "not_found", f"No article with id {doc_id!r}.")
@@ -31,11 +28,11 @@ def article(doc_id: Annotated[str, Path(max_length=300)],
                          spans=[Span(**s) for s in spans], event_ids=article_event_ids(conn, article_id))
 
 
-@router.post("/articles", response_model=IngestResult, status_code=201, dependencies=[Depends(require_token)],
+@router.post("/articles", response_model=IngestResult, status_code=201,
+             dependencies=[Depends(require_token)],
              summary="Ingest one article or a list of them (runs the whole pipeline; slow)")
-def post_articles(request: Request,
-                  payload: Annotated[ArticleIn | list[ArticleIn], Body()],
-                  settings: ApiSettings = Depends(get_settings)) -> IngestResult:
+def post_articles(request: Request, payload: Annotated[ArticleIn | list[ArticleIn], Body()],
+                  settings: Settings) -> IngestResult:
     records = payload if isinstance(payload, list) else [payload]
     if not records:
         raise ApiError(422, "invalid_body", "Send at least one article.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import sqlite3
 from collections.abc import Iterator
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -12,6 +13,7 @@ from ..store.queries import connect_readonly
 from .errors import ApiError
 from .settings import TOKEN_ENV, ApiSettings
 
+DEFAULT_PAGE_SIZE = 100
 bearer = HTTPBearer(auto_error=False, description=f"The token set in {TOKEN_ENV}; needed for writes only")
 
 
@@ -20,7 +22,10 @@ def get_settings(request: Request) -> ApiSettings:
     return settings
 
 
-def read_connection(settings: ApiSettings = Depends(get_settings)) -> Iterator[sqlite3.Connection]:
+Settings = Annotated[ApiSettings, Depends(get_settings)]
+
+
+def read_connection(settings: Settings) -> Iterator[sqlite3.Connection]:
     """A read-only connection with a per-query time limit, closed after the request."""
     conn = connect_readonly(settings.db_path, timeout_ms=settings.query_timeout_ms)
     try:
@@ -29,8 +34,11 @@ def read_connection(settings: ApiSettings = Depends(get_settings)) -> Iterator[s
         conn.close()
 
 
-def require_token(settings: ApiSettings = Depends(get_settings),
-                  credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+Connection = Annotated[sqlite3.Connection, Depends(read_connection)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def require_token(settings: Settings, credentials: Credentials) -> None:
     """Refuse a write unless it carries the configured token (compared in constant time)."""
     if settings.token is None:
         raise ApiError(403, "writes_disabled",
@@ -41,7 +49,11 @@ def require_token(settings: ApiSettings = Depends(get_settings),
                        headers={"WWW-Authenticate": "Bearer"})
 
 
-def check_page(limit: int, offset: int, settings: ApiSettings) -> None:
+def page_limit(limit: int | None, settings: ApiSettings) -> int:
+    """The page size asked for, or the default; over the server's maximum is a 400."""
+    if limit is None:
+        return min(DEFAULT_PAGE_SIZE, settings.max_page_size)
     if limit > settings.max_page_size:
         raise ApiError(400, "bad_parameter",
                        f"limit: {limit} is over the maximum page size of {settings.max_page_size}; page with offset.")
+    return limit

@@ -1,7 +1,6 @@
 """GET /events and GET /events/{event_id}."""
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -9,10 +8,9 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from ..store.queries import count_events, event_sources, get_event, list_events
 from ..store.sqlite import EventQuery
-from .deps import check_page, get_settings, read_connection
+from .deps import Connection, Settings, page_limit
 from .errors import ApiError
 from .models import Event, EventDetail, EventFeature, EventFeatureCollection, EventPage, PointGeometry, Source
-from .settings import ApiSettings
 
 router = APIRouter(tags=["events"])
 Text = Annotated[str | None, Query(max_length=200)]
@@ -38,18 +36,18 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 
 def event_query(
+    settings: Settings,
     country: Text = None, admin1: Text = None, event_type: Text = None, sub_event_type: Text = None,
     actor: Text = None,
     since: Annotated[date | None, Query(description="First event date (YYYY-MM-DD), inclusive")] = None,
     until: Annotated[date | None, Query(description="Last event date (YYYY-MM-DD), inclusive")] = None,
     bbox: Annotated[str | None, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words in the source article (full text)")] = None,
-    limit: Annotated[int, Query(ge=1, description="Page size, at most the server's maximum")] = 100,
+    limit: Annotated[int | None, Query(ge=1, description="Page size (default 100), at most the maximum")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    settings: ApiSettings = Depends(get_settings),
 ) -> EventQuery:
     """The filters of GET /events, checked."""
-    check_page(limit, offset, settings)
+    limit = page_limit(limit, settings)
     if since and until and since > until:
         raise ApiError(400, "bad_parameter", f"since ({since}) is after until ({until}).")
     return EventQuery(country=country, admin1=admin1, event_type=event_type, sub_event_type=sub_event_type,
@@ -67,9 +65,8 @@ def to_feature(event: Event) -> EventFeature:
 
 @router.get("/events", response_model=EventPage | EventFeatureCollection,
             summary="Events matching filters, a page at a time, as JSON or GeoJSON")
-def events(query: EventQuery = Depends(event_query),
-           fmt: Annotated[Literal["json", "geojson"], Query(alias="format")] = "json",
-           conn: sqlite3.Connection = Depends(read_connection)) -> Any:
+def events(query: Annotated[EventQuery, Depends(event_query)], conn: Connection,
+           fmt: Annotated[Literal["json", "geojson"], Query(alias="format")] = "json") -> Any:
     total = count_events(conn, query)
     rows = [Event(**r) for r in list_events(conn, query)]
     if fmt == "geojson":
@@ -80,7 +77,7 @@ def events(query: EventQuery = Depends(event_query),
 
 @router.get("/events/{event_id}", response_model=EventDetail, summary="One event with all its sources")
 def event(event_id: Annotated[str, Path(pattern=EVENT_ID_PATTERN, description="16 hex digits")],
-          conn: sqlite3.Connection = Depends(read_connection)) -> EventDetail:
+          conn: Connection) -> EventDetail:
     row = get_event(conn, event_id)
     if row is None:
         raise ApiError(404, "not_found", f"No event with id {event_id}.")

@@ -27,6 +27,7 @@ class Clause:
 
     head: Token
     hits: list[TriggerHit] = field(default_factory=list)
+    excluded: set[int] = field(default_factory=set)  # tokens of other event clauses nested in this one
 
     @property
     def kinds(self) -> set[str]:
@@ -36,11 +37,12 @@ class Clause:
         found = [h for h in self.hits if h.trigger.kind in kinds]
         return min(found, key=lambda h: (h.trigger.rank, h.start)) if found else None
 
-    def token_range(self) -> tuple[int, int]:
-        """Character range of the clause head's subtree, minus nested clauses of their own."""
-        left = min(t.idx for t in self.head.subtree)
-        right = max(t.idx + len(t) for t in self.head.subtree)
-        return left, right
+    def tokens(self) -> list[Token]:
+        """The clause head's subtree, minus the other event clauses nested in it."""
+        return [t for t in self.head.subtree if t.i not in self.excluded]
+
+    def contains_char(self, offset: int) -> bool:
+        return any(t.idx <= offset < t.idx + len(t) for t in self.tokens())
 
 
 def lemma(token: Token) -> str:
@@ -89,12 +91,20 @@ def group_clauses(sent: Span, hits: list[TriggerHit]) -> list[Clause]:
     for hit in hits:
         head = clause_head(hit.tokens(sent)[-1])
         clauses.setdefault(head.i, Clause(head)).hits.append(hit)
-    return _attach_orphans(list(clauses.values()))
+    kept = _attach_orphans(list(clauses.values()))
+    for clause in kept:
+        for other in kept:
+            if other is not clause and clause.head in other.head.ancestors:
+                continue
+            if other is not clause and other.head in clause.head.ancestors:
+                clause.excluded |= {t.i for t in other.head.subtree}
+    return kept
 
 
 def _attach_orphans(clauses: list[Clause]) -> list[Clause]:
-    """A clause holding only act verbs or instruments joins the clause it hangs from, if any."""
-    attack = [c for c in clauses if c.kinds & set(ATTACK_KINDS) or _armed(c)]
+    """A clause holding only act verbs or instruments joins the clause it hangs from, if any; so does
+    a participle of result ('..., killing seven militants') hanging from an attack clause."""
+    attack = [c for c in clauses if (c.kinds & set(ATTACK_KINDS) or _armed(c)) and not _result_participle(c, clauses)]
     for clause in clauses:
         if clause in attack:
             continue
@@ -103,6 +113,14 @@ def _attach_orphans(clauses: list[Clause]) -> list[Clause]:
                 target.hits.extend(clause.hits)
                 break
     return [c for c in clauses if c in attack]
+
+
+def _result_participle(clause: Clause, clauses: list[Clause]) -> bool:
+    head = clause.head
+    if head.tag_ != "VBG" or head.dep_ not in ("advcl", "xcomp", "conj") or not clause.kinds <= {"harm", "act"}:
+        return False
+    return any(other is not clause and other.head in head.ancestors and (other.best("means") or _armed(other))
+               for other in clauses)
 
 
 def _armed(clause: Clause) -> bool:
@@ -121,6 +139,9 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
     if sent_lemmas & cues.get("sentence", frozenset()):
         return "diplomacy"
     head = clause.head
+    habits = cues.get("habit", frozenset())
+    if any(lemma(t) in habits for t in clause.tokens()):
+        return "habitual"
     for child in head.children:
         if child.dep_ == "neg":
             return "negated"
@@ -132,3 +153,9 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
         if anc is head and head.dep_ in ("xcomp", "ccomp") and lemma(head.head) in cues.get("governor", frozenset()):
             return f"under '{head.head.text}'"
     return None
+
+
+def present_perfect(head: Token) -> bool:
+    """'has struck', 'have killed': background unless the clause dates it."""
+    return head.tag_ == "VBN" and any(c.dep_ == "aux" and lemma(c) == "have" and c.tag_ in ("VBZ", "VBP")
+                                      for c in head.children)

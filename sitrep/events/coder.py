@@ -17,7 +17,8 @@ from ..actors import ActorDictionary
 from ..fatalities import find_fatalities, lowest_credible
 from ..records import Actor, Article, Event, PlaceMention
 from ..timeexpr import find_date, is_historical
-from .clauses import Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason
+from .clauses import (Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason,
+                      present_perfect)
 from .lexicon import event_types, victim_nouns
 from .merge import merge_events
 
@@ -50,13 +51,13 @@ class EventCoder:
         return cls(ActorDictionary.load())
 
     def code(self, article: Article, doc: Doc, places: list[PlaceMention]) -> list[Event]:
-        ctx = ArticleContext(article, doc, [p for p in places if p.role == "literal"], focus_country(places))
+        ctx = ArticleContext(article, doc, event_places(article, places), focus_country(places))
         events: list[Event] = []
         for sent in doc.sents:
             if not sent.text.strip():
                 continue
             events.extend(self.code_sentence(ctx, sent))
-        return merge_events(events, places)
+        return merge_events(events, ctx.country)
 
     # ------------------------------------------------------------ one sentence
     def code_sentence(self, ctx: ArticleContext, sent: Span) -> list[Event]:
@@ -71,24 +72,35 @@ class EventCoder:
         return out
 
     def code_clause(self, ctx: ArticleContext, sent: Span, clause: Clause) -> list[Event]:
-        places = clause_places(ctx, sent, clause)
+        actors = self.actors.find_actors(sent, country=ctx.country)
+        places = [p for p in clause_places(ctx, sent, clause) if not _inside_actor(p, actors)]
+        if present_perfect(clause.head) and not places and not any(t.ent_type_ == "DATE" for t in clause.tokens()):
+            return []  # background: "Israeli strikes have killed more than 350 people"
         country = places[0].country if places else ctx.country
-        actors = self.actors.find_actors(sent, country=country)
+        if country != ctx.country:
+            actors = self.actors.find_actors(sent, country=country)
         actor1, actor2 = assign_roles(sent, clause, actors)
         victims = victim_actor(sent, clause, country, self.actors)
         if actor2 is None and victims is not None:
             actor2 = victims
+        if actor1 is not None and actor1.inter == 7:  # civilians do not attack; they are acted upon
+            actor1, actor2 = None, actor2 or actor1
         typed = event_type_of(ctx, clause, actor1, actor2)
         if typed is None:
             return []
         event_type, sub_event_type, trigger = typed
-        fatal = [f for f in find_fatalities(sent) if not getattr(f, "aggregate", False)]
-        if any(getattr(f, "aggregate", False) for f in find_fatalities(sent)) and not fatal:
+        if event_type in ("Protests", "Riots"):
+            actor1, actor2 = protest_roles(actor1, actor2, self.actors, country)
+        all_fatal = find_fatalities(sent)
+        if any(f.aggregate for f in all_fatal) and not any(not f.aggregate for f in all_fatal):
             return []
+        fatal = [f for f in all_fatal if not f.aggregate]
+        own = [f for f in fatal if clause.contains_char(f.start)]
+        fatal = own or ([] if _other_clause_owns(sent, fatal, clause) else fatal)
         ref = find_date(sent, ctx.article.published)
         if ref is not None and is_historical(ref, ctx.article.published):
             return []
-        if ref is None and _mentions_old_year(sent, ctx):
+        if _mentions_old_year(clause, ctx):
             return []
         fatalities = lowest_credible(fatal) if fatal else 0
         if not places:
@@ -196,7 +208,8 @@ def assign_roles(sent: Span, clause: Clause, actors: list[Actor]) -> tuple[Actor
         if span is None:
             continue
         role = _role(span.root, trigger_tokens)
-        {"agent": agents, "patient": patients}.get(role or "", unknown).append(actor)
+        if role != "source":
+            {"agent": agents, "patient": patients}.get(role or "", unknown).append(actor)
     agents += [a for a in unknown if a.inter != 7]
     actor1 = agents[0] if agents else None
     actor2 = next((p for p in patients if actor1 is None or p.name != actor1.name), None)
@@ -208,6 +221,8 @@ def _role(token: Token, triggers: set[int]) -> str | None:
     for _ in range(6):
         dep = current.dep_
         head = current.head
+        if dep == "nsubj" and lemma(head) in SAY_VERBS | {"accuse", "blame"}:
+            return "source"  # "police said", "the army confirmed": who reports, not who acts
         if dep in ("amod", "compound", "poss", "nmod") and head.i in triggers:
             return "agent"
         if dep == "pobj" and head.lower_ == "by":
@@ -227,10 +242,7 @@ def _role(token: Token, triggers: set[int]) -> str | None:
 def victim_actor(sent: Span, clause: Clause, country: str | None, actors: ActorDictionary) -> Actor | None:
     """Civilians when unarmed people are the ones killed or attacked in the clause."""
     nouns = victim_nouns()
-    lo, hi = clause.token_range()
-    for tok in sent:
-        if not (lo <= tok.idx < hi):
-            continue
+    for tok in clause.tokens():
         if lemma(tok) in nouns and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in PATIENT_DEPS | {"nsubj", "appos", "conj"}:
             return actors.normalise("civilians", country=country) or Actor(f"Civilians ({country})" if country else "Civilians", 7, country)
     return None
@@ -259,10 +271,9 @@ def _phrase(token: Token) -> str:
 # ---------------------------------------------------------------- places
 def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[PlaceMention]:
     """Resolved places of the clause (else of the sentence), most specific only, one per name."""
-    lo, hi = clause.token_range()
     in_sent = [p for p in ctx.places if sent.start_char <= p.start < sent.end_char and p.name]
-    in_clause = [p for p in in_sent if lo <= p.start < hi] or in_sent
-    chosen = drop_containers(in_clause)
+    in_clause = [p for p in in_sent if clause.contains_char(p.start)] or in_sent
+    chosen = drop_containers(drop_named_containers(ctx.article.text, in_clause))
     seen: set[str] = set()
     out = []
     for p in chosen:
@@ -285,6 +296,22 @@ def is_container(outer: PlaceMention, inner: PlaceMention) -> bool:
     if code == "ADM2":
         return bool(inner.admin2) and inner.admin2 == (outer.admin2 or outer.name) and inner.feature_code != "ADM2"
     return False
+
+
+_NESTING = re.compile(
+    r"^\s*(?:(?:village|town|city|area|district|community|communities|villages|towns|province|state|region|"
+    r"governorate|county|lga|local government area|emirate|municipality|camp|suburb)\s*)*"
+    r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in)\s+(?:the\s+)?(?:[a-z-]+ern\s+|central\s+)?$", re.I)
+
+
+def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
+    """'Nakai village of Ganawuri district of Riyom LGA': what follows 'of'/'in' holds what precedes it."""
+    ordered = sorted(places, key=lambda p: p.start)
+    held = set()
+    for a, b in zip(ordered, ordered[1:]):
+        if _NESTING.match(text[a.end:b.start]):
+            held.add(id(b))
+    return [p for p in places if id(p) not in held]
 
 
 def drop_containers(places: list[PlaceMention]) -> list[PlaceMention]:
@@ -314,6 +341,12 @@ def focus_country(places: list[PlaceMention]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def _other_clause_owns(sent: Span, fatal: list, clause: Clause) -> bool:
+    """Figures that sit in another event clause of the sentence belong to that clause."""
+    return bool(fatal) and bool(clause.excluded) and all(
+        any(t.idx <= f.start < t.idx + len(t) for t in sent if t.i in clause.excluded) for f in fatal)
+
+
 def split_toll(total: int, parts: int) -> list[int]:
     """A joint toll split evenly over its places, the remainder to the first named (23 over 2 -> 12, 11)."""
     if parts <= 1:
@@ -322,22 +355,38 @@ def split_toll(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def _mentions_old_year(sent: Span, ctx: ArticleContext) -> bool:
-    """A year in the sentence well before the article's own time marks history ('in 2017', 'since 2006')."""
-    ref_year = ctx.article.published.year if ctx.article.published else _latest_year(ctx.article.text)
-    if ref_year is None:
+def _mentions_old_year(clause: Clause, ctx: ArticleContext) -> bool:
+    """A year in the clause before the article's own year marks history ('in 2017', 'since 2006');
+    with no publication date, any year-dated clause is taken as history (news dates events by weekday)."""
+    years = [int(m.group(0)) for t in clause.tokens() if t.ent_type_ == "DATE" for m in _YEAR.finditer(t.text)]
+    if not years:
         return False
-    for ent in sent.ents:
-        if ent.label_ == "DATE":
-            years = [int(m.group(0)) for m in _YEAR.finditer(ent.text)]
-            if years and max(years) < ref_year:
-                return True
-    return False
+    if ctx.article.published is None:
+        return True
+    return max(years) < ctx.article.published.year
 
 
-def _latest_year(text: str) -> int | None:
-    years = [int(m.group(0)) for m in _YEAR.finditer(text)]
-    return max(years) if years else None
+def event_places(article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
+    """Places an event can be at: literal mentions outside the dateline."""
+    span = article.dateline_span
+    return [p for p in places if p.role == "literal" and not (span and span[0] <= p.start < span[1])]
+
+
+def _inside_actor(place: PlaceMention, actors: list[Actor]) -> bool:
+    return any((a.start or 0) <= place.start < (a.end or 0) for a in actors)
+
+
+def protest_roles(actor1: Actor | None, actor2: Actor | None, actors: ActorDictionary,
+                  country: str | None) -> tuple[Actor | None, Actor | None]:
+    """Protests: actor1 the protesters, actor2 the forces that intervened (police, by ACLED's habit)."""
+    people = [a for a in (actor1, actor2) if a is not None and a.inter in (5, 6)]
+    forces = [a for a in (actor1, actor2) if a is not None and a.inter == 1]
+    protesters = people[0] if people else actors.normalise("protesters", country=country)
+    force = forces[0] if forces else None
+    if force is not None and force.name.startswith("Military Forces of "):
+        force = Actor(force.name.replace("Military Forces of ", "Police Forces of ", 1), 1, force.country,
+                      force.text, force.start, force.end)
+    return protesters, force
 
 
 def _text(sent: Span, hit: TriggerHit | None) -> str | None:

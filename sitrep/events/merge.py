@@ -7,9 +7,10 @@ the toll.
 """
 from __future__ import annotations
 
+from ..gazetteer.names import fold_key
 from ..records import Event, PlaceMention
 
-ADMIN_RANK = {"PCLI": 4, "PCL": 4, "PCLD": 4, "ADM1": 3, "ADM2": 2}
+PROTEST_SEVERITY = ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"]
 
 
 def _specificity(e: Event) -> int:
@@ -21,23 +22,29 @@ def same_place(a: Event, b: Event) -> bool:
     return bool(a.location) and (a.location or "").lower() == (b.location or "").lower()
 
 
+def _fold(name: str | None) -> str:
+    return fold_key(name) if name else ""
+
+
 def holds(outer: Event, inner: Event) -> bool:
-    """True when `outer`'s place is a country or province that holds `inner`'s place."""
-    if not outer.location or outer.country != inner.country:
+    """True when `outer`'s place is a country, province or district that holds `inner`'s place
+    (or names the province's seat: 'Baghdad' holds 'Tahrir Square')."""
+    if not outer.location or outer.country != inner.country or same_place(outer, inner):
         return False
-    if outer.location == outer.country:
-        return inner.location != outer.location
-    if outer.admin1 and outer.location == outer.admin1 and inner.admin1 == outer.admin1:
-        return inner.location != outer.location
-    if outer.admin2 and outer.location == outer.admin2 and inner.admin2 == outer.admin2:
-        return inner.location != outer.location
-    return False
+    where = _fold(outer.location)
+    if where == _fold(outer.country):
+        return True
+    return bool(where) and where in (_fold(inner.admin1), _fold(inner.admin2))
+
+
+def is_country_level(e: Event) -> bool:
+    return bool(e.location) and _fold(e.location) == _fold(e.country)
 
 
 def compatible(a: Event, b: Event) -> bool:
     if a.event_type != b.event_type:
         return False
-    if a.actor1 and b.actor1 and a.actor1 != b.actor1:
+    if a.actor1 and b.actor1 and a.actor1 != b.actor1 and a.event_type not in ("Protests", "Riots"):
         return False
     if a.event_date and b.event_date and a.event_date != b.event_date:
         return False
@@ -57,13 +64,15 @@ def merge_pair(keep: Event, other: Event) -> Event:
     keep.time_precision = keep.time_precision or other.time_precision
     keep.date_text = keep.date_text or other.date_text
     keep.reported_by = keep.reported_by or other.reported_by
-    if keep.sub_event_type != other.sub_event_type and other.confidence > keep.confidence:
+    if keep.event_type == "Protests":
+        keep.sub_event_type = max(keep.sub_event_type, other.sub_event_type, key=PROTEST_SEVERITY.index)
+    elif keep.sub_event_type != other.sub_event_type and other.confidence > keep.confidence:
         keep.sub_event_type, keep.plover, keep.cameo = other.sub_event_type, other.plover, other.cameo
     keep.confidence = max(keep.confidence, other.confidence)
     return keep
 
 
-def merge_events(events: list[Event], places: list[PlaceMention] | None = None) -> list[Event]:
+def merge_events(events: list[Event], focus: str | None = None) -> list[Event]:
     """Merge events of one article that ACLED would count once."""
     merged: list[Event] = []
     for event in events:
@@ -81,4 +90,15 @@ def merge_events(events: list[Event], places: list[PlaceMention] | None = None) 
             merged[merged.index(target)] = merge_pair(event, target)
         else:
             merge_pair(target, event)
-    return merged
+    return drop_vague(merged, focus)
+
+
+def drop_vague(events: list[Event], focus: str | None) -> list[Event]:
+    """Country-level events outside the article's focus country, or beside a more specific one, go."""
+    out = []
+    for e in events:
+        if is_country_level(e) and (e.country != focus or any(
+                o is not e and o.event_type == e.event_type and not is_country_level(o) for o in events)):
+            continue
+        out.append(e)
+    return out

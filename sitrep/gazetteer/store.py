@@ -18,10 +18,11 @@ from rapidfuzz import fuzz, process
 
 from sitrep.errors import SitrepError
 from sitrep.gazetteer.geo import Polygon, polygons_contain
-from sitrep.gazetteer.names import fold_key
+from sitrep.gazetteer.names import exact_form, fold_key
 
 ENV_PATH = "SITREP_GAZETTEER"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
+FUZZY_PREFIX = 1  # fuzzy matches share the first letter of their folded key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -34,8 +35,10 @@ CREATE TABLE IF NOT EXISTS place(
   population INTEGER NOT NULL DEFAULT 0,
   source TEXT);
 CREATE TABLE IF NOT EXISTS name(
-  key TEXT NOT NULL, geonameid INTEGER NOT NULL, kind TEXT NOT NULL,
-  PRIMARY KEY(key, geonameid)) WITHOUT ROWID;
+  key TEXT NOT NULL, exact TEXT NOT NULL, geonameid INTEGER NOT NULL, kind TEXT NOT NULL,
+  country_code TEXT,
+  PRIMARY KEY(key, exact, geonameid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS name_country ON name(country_code, key);
 CREATE TABLE IF NOT EXISTS country(
   code TEXT PRIMARY KEY, iso3 TEXT, name TEXT NOT NULL, geonameid INTEGER,
   capital TEXT, capital_geonameid INTEGER);
@@ -107,10 +110,12 @@ class Gazetteer:
         self.connection = connection
         self.path = path
         self._countries: dict[str, tuple[str, int | None, str | None, int | None]] | None = None
-        self._admins: dict[tuple[str, str, str], tuple[str, int | None]] | None = None
-        self._country_keys: dict[str, tuple[list[str], list[int]]] = {}
+        self._country_keys: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
+        self._kinds: dict[tuple[str, int], frozenset[str]] = {}
+        self._spellings: dict[tuple[str, int], frozenset[str]] = {}
         self._areas: dict[int, tuple[str, str | None, int | None, str, list[Polygon]]] = {}
         self.candidates = lru_cache(maxsize=50_000)(self._candidates)  # type: ignore[method-assign]
+        self._admin = lru_cache(maxsize=20_000)(self._admin_row)
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> "Gazetteer":
@@ -124,27 +129,42 @@ class Gazetteer:
     # ------------------------------------------------------------ names
     def _candidates(self, key: str) -> tuple[Place, ...]:
         rows = self.connection.execute(
-            f"SELECT {_PLACE_COLUMNS} FROM place WHERE geonameid IN "
-            "(SELECT geonameid FROM name WHERE key = ?)", (key,)).fetchall()
-        return tuple(Place(*row) for row in rows)
+            f"SELECT {_PLACE_COLUMNS}, (SELECT group_concat(n.kind) FROM name n "
+            "WHERE n.key = ? AND n.geonameid = place.geonameid), (SELECT group_concat(n.exact, '|') "
+            "FROM name n WHERE n.key = ? AND n.geonameid = place.geonameid) FROM place WHERE geonameid IN "
+            "(SELECT geonameid FROM name WHERE key = ?)", (key, key, key)).fetchall()
+        for row in rows:
+            self._kinds[(key, row[0])] = frozenset((row[-2] or "").split(","))
+            self._spellings[(key, row[0])] = frozenset((row[-1] or "").split("|"))
+        return tuple(Place(*row[:-2]) for row in rows)
+
+    def spelled_as(self, name: str, place: Place) -> bool:
+        """True when one of the place's names is `name` itself (case, accents and spacing
+        aside), not only a transliteration variant of it."""
+        key = fold_key(name)
+        if (key, place.geonameid) not in self._spellings:
+            self.candidates(key)
+        return exact_form(name) in self._spellings.get((key, place.geonameid), frozenset())
 
     def lookup(self, name: str) -> tuple[Place, ...]:
         """Places whose name or alternate name folds to the same key as `name`."""
         key = fold_key(name)
         return self.candidates(key) if key else ()
 
-    def name_kinds(self, key: str, geonameid: int) -> set[str]:
-        rows = self.connection.execute(
-            "SELECT kind FROM name WHERE key = ? AND geonameid = ?", (key, geonameid))
-        return {kind for (kind,) in rows}
+    def name_kinds(self, key: str, geonameid: int) -> frozenset[str]:
+        """How `key` names the place: 'name', 'alt', 'demonym' (empty if it does not)."""
+        if (key, geonameid) not in self._kinds:
+            self.candidates(key)
+        return self._kinds.get((key, geonameid), frozenset())
 
     def fuzzy(self, name: str, country_code: str, *, limit: int = 5,
               cutoff: float = 88.0) -> list[tuple[Place, float]]:
-        """Places of one country whose folded names are close to `name` (rapidfuzz ratio)."""
+        """Places of one country whose folded names are close to `name` (rapidfuzz ratio
+        over the keys that share its first letter)."""
         key = fold_key(name)
         if len(key) < 4:
             return []
-        keys, ids = self._keys_of(country_code)
+        keys, ids = self._keys_of(country_code, key[:FUZZY_PREFIX])
         hits = process.extract(key, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
         found: list[tuple[Place, float]] = []
         for _, score, index in hits:
@@ -153,13 +173,13 @@ class Gazetteer:
                 found.append((place, float(score)))
         return found
 
-    def _keys_of(self, country_code: str) -> tuple[list[str], list[int]]:
-        if country_code not in self._country_keys:
+    def _keys_of(self, country_code: str, prefix: str) -> tuple[list[str], list[int]]:
+        if (country_code, prefix) not in self._country_keys:
             rows = self.connection.execute(
-                "SELECT n.key, n.geonameid FROM name n JOIN place p USING (geonameid) "
-                "WHERE p.country_code = ? AND n.kind != 'code'", (country_code,)).fetchall()
-            self._country_keys[country_code] = ([r[0] for r in rows], [r[1] for r in rows])
-        return self._country_keys[country_code]
+                "SELECT key, geonameid FROM name WHERE country_code = ? AND key >= ? AND key < ?",
+                (country_code, prefix, prefix + "\uffff")).fetchall()
+            self._country_keys[(country_code, prefix)] = ([r[0] for r in rows], [r[1] for r in rows])
+        return self._country_keys[(country_code, prefix)]
 
     def place(self, geonameid: int) -> Place | None:
         row = self.connection.execute(
@@ -198,28 +218,31 @@ class Gazetteer:
                 return place.country_code
         return None
 
-    def _admin_table(self) -> dict[tuple[str, str, str], tuple[str, int | None]]:
-        if self._admins is None:
-            rows = self.connection.execute(
-                "SELECT country_code, admin1_code, admin2_code, name, geonameid FROM admin")
-            self._admins = {(cc, a1, a2): (name, gid) for cc, a1, a2, name, gid in rows}
-        return self._admins
+    def _admin_row(self, country_code: str, admin1_code: str, admin2_code: str) -> tuple[str, int | None] | None:
+        row = self.connection.execute(
+            "SELECT name, geonameid FROM admin WHERE country_code = ? AND admin1_code = ? AND admin2_code = ?",
+            (country_code, admin1_code, admin2_code)).fetchone()
+        return (row[0], row[1]) if row else None
 
     def admin1_name(self, country_code: str | None, admin1_code: str | None) -> str | None:
-        entry = self._admin_table().get((country_code or "", admin1_code or "", ""))
-        return entry[0] if entry and country_code and admin1_code else None
+        if not country_code or not admin1_code:
+            return None
+        entry = self._admin(country_code, admin1_code, "")
+        return entry[0] if entry else None
 
     def admin2_name(self, country_code: str | None, admin1_code: str | None,
                     admin2_code: str | None) -> str | None:
-        if not admin2_code:
+        if not country_code or not admin1_code or not admin2_code:
             return None
-        entry = self._admin_table().get((country_code or "", admin1_code or "", admin2_code))
+        entry = self._admin(country_code, admin1_code, admin2_code)
         return entry[0] if entry else None
 
     def admin_place(self, country_code: str | None, admin1_code: str | None,
                     admin2_code: str = "") -> Place | None:
         """The gazetteer entry of an admin-1 (or, with `admin2_code`, admin-2) unit."""
-        entry = self._admin_table().get((country_code or "", admin1_code or "", admin2_code))
+        if not country_code or not admin1_code:
+            return None
+        entry = self._admin(country_code, admin1_code, admin2_code)
         return self.place(entry[1]) if entry and entry[1] else None
 
     # ------------------------------------------------------------ geometry

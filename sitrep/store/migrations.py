@@ -138,3 +138,15 @@ CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
 END;
 """),
 ]
+
+# PostgreSQL runs the same migrations, translated by `dialect.to_postgres` (types, defaults).
+# A migration that cannot be translated mechanically gives its PostgreSQL text here, by name.
+POSTGRES_OVERRIDES: dict[str, str] = {
+    # FTS5 and its triggers become a generated tsvector column with a GIN index. The 'simple'
+    # configuration lowercases without stemming, as FTS5's default tokenizer does.
+    "0002_fts": """
+ALTER TABLE articles ADD COLUMN fts tsvector
+    GENERATED ALWAYS AS (to_tsvector('simple', coalesce(title, '') || ' ' || text)) STORED;
+CREATE INDEX articles_fts ON articles USING GIN (fts);
+""",
+}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .sqlite import EventQuery, _event_filters
+from .sqlite import EventQuery, fts_phrase
 
 EVENT_FIELDS = (
     "event_id", "event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country",
@@ -56,8 +56,45 @@ def set_time_limit(conn: sqlite3.Connection, timeout_ms: int) -> None:
 
 
 # ---------------------------------------------------------------- events
+def like_escape(text: str) -> str:
+    """Escape LIKE's wildcards so user text matches only itself (use with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def plain_text(text: str) -> str:
+    """User text without control characters (a NUL ends an FTS5 string early)."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def event_filters(q: EventQuery) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on events `e`) and their bound values for an EventQuery."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("e.country", q.country), ("e.admin1", q.admin1), ("e.event_type", q.event_type),
+                          ("e.sub_event_type", q.sub_event_type)):
+        if value:
+            where.append(f"lower({column}) = lower(?)")
+            params.append(value)
+    if q.actor:
+        where.append("(e.actor1 LIKE ? ESCAPE '\\' OR e.actor2 LIKE ? ESCAPE '\\')")
+        params += [f"%{like_escape(q.actor)}%"] * 2
+    if q.since:
+        where.append("e.event_date >= ?")
+        params.append(q.since)
+    if q.until:
+        where.append("e.event_date <= ?")
+        params.append(q.until)
+    if q.bbox:
+        where.append("e.longitude BETWEEN ? AND ? AND e.latitude BETWEEN ? AND ?")
+        params += [q.bbox[0], q.bbox[2], q.bbox[1], q.bbox[3]]
+    if q.q and plain_text(q.q).strip():
+        where.append("e.article_id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(fts_phrase(plain_text(q.q)))
+    return where, params
+
+
 def _where(query: EventQuery) -> tuple[str, list[Any]]:
-    where, params = _event_filters(query)
+    where, params = event_filters(query)
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
@@ -155,10 +192,6 @@ def article_event_ids(conn: sqlite3.Connection, article_id: int) -> list[str]:
 
 
 # ---------------------------------------------------------------- places
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _place_filters(country: str | None, q: str | None) -> tuple[str, list[Any]]:
     where, params = [], []
     if country:
@@ -166,7 +199,7 @@ def _place_filters(country: str | None, q: str | None) -> tuple[str, list[Any]]:
         params += [country, country]
     if q:
         where.append("p.name LIKE ? ESCAPE '\\'")
-        params.append(_like_prefix(q))
+        params.append(like_escape(q) + "%")
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 

@@ -1,0 +1,91 @@
+"""`sitrep serve` and `sitrep report`: thin commands over the API factory and the report library."""
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from .settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGE_SIZE, TOKEN_ENV, token_from_env
+
+REPORT_FORMATS = ("md", "html", "pdf")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False), help="The store to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; localhost unless told.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--max-page-size", default=DEFAULT_MAX_PAGE_SIZE, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--max-body-bytes", default=DEFAULT_MAX_BODY_BYTES, show_default=True, type=click.IntRange(1024))
+def serve(db: str, host: str, port: int, max_page_size: int, max_body_bytes: int) -> None:
+    """Serve the HTTP API and the web map over a store.
+
+    Reads are open. POST /articles (ingest) is enabled only when the environment
+    variable SITREP_TOKEN holds a token (8 characters or more).
+    """
+    import uvicorn
+
+    from .app import create_app
+
+    token = token_from_env()
+    if not _is_loopback(host):
+        click.echo(f"sitrep: warning: binding {host}; the read endpoints are open to anyone who can reach it",
+                   err=True)
+    try:
+        app = create_app(db, token=token, max_page_size=max_page_size, max_body_bytes=max_body_bytes)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"sitrep: serving {db} on http://{host}:{port}/ "
+               f"(writes {'enabled' if token else f'disabled: set {TOKEN_ENV} to enable'})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+
+
+def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> object:
+    return value.date() if value else None
+
+
+@click.command()
+@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False), help="The store to report on.")
+@click.option("--country", help="Country name as the store has it, e.g. Lebanon.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=_day, help="First day, YYYY-MM-DD.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=_day, help="Last day, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
+              help="Default: from the output file's suffix, else md.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 100), help="Actors and key events listed.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+def report(db: str, country: str | None, since: object, until: object, fmt: str | None, top: int,
+           output: str) -> None:
+    """Write a situation report (Markdown, HTML or PDF) from the store alone."""
+    from ..gazetteer.build import default_node_modules
+    from ..gazetteer.sources import country_outlines
+    from ..report import PdfUnavailable, ReportOptions, build_report, write_report
+    from ..store.queries import connect_readonly
+
+    out = Path(output)
+    fmt = fmt or (out.suffix.lstrip(".").lower() if out.suffix.lstrip(".").lower() in REPORT_FORMATS else "md")
+    try:
+        options = ReportOptions(country=country, since=since, until=until, top=top)  # type: ignore[arg-type]
+        outlines = list(country_outlines(default_node_modules()))
+    except (ValueError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    conn = connect_readonly(db)
+    try:
+        result = build_report(conn, options)
+    finally:
+        conn.close()
+    try:
+        written = write_report(result, out, fmt, outlines)
+    except PdfUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"sitrep: {result.events} events, {result.fatalities} fatalities -> "
+               + ", ".join(str(p) for p in written), err=True)

@@ -1,0 +1,338 @@
+"""PostgreSQL store: the same schema, migrations and public methods as the SQLite `Store`.
+
+Several processes may ingest into one database at once.  Nothing is duplicated
+or lost because every natural key is UNIQUE and written with
+`INSERT ... ON CONFLICT DO NOTHING`, each batch is one transaction, and batch
+writes take a transaction-scoped advisory lock, so writers never deadlock on
+each other's places and actors.  A dropped connection (or a deadlock or
+serialisation failure) is retried on a fresh connection: a batch that rolled
+back is simply written again, and one that had committed adds nothing.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg.rows import dict_row
+
+from ..errors import StoreError
+from ..records import Article, Event, Extraction, PlaceMention, Reject
+from .dialect import postgres_migrations, split_statements
+from .sqlite import EVENT_COLUMNS, EventQuery
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Keys of pg_advisory_*lock: one for migrations, one for batch writes (any two fixed bigints).
+MIGRATE_LOCK = 0x5173_0001
+WRITE_LOCK = 0x5173_0002
+RETRIES = 5
+TABLES = ("articles", "pieces", "places", "place_mentions", "actors", "events", "event_sources", "quotes", "rejects")
+
+
+class PostgresStore:
+    """A sitrep store in a PostgreSQL database; safe for several writing processes."""
+
+    def __init__(self, url: str, *, retries: int = RETRIES, connect_timeout: int = 10):
+        self.url = url
+        self.retries = retries
+        self.connect_timeout = connect_timeout
+        self.conn = self._connect()
+        self.migrate()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout)
+        except psycopg.Error as exc:
+            raise StoreError("E013", source=_redact(self.url), detail=str(exc).strip()) from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ resilience
+    def _retrying(self, what: str, action: Callable[[], T]) -> T:
+        """Run `action`; on a dropped connection, deadlock or serialisation failure, reconnect and retry."""
+        for attempt in range(1, self.retries + 1):
+            try:
+                return action()
+            except psycopg.OperationalError as exc:
+                if attempt == self.retries:
+                    raise StoreError("E013", source=_redact(self.url),
+                                     detail=f"{what} failed {attempt} times: {str(exc).strip()}") from exc
+                log.warning("%s: %s; retrying (%d/%d)", what, str(exc).strip(), attempt, self.retries)
+                time.sleep(min(0.1 * 2 ** attempt, 2.0))
+                if self.conn.closed or self.conn.broken:
+                    self.conn = self._connect()
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------ schema
+    def migrate(self) -> list[str]:
+        """Apply pending migrations, each with its record in one transaction; one process at a time."""
+        return self._retrying("migrate", self._migrate)
+
+    def _migrate(self) -> list[str]:
+        applied: list[str] = []
+        self.conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))
+        try:
+            self.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
+                "applied_at TEXT NOT NULL DEFAULT (to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')))"
+            )
+            done = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")}
+            for name, sql in postgres_migrations():
+                if name in done:
+                    continue
+                with self.conn.transaction():
+                    for statement in split_statements(sql):
+                        self.conn.execute(statement)
+                    self.conn.execute("INSERT INTO schema_migrations(name) VALUES (%s)", (name,))
+                applied.append(name)
+        finally:
+            if not self.conn.broken:
+                self.conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))
+        return applied
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        with self.conn.transaction():
+            yield self.conn
+
+    # ------------------------------------------------------------ writes
+    def known_doc_ids(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """doc_id -> content hash of those already stored."""
+        ids = list(doc_ids)
+
+        def query() -> dict[str, str]:
+            rows = self.conn.execute("SELECT doc_id, content_hash FROM articles WHERE doc_id = ANY(%s)", (ids,))
+            return {r[0]: r[1] for r in rows}
+
+        return self._retrying("known_doc_ids", query) if ids else {}
+
+    def write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
+                    duplicates: dict[str, tuple[str, float]] | None = None,
+                    minhashes: dict[str, bytes] | None = None) -> int:
+        """Write a batch in one transaction; articles already stored are skipped. Returns how many were new."""
+        return self._retrying(
+            "write_batch", lambda: self._write_batch(extractions, rejects, duplicates or {}, minhashes or {}))
+
+    def _write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject],
+                     duplicates: dict[str, tuple[str, float]], minhashes: dict[str, bytes]) -> int:
+        added = 0
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            for reject in rejects:
+                self._add_reject(reject)
+            for ex in extractions:
+                doc_id = ex.article.doc_id
+                article_id = self._add_article(ex.article, duplicates.get(doc_id), minhashes.get(doc_id))
+                if article_id is None:  # already stored, by this process or another
+                    continue
+                self._add_places(article_id, ex.places)
+                for event in ex.events:
+                    self._add_event(article_id, ex.article, event)
+                self._add_quotes(article_id, ex)
+                added += 1
+        return added
+
+    def add_rejects(self, rejects: Sequence[Reject]) -> None:
+        def write() -> None:
+            with self.conn.transaction():
+                for reject in rejects:
+                    self._add_reject(reject)
+
+        self._retrying("add_rejects", write)
+
+    def _add_reject(self, reject: Reject) -> None:
+        self.conn.execute(
+            "INSERT INTO rejects(source, line, code, reason) VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+            (reject.source, reject.line or 0, reject.code, reject.reason),
+        )
+
+    def _add_article(self, a: Article, dup: tuple[str, float] | None, minhash: bytes | None) -> int | None:
+        row = self.conn.execute(
+            "INSERT INTO articles(doc_id, content_hash, source, url, outlet, published, published_from, title,"
+            " byline, dateline_place, text, minhash, duplicate_of, duplicate_similarity)"
+            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (doc_id) DO NOTHING RETURNING id",
+            (a.doc_id, a.content_hash, a.source, a.url, a.outlet, a.published.isoformat() if a.published else None,
+             a.published_from, a.title, a.byline, a.dateline_place, a.text, minhash,
+             dup[0] if dup else None, dup[1] if dup else None),
+        ).fetchone()
+        if row is None:
+            return None
+        article_id = int(row[0])
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                'INSERT INTO pieces(article_id, seq, kind, start, "end", source_line) VALUES (%s,%s,%s,%s,%s,%s)',
+                [(article_id, i, p.kind, p.start, p.end, p.source_line) for i, p in enumerate(a.pieces)],
+            )
+        return article_id
+
+    def _place_id(self, m: PlaceMention) -> int | None:
+        if m.name is None:
+            return None
+        key = f"{m.geonameid}" if m.geonameid else f"{m.name}|{m.country}|{m.admin1}"
+        self.conn.execute(
+            "INSERT INTO places(place_key, name, geonameid, latitude, longitude, country, country_code,"
+            " admin1, admin2, feature_class, feature_code) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+            " ON CONFLICT (place_key) DO NOTHING",
+            (key, m.name, m.geonameid, m.latitude, m.longitude, m.country, m.country_code, m.admin1, m.admin2,
+             m.feature_class, m.feature_code),
+        )
+        return _one_id(self.conn.execute("SELECT id FROM places WHERE place_key = %s", (key,)).fetchone(), key)
+
+    def _add_places(self, article_id: int, mentions: Sequence[PlaceMention]) -> None:
+        for m in mentions:
+            self.conn.execute(
+                'INSERT INTO place_mentions(article_id, place_id, text, start, "end", geo_precision, role,'
+                " recognised_by) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
+                (article_id, self._place_id(m), m.text, m.start, m.end, m.geo_precision, m.role, m.source),
+            )
+
+    def _actor_id(self, name: str | None, inter: int | None, country: str | None) -> int | None:
+        if not name:
+            return None
+        self.conn.execute("INSERT INTO actors(name, inter, country) VALUES (%s,%s,%s) ON CONFLICT (name) DO NOTHING",
+                          (name, inter, country))
+        return _one_id(self.conn.execute("SELECT id FROM actors WHERE name = %s", (name,)).fetchone(), name)
+
+    def _add_event(self, article_id: int, article: Article, e: Event) -> None:
+        row = e.to_json()
+        values = [row[c] for c in EVENT_COLUMNS]
+        a1 = self._actor_id(e.actor1, e.inter1, e.country)
+        a2 = self._actor_id(e.actor2, e.inter2, e.country)
+        self.conn.execute(
+            f"INSERT INTO events(article_id, actor1_id, actor2_id, {', '.join(EVENT_COLUMNS)})"
+            f" VALUES (%s,%s,%s,{','.join(['%s'] * len(EVENT_COLUMNS))}) ON CONFLICT (event_id) DO NOTHING",
+            (article_id, a1, a2, *values),
+        )
+        self.conn.execute(
+            "INSERT INTO event_sources(event_id, article_id, doc_id, outlet, url, reported_by, evidence,"
+            " evidence_start, evidence_end) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+            (e.event_id, article_id, article.doc_id, article.outlet, article.url, e.reported_by, e.evidence,
+             e.evidence_start, e.evidence_end),
+        )
+
+    def _add_quotes(self, article_id: int, ex: Extraction) -> None:
+        if not ex.quotes:
+            return
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                'INSERT INTO quotes(article_id, text, start, "end", speaker, speaker_role) VALUES (%s,%s,%s,%s,%s,%s)',
+                [(article_id, q.text, q.start, q.end, q.speaker, q.speaker_role) for q in ex.quotes],
+            )
+
+    # ------------------------------------------------------------ reads
+    def counts(self) -> dict[str, int]:
+        def query() -> dict[str, int]:
+            return {t: int(_first(self.conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone())) for t in TABLES}
+
+        return self._retrying("counts", query)
+
+    def minhashes(self, page: int = 1000) -> Iterator[tuple[str, bytes]]:
+        """Every stored signature in insertion order, fetched a page at a time."""
+        last = 0
+        while True:
+            rows = self._retrying("minhashes", lambda: self.conn.execute(
+                "SELECT id, doc_id, minhash FROM articles WHERE minhash IS NOT NULL AND id > %s ORDER BY id LIMIT %s",
+                (last, page)).fetchall())
+            for _, doc_id, data in rows:
+                yield doc_id, bytes(data)
+            if len(rows) < page:
+                return
+            last = rows[-1][0]
+
+    def events(self, query: EventQuery = EventQuery()) -> list[dict[str, Any]]:
+        where, params = event_filters(query)
+        sql = (
+            "SELECT e.*, a.doc_id, a.outlet AS source, a.url AS source_url, s.evidence, s.evidence_start,"
+            " s.evidence_end, s.reported_by FROM events e JOIN articles a ON a.id = e.article_id"
+            " LEFT JOIN event_sources s ON s.event_id = e.event_id AND s.article_id = e.article_id"
+            f" {('WHERE ' + ' AND '.join(where)) if where else ''}"
+            " ORDER BY e.event_date IS NULL, e.event_date DESC, e.id LIMIT %s OFFSET %s"
+        )
+        return self._retrying("events", lambda: self._dict_rows(sql, (*params, query.limit, query.offset)))
+
+    def rejects(self) -> list[dict[str, Any]]:
+        return self._retrying("rejects", lambda: self._dict_rows("SELECT * FROM rejects ORDER BY id", ()))
+
+    def integrity_check(self) -> str:
+        """'ok' when every migration is applied and the schema answers; else what is wrong."""
+        done = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")}
+        missing = [name for name, _ in postgres_migrations() if name not in done]
+        if missing:
+            return f"migrations not applied: {', '.join(missing)}"
+        self.counts()
+        return "ok"
+
+    def _dict_rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            return list(cur.execute(sql, params).fetchall())
+
+
+def event_filters(q: EventQuery) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on events `e`) and their bound values; PostgreSQL's version of the SQLite filters."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("e.country", q.country), ("e.admin1", q.admin1), ("e.event_type", q.event_type),
+                          ("e.sub_event_type", q.sub_event_type)):
+        if value:
+            where.append(f"lower({column}) = lower(%s)")
+            params.append(value)
+    if q.actor:
+        where.append("(e.actor1 ILIKE %s ESCAPE '\\' OR e.actor2 ILIKE %s ESCAPE '\\')")
+        params += [f"%{_like_escape(q.actor)}%"] * 2
+    if q.since:
+        where.append("e.event_date >= %s")
+        params.append(q.since)
+    if q.until:
+        where.append("e.event_date <= %s")
+        params.append(q.until)
+    if q.bbox:
+        where.append("e.longitude BETWEEN %s AND %s AND e.latitude BETWEEN %s AND %s")
+        params += [q.bbox[0], q.bbox[2], q.bbox[1], q.bbox[3]]
+    if q.q:
+        # plainto_tsquery reads the user's text as plain words ANDed together, never as query syntax.
+        where.append("e.article_id IN (SELECT id FROM articles WHERE fts @@ plainto_tsquery('simple', %s))")
+        params.append(_plain_text(q.q))
+    return where, params
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _plain_text(text: str) -> str:
+    """User text without NULs and control characters, which PostgreSQL text cannot hold."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def _first(row: tuple[Any, ...] | None) -> Any:
+    if row is None:
+        raise StoreError("E013", detail="a query that always returns a row returned none")
+    return row[0]
+
+
+def _one_id(row: tuple[Any, ...] | None, key: str) -> int:
+    if row is None:
+        raise StoreError("E013", detail=f"row {key!r} vanished right after it was written")
+    return int(row[0])
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://…"
+    host, db, user = info.get("host", ""), info.get("dbname", ""), info.get("user", "")
+    return f"postgresql://{user + '@' if user else ''}{host}/{db}"

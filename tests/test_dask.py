@@ -1,0 +1,42 @@
+"""Dask: a LocalCluster of two worker processes gives exactly what one process gives."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sitrep.ingest import ingest_paths
+from sitrep.store import Store
+
+from .conftest import DEV_ARTICLES, needs_shared
+from .scalefixtures import comparable, hash_seed, reference_run, scale_inputs
+
+distributed = pytest.importorskip("distributed", reason="dask is not installed (pip install 'dask[distributed]')")
+
+from sitrep.distributed import DaskExtractor  # noqa: E402  (needs distributed)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[distributed.LocalCluster]:
+    with hash_seed():  # the workers inherit the reference run's hash seed (see scalefixtures)
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as local:
+            yield local
+
+
+@needs_shared
+def test_dask_gives_what_one_process_gives(cluster):
+    inputs = scale_inputs()
+    with DaskExtractor(cluster.scheduler_address, chunk_size=5) as dask:
+        assert dask.n_workers == 2
+        got = comparable(dask.run(inputs))
+    assert got == comparable(reference_run(inputs))
+
+
+@needs_shared
+def test_dask_ingest_writes_from_the_client(cluster, tmp_path):
+    with DaskExtractor(cluster.scheduler_address) as dask, Store(tmp_path / "s.db") as store:
+        report = ingest_paths([str(DEV_ARTICLES)], store, dask)
+        events = sorted(r["event_id"] for r in store.events())
+    expected = sorted(e.event_id for r in reference_run([str(DEV_ARTICLES)]) if hasattr(r, "events") for e in r.events)
+    assert report.added == 29 and events == sorted(set(expected))

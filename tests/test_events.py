@@ -1,0 +1,75 @@
+"""Event coding on real text: the rules of ACLED's unit pinned on the seed and dev articles."""
+from __future__ import annotations
+
+import pytest
+
+from sitrep.records import Extraction, Reject
+
+from .conftest import DEV_ARTICLES, SAMPLE, needs_shared
+
+pytestmark = needs_shared
+
+
+@pytest.fixture(scope="module")
+def extracted(pipeline) -> dict[str, Extraction]:
+    out = {}
+    for item in pipeline.run([str(SAMPLE), str(DEV_ARTICLES)]):
+        assert not isinstance(item, Reject), item
+        out[item.article.doc_id] = item
+    return out
+
+
+def events_at(ex: Extraction, location: str):
+    return [e for e in ex.events if location.lower() in ((e.location or "") + " " + (e.location_text or "")).lower()]
+
+
+def test_a_caption_can_be_the_only_report(extracted):
+    ex = extracted["000_88aa7ddcd16cc528#1"]
+    strikes = [e for e in ex.events if e.sub_event_type == "Air/drone strike"]
+    assert len(strikes) == 1
+    strike = strikes[0]
+    assert "Wadi al-Shai" in strike.location_text and strike.country == "Iraq"
+    assert strike.fatalities == 5
+    assert strike.actor2 and "Islamic State" in strike.actor2
+    caption = ex.article.captions[0]
+    assert caption.start <= strike.evidence_start < caption.end
+    assert ex.article.text[strike.evidence_start:strike.evidence_end] == strike.evidence
+
+
+def test_diplomacy_and_aggregates_are_not_events(extracted):
+    ex = extracted["000_88aa7ddcd16cc528#1"]
+    assert all("phone call" not in e.evidence and "1000" not in e.evidence for e in ex.events)
+    for doc_id in ("none-egypt-blinken-call", "none-azerbaijan-israel-call", "none-iran-turkey-call",
+                   "none-lavrov-pompeo-call"):
+        assert extracted[doc_id].events == [], doc_id
+
+
+def test_one_event_per_place_in_a_list_of_places(extracted):
+    ex = extracted["000_88aa7ddcd16cc528#2"]
+    shelled = {e.location_text for e in ex.events if e.sub_event_type == "Shelling/artillery/missile attack"
+               and e.actor1 == "Military Forces of Israel"}
+    assert {"Arnoun", "Yihmour", "Deir Siryan"} <= shelled
+
+
+def test_joint_toll_is_split_over_its_places(extracted):
+    ex = extracted["ng-zamfara-plateau-29"]
+    tolls = {e.location_text: e.fatalities for e in ex.events if e.location_text in ("Tunga", "Kabaje")}
+    assert tolls == {"Tunga": 12, "Kabaje": 11}
+
+
+def test_relative_dates_resolve_against_publication(extracted):
+    ex = extracted["ng-kaboro-18"]
+    kaboro = events_at(ex, "Kaboro")
+    assert kaboro and kaboro[0].event_date == "2012-10-30" and kaboro[0].time_precision == 1
+
+
+def test_no_publication_date_means_no_event_date(extracted):
+    ex = extracted["ng-magami-cgtn"]
+    assert ex.events and all(e.event_date is None for e in ex.events)
+
+
+def test_every_event_is_traceable_to_its_words(extracted):
+    for ex in extracted.values():
+        for e in ex.events:
+            assert ex.article.text[e.evidence_start:e.evidence_end].strip() == e.evidence
+            assert e.event_type and e.sub_event_type and e.plover and e.cameo

@@ -1,0 +1,162 @@
+"""Toponym recognition and resolution on real text, scored with the official scorer."""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from sitrep.clean import clean
+from sitrep.gazetteer import Gazetteer, default_path
+from sitrep.places import PlaceResolver
+from sitrep.readers import read_inputs
+from sitrep.records import Article, PlaceMention, RawDocument
+
+SHARED = Path(__file__).parents[1] / ".." / "shared"
+SAMPLE = SHARED / "samples" / "000_88aa7ddcd16cc528.txt"
+SEED_TOPONYMS = SHARED / "eval" / "seed" / "toponyms.jsonl"
+GWN = SHARED / "eval" / "geowebnews"
+GWN_SUBSET = 60  # articles: enough for a floor, quick enough for every run
+
+pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason="../shared (samples and gold sets) is not beside the checkout")
+
+
+@pytest.fixture(scope="session")
+def resolver() -> PlaceResolver:
+    if not default_path().is_file():
+        pytest.skip(f"gazetteer not built at {default_path()}: run `sitrep gazetteer build`")
+    return PlaceResolver.load(Gazetteer.open())
+
+
+@pytest.fixture(scope="session")
+def scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("sitrep_eval_score", SHARED / "eval" / "score.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def seed(nlp, resolver: PlaceResolver) -> dict[str, tuple[Article, list[PlaceMention]]]:
+    articles = [clean(d) for d in read_inputs([str(SAMPLE)]) if isinstance(d, RawDocument)]
+    return {a.doc_id: (a, resolver.resolve(a, nlp(a.text))) for a in articles}
+
+
+def _resolve(nlp, resolver: PlaceResolver, text: str) -> list[PlaceMention]:
+    article = Article(doc_id="t", text=text, pieces=[], source="test")
+    return resolver.resolve(article, nlp(text))
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _by_text(mentions: list[PlaceMention]) -> dict[str, PlaceMention]:
+    found: dict[str, PlaceMention] = {}
+    for mention in mentions:
+        found.setdefault(mention.text, mention)
+    return found
+
+
+# ---------------------------------------------------------------- the seed sample
+
+def test_seed_meets_the_issue_floors(seed, scorer: ModuleType) -> None:
+    predicted = [m.to_json() for _, mentions in seed.values() for m in mentions]
+    result, _ = scorer.score_places(_read_jsonl(SEED_TOPONYMS), predicted)
+    assert result["toponym_recall"] >= 0.90
+    assert result["country_accuracy"] >= 0.95
+    assert result["acc_at_161km"] == 1.0
+
+
+def test_names_spacy_mislabels_are_found(seed) -> None:
+    _, mentions = seed["000_88aa7ddcd16cc528#2"]
+    found = _by_text(mentions)
+    for name in ("Kfar Kila", "Arnoun", "Deir Siryan", "Tall al-Nahas", "Nabatieh", "Qlayaa"):
+        assert name in found, name
+        assert found[name].country == "Lebanon", name
+    assert found["Kfar Kila"].geo_precision == 1
+    assert found["Kfar Kila"].latitude == pytest.approx(33.277, abs=0.01)
+
+
+def test_people_are_not_places(seed) -> None:
+    texts = {m.text for _, mentions in seed.values() for m in mentions}
+    assert not texts & {"Fuad Hussein", "Jean-Yves Le Drian", "Matthew Morris", "Mustafa Asaad", "Hezbollah"}
+
+
+def test_offsets_point_at_the_text(seed) -> None:
+    for article, mentions in seed.values():
+        assert mentions
+        for mention in mentions:
+            assert article.text[mention.start:mention.end] == mention.text
+
+
+def test_unknown_villages_fall_back_inside_the_country(seed) -> None:
+    _, mentions = seed["000_88aa7ddcd16cc528#2"]
+    for mention in mentions:
+        if mention.text in ("Deirmimas", "Khiam", "Taybeh", "Yihmour"):
+            assert mention.country == "Lebanon", mention
+            assert mention.geo_precision in (1, 2, 3)
+            assert mention.latitude is not None and 33.0 < mention.latitude < 34.7
+
+
+def test_focus_country_per_article(seed, resolver: PlaceResolver) -> None:
+    assert resolver.focus_country(seed["000_88aa7ddcd16cc528#1"][1]) == "Iraq"
+    assert resolver.focus_country(seed["000_88aa7ddcd16cc528#2"][1]) == "Lebanon"
+
+
+def test_capitals_naming_governments_are_metonyms(seed) -> None:
+    found = _by_text(seed["000_88aa7ddcd16cc528#1"][1])
+    assert found["Baghdad"].role == "metonym" and found["Washington"].role == "metonym"
+    assert found["Baghdad"].country == "Iraq" and found["Washington"].country == "United States"
+    assert found["Salah al-Din"].admin1 is not None and found["Salah al-Din"].geo_precision == 3
+
+
+# ---------------------------------------------------------------- rules on sentences of our own
+
+def test_state_after_a_comma_picks_the_namesake(nlp, resolver: PlaceResolver) -> None:
+    west = _by_text(_resolve(nlp, resolver, "Flooding closed schools in Charleston, W.Va., on Monday."))
+    south = _by_text(_resolve(nlp, resolver, "Flooding closed schools in Charleston, S.C., on Monday."))
+    assert west["Charleston"].admin1 == "West Virginia"
+    assert south["Charleston"].admin1 == "South Carolina"
+
+
+def test_kind_words_and_literal_use(nlp, resolver: PlaceResolver) -> None:
+    text = ("Artillery shelled the town of Kfar Kila and the outskirts of Marjayoun in southern Lebanon, "
+            "while officials in Beirut said talks would go on.")
+    found = _by_text(_resolve(nlp, resolver, text))
+    assert found["Kfar Kila"].source == "context" and found["Kfar Kila"].geo_precision == 1
+    assert found["Marjayoun"].country_code == "LB"
+    assert found["Beirut"].role == "literal"
+
+
+def test_adjectives_are_modifiers(nlp, resolver: PlaceResolver) -> None:
+    found = _by_text(_resolve(nlp, resolver, "Iraqi and French officers met in Baghdad on Tuesday."))
+    assert found["Iraqi"].role == "modifier" and found["Iraqi"].country == "Iraq"
+    assert found["Baghdad"].role == "literal" and found["Baghdad"].geo_precision == 1
+
+
+def test_no_namesake_abroad_for_a_missing_village(nlp, resolver: PlaceResolver) -> None:
+    text = "Israeli drones struck the village of Zibqin near Bint Jbeil in southern Lebanon on Friday."
+    found = _by_text(_resolve(nlp, resolver, text))
+    assert found["Zibqin"].country == "Lebanon"
+    assert found["Zibqin"].geo_precision in (2, 3)
+    assert found["Zibqin"].geonameid is None
+
+
+# ---------------------------------------------------------------- GeoWebNews
+
+def test_geowebnews_subset_floor(nlp, resolver: PlaceResolver, scorer: ModuleType) -> None:
+    rows = _read_jsonl(GWN / "articles.jsonl")[:GWN_SUBSET]
+    ids = {r["id"] for r in rows}
+    predicted = []
+    for row, doc in zip(rows, nlp.pipe(r["text"] for r in rows)):
+        article = Article(doc_id=row["id"], text=row["text"], pieces=[], source="geowebnews")
+        predicted += [m.to_json() for m in resolver.resolve(article, doc)]
+    gold = [g for g in _read_jsonl(GWN / "toponyms.jsonl") if g["id"] in ids]
+    result, _ = scorer.score_places(gold, predicted)
+    assert result["toponym_recall"] >= 0.60
+    assert result["acc_at_161km"] >= 0.80

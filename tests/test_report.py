@@ -1,0 +1,165 @@
+"""Situation reports: figures from the store, Markdown and HTML with the map and chart, escaping, the CLI."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sitrep.api.commands import report as report_command
+from sitrep.gazetteer.build import default_node_modules
+from sitrep.gazetteer.sources import country_outlines
+from sitrep.report import (
+    KeyEvent,
+    ReportOptions,
+    SituationReport,
+    build_report,
+    day_series,
+    md_escape,
+    render_html,
+    render_markdown,
+    write_report,
+)
+from sitrep.store.queries import connect_readonly
+
+from .storefixtures import SCRIPT, synthetic_store
+
+PNG = b"\x89PNG\r\n\x1a\n"
+AUGUST = ReportOptions(country="Lebanon", since=date(2024, 8, 1), until=date(2024, 8, 31))
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synthetic_store(tmp_path_factory.mktemp("report") / "report.sqlite")
+
+
+@pytest.fixture(scope="module")
+def outlines() -> list:
+    return list(country_outlines(default_node_modules()))
+
+
+def build(db: Path, options: ReportOptions) -> SituationReport:
+    conn = connect_readonly(db)
+    try:
+        return build_report(conn, options)
+    finally:
+        conn.close()
+
+
+def test_figures_for_a_country_and_month(db: Path) -> None:
+    r = build(db, AUGUST)
+    assert (r.events, r.fatalities, r.articles) == (2, 2, 2)
+    assert r.by_type == [("Explosions/Remote violence", 2, 2)]
+    assert sorted(r.by_admin1) == [("Nabatieh", 1, 0), ("South", 1, 2)]
+    assert r.actors[0] == ("Military Forces of Israel (2022-)", 2, 2)
+    assert [d for d, _, _ in r.per_day] == ["2024-08-05", "2024-08-06"]
+    assert len(r.points) == 2
+    first = r.key_events[0]
+    assert first.event["location"] == "Tyre"  # the deadliest first
+    assert first.sources[0]["evidence"].startswith("Two people were killed")
+    assert len(day_series(r)) == 31
+
+
+def test_all_countries_and_no_dates(db: Path) -> None:
+    r = build(db, ReportOptions())
+    assert r.events == 3 and r.fatalities == 14
+    assert r.key_events[0].event["location"] == "Aleppo"
+    assert r.period == "all dates" and r.title == "Situation report: all countries"
+
+
+def test_an_empty_period(db: Path, tmp_path: Path, outlines: list) -> None:
+    r = build(db, ReportOptions(country="Lebanon", since=date(2020, 1, 1), until=date(2020, 1, 31)))
+    assert r.events == 0 and r.key_events == []
+    written = write_report(r, tmp_path / "empty.md", "md", outlines)
+    assert "No events in this period." in written[0].read_text(encoding="utf-8")
+
+
+def test_markdown_report_with_map_and_chart(db: Path, tmp_path: Path, outlines: list) -> None:
+    md, map_png, chart_png = write_report(build(db, AUGUST), tmp_path / "lebanon.md", "md", outlines)
+    text = md.read_text(encoding="utf-8")
+    assert map_png.read_bytes().startswith(PNG) and chart_png.read_bytes().startswith(PNG)
+    assert f"]({map_png.name})" in text and f"]({chart_png.name})" in text
+    for heading in ("## Events by type", "## Events by admin1", "## Most active actors", "## Key events"):
+        assert heading in text
+    assert "> Two people were killed on Monday" in text
+    assert "Example News" in text and "<https://example.org/lb-tyre-1>" in text
+
+
+def test_html_report_is_self_contained(db: Path, tmp_path: Path, outlines: list) -> None:
+    (page,) = write_report(build(db, AUGUST), tmp_path / "lebanon.html", "html", outlines)
+    text = page.read_text(encoding="utf-8")
+    assert text.count('src="data:image/png;base64,') == 2
+    assert 'src="http' not in text and "<link" not in text and "<script" not in text
+    assert "<blockquote>Two people were killed" in text
+
+
+def test_reports_are_reproducible(db: Path, tmp_path: Path, outlines: list) -> None:
+    a = write_report(build(db, AUGUST), tmp_path / "a" / "r.md", "md", outlines)
+    b = write_report(build(db, AUGUST), tmp_path / "b" / "r.md", "md", outlines)
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+def hostile_report() -> SituationReport:
+    event = {"event_id": "0" * 16, "event_date": "2024-08-02", "event_type": "Riots", "sub_event_type": "Mob violence",
+             "location": "<b>Town</b>", "admin1": None, "country": "Lebanon", "actor1": "A|B", "actor2": None,
+             "fatalities": 1}
+    source = {"doc_id": "x", "outlet": "<i>Outlet</i>", "published": None, "url": "javascript:alert(1)",
+              "evidence": f"They said {SCRIPT} and left. [link](http://evil.example) | cell"}
+    return SituationReport(options=ReportOptions(), data_as_of=None, events=1, fatalities=1, articles=1,
+                           by_type=[("Riots", 1, 1)], by_admin1=[("<img src=x onerror=alert(1)>", 1, 1)],
+                           actors=[("A|B", 1, 1)], per_day=[("2024-08-02", 1, 1)],
+                           key_events=[KeyEvent(event, [source])])
+
+
+def test_article_text_is_escaped_in_markdown() -> None:
+    text = render_markdown(hostile_report(), "m.png", "c.png")
+    assert "<script>" not in text and "<img" not in text and "<b>" not in text
+    assert "&lt;script&gt;" in text
+    assert "javascript:" not in text  # no link made of a non-http URL
+    assert "A\\|B" in text  # a pipe cannot break the table
+    assert md_escape("[x](y)") == "\\[x\\](y)"
+
+
+def test_article_text_is_escaped_in_html() -> None:
+    text = render_html(hostile_report(), PNG, PNG)
+    assert "<script>" not in text and "<img src=x" not in text and "<i>Outlet" not in text
+    assert "&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt;" in text
+    assert 'href="javascript' not in text
+
+
+def test_report_command_writes_markdown_and_html(db: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    for name in ("r.md", "r.html"):
+        result = runner.invoke(report_command, ["--db", str(db), "--country", "Lebanon", "--since", "2024-08-01",
+                                                "--until", "2024-08-31", "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert "2 events, 2 fatalities" in result.output
+    assert (tmp_path / "r-map.png").exists() and (tmp_path / "r.html").exists()
+    result = runner.invoke(report_command, ["--db", str(db), "--format", "md", "-o", str(tmp_path / "x.txt")])
+    assert result.exit_code == 0 and (tmp_path / "x-map.png").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--since", "August"], "does not match the format"),
+    (["--since", "2024-09-01", "--until", "2024-08-01"], "is after"),
+    (["--format", "docx"], "docx"),
+])
+def test_report_command_rejects_bad_options(db: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(report_command, ["--db", str(db), "-o", str(tmp_path / "r.md"), *args])
+    assert result.exit_code != 0 and message in result.output
+    assert not (tmp_path / "r.md").exists()
+
+
+def test_report_command_needs_an_existing_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(report_command, ["--db", str(tmp_path / "none.sqlite"), "-o", str(tmp_path / "r.md")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="PDF needs Debian chromium (the setup script installs it)")
+def test_pdf_report(db: Path, tmp_path: Path) -> None:
+    args = ["--db", str(db), "--country", "Lebanon", "-o", str(tmp_path / "r.pdf")]
+    result = CliRunner().invoke(report_command, args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
