@@ -135,6 +135,7 @@ class Event:
     date_text: str | None = None
     fatalities: int = 0
     fatalities_text: str | None = None
+    toll_update: bool = False  # the figure is a later report that updates a toll ("rose to four")
     evidence: str = ""
     evidence_start: int = 0
     evidence_end: int = 0

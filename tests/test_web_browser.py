@@ -146,6 +146,8 @@ def test_script_in_article_text_is_shown_as_text(page: Any, tmp_path: Path) -> N
 
 
 def test_brushing_the_timeline_filters_the_map(page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
     db = synthetic_store(tmp_path / "syn.sqlite")
     with ServerThread(create_app(db, read_token_from_env=False)) as server:
         page.goto(server.url)
@@ -158,10 +160,10 @@ def test_brushing_the_timeline_filters_the_map(page: Any, tmp_path: Path) -> Non
         page.mouse.down()
         page.mouse.move(box["x"] + box["width"] * 0.99, y, steps=5)
         page.mouse.up()
-        page.wait_for_function("document.querySelectorAll('#event-list li').length === 2")
+        expect(page.locator("#event-list li")).to_have_count(2)
         assert page.locator("#f-since").input_value() == "2024-08-05"
         page.select_option("#f-type", "Battles")
-        page.wait_for_function("document.querySelectorAll('#event-list li').length === 0")
+        expect(page.locator("#event-list li")).to_have_count(0)
         page.click("#f-reset")
-        page.wait_for_function("document.querySelectorAll('#event-list li').length === 3")
+        expect(page.locator("#event-list li")).to_have_count(3)
         assert page.errors == []

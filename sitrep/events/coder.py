@@ -14,9 +14,9 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from ..actors import ActorDictionary
-from ..fatalities import find_fatalities, lowest_credible
+from ..fatalities import find_fatalities
 from ..records import Actor, Article, Event, PlaceMention
-from ..timeexpr import find_date, is_historical
+from ..timeexpr import DateRef, find_date, is_historical
 from .clauses import (Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason,
                       present_perfect)
 from .lexicon import event_types, victim_nouns
@@ -36,8 +36,22 @@ class ArticleContext:
     doc: Doc
     places: list[PlaceMention]
     country: str | None
-    means_by_actor: dict[str, TriggerHit] = field(default_factory=dict)
-    default_date: tuple[date | None, int | None, str | None] = (None, None, None)
+    remote_means: dict[str | None, str] = field(default_factory=dict)  # actor1 -> sub-event type by means
+    last_remote_actor: Actor | None = None
+    last_date: DateRef | None = None  # the latest date an event clause gave: the story's day so far
+
+    def remember_remote(self, clause: Clause, actor1: Actor | None, sub_event_type: str) -> tuple[Actor | None, str]:
+        """Strikes reported without their means or attacker take them from earlier in the article
+        ('Russian missile strikes on Kharkiv …  Nine were killed by the strikes in the city')."""
+        actor1 = actor1 or self.last_remote_actor
+        key = actor1.name if actor1 else None
+        if clause.best("means") or (clause.best("instrument") and clause.best("act", "harm", "means")):
+            self.remote_means.setdefault(key, sub_event_type)
+        else:
+            sub_event_type = self.remote_means.get(key, sub_event_type)
+        if actor1 is not None:
+            self.last_remote_actor = actor1
+        return actor1, sub_event_type
 
 
 class EventCoder:
@@ -74,35 +88,47 @@ class EventCoder:
     def code_clause(self, ctx: ArticleContext, sent: Span, clause: Clause) -> list[Event]:
         actors = self.actors.find_actors(sent, country=ctx.country)
         places = [p for p in clause_places(ctx, sent, clause) if not _inside_actor(p, actors)]
-        if present_perfect(clause.head) and not places and not any(t.ent_type_ == "DATE" for t in clause.tokens()):
+        if present_perfect(clause.head) and not any(t.ent_type_ == "DATE" for t in clause.tokens()):
             return []  # background: "Israeli strikes have killed more than 350 people"
         country = places[0].country if places else ctx.country
         if country != ctx.country:
             actors = self.actors.find_actors(sent, country=country)
-        actor1, actor2 = assign_roles(sent, clause, actors)
+        in_clause = [a for a in actors if clause.contains_char(a.start or 0)]
+        actor1, actor2 = assign_roles(sent, clause, in_clause or actors)
         victims = victim_actor(sent, clause, country, self.actors)
         if actor2 is None and victims is not None:
             actor2 = victims
         if actor1 is not None and actor1.inter == 7:  # civilians do not attack; they are acted upon
             actor1, actor2 = None, actor2 or actor1
+        if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
+            actor2 = None
+        if is_roundup(places):
+            return []  # "airstrikes in Anbar, Salahaddin, Kirkuk and Nineveh": a summary, not one event
         typed = event_type_of(ctx, clause, actor1, actor2)
         if typed is None:
             return []
         event_type, sub_event_type, trigger = typed
+        if event_type == "Explosions/Remote violence":
+            actor1, sub_event_type = ctx.remember_remote(clause, actor1, sub_event_type)
         if event_type in ("Protests", "Riots"):
             actor1, actor2 = protest_roles(actor1, actor2, self.actors, country)
+            if sub_event_type == "Excessive force against protesters":
+                actor1, actor2 = actor2, actor1  # the forces act; the protesters are acted upon
         all_fatal = find_fatalities(sent)
         if any(f.aggregate for f in all_fatal) and not any(not f.aggregate for f in all_fatal):
             return []
         fatal = [f for f in all_fatal if not f.aggregate]
         own = [f for f in fatal if clause.contains_char(f.start)]
         fatal = own or ([] if _other_clause_owns(sent, fatal, clause) else fatal)
-        ref = find_date(sent, ctx.article.published)
+        ref = find_date(sent, ctx.article.published, verb=clause.head)
         if ref is not None and is_historical(ref, ctx.article.published):
             return []
+        ref = ref or ctx.last_date
+        if ref is not None:
+            ctx.last_date = ref
         if _mentions_old_year(clause, ctx):
             return []
-        fatalities = lowest_credible(fatal) if fatal else 0
+        fatalities = clause_toll(fatal)
         if not places:
             places = [fallback_place(ctx)] if ctx.places or ctx.country else []
         events = []
@@ -133,7 +159,8 @@ class EventCoder:
             geo_precision=place.geo_precision if place else None, geonameid=place.geonameid if place else None,
             event_date=event_date.isoformat() if event_date else None, time_precision=precision,
             date_text=getattr(ref, "text", None) if ref is not None else None,
-            fatalities=fatalities, fatalities_text="; ".join(getattr(f, "text", "") for f in fatal) or None,
+            fatalities=fatalities, fatalities_text="; ".join(f.text for f in fatal) or None,
+            toll_update=any(f.update for f in fatal),
             evidence=sent.text.strip(), evidence_start=sent.start_char, evidence_end=sent.end_char,
             trigger=" ".join(t.text for t in trigger.tokens(sent)), weapon=_text(sent, means),
             reported_by=reported_by(sent), source=a.outlet, source_url=a.url,
@@ -168,7 +195,7 @@ def event_type_of(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
     harm = clause.best("harm")
     if harm is None:
         return None
-    return _harm_type(ctx, harm, actor1, actor2)
+    return _harm_type(ctx, clause, actor1, actor2)
 
 
 def _territory(hit: TriggerHit, actor1: Actor | None) -> tuple[str, str, TriggerHit]:
@@ -177,10 +204,13 @@ def _territory(hit: TriggerHit, actor1: Actor | None) -> tuple[str, str, Trigger
     return "Battles", "Non-state actor overtakes territory", hit
 
 
-def _harm_type(ctx: ArticleContext, harm: TriggerHit, actor1: Actor | None,
+def _harm_type(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
                actor2: Actor | None) -> tuple[str, str, TriggerHit] | None:
     """Killing and attack words: the type follows the means used elsewhere, the actors and victims."""
-    remote = harm.trigger.event_type == "Explosions/Remote violence"
+    remote_hits = [h for h in clause.hits if h.trigger.kind == "harm" and h.trigger.event_type == "Explosions/Remote violence"]
+    harm = remote_hits[0] if remote_hits else clause.best("harm")
+    assert harm is not None
+    remote = bool(remote_hits)
     if actor1 is not None and actor1.inter == 1 and actor1.country and ctx.country and actor1.country != ctx.country:
         remote = True  # a foreign state's "strike" or "attack": from the air or from a distance
     if remote:
@@ -347,6 +377,17 @@ def _other_clause_owns(sent: Span, fatal: list, clause: Clause) -> bool:
         any(t.idx <= f.start < t.idx + len(t) for t in sent if t.i in clause.excluded) for f in fatal)
 
 
+def clause_toll(fatal: list) -> int:
+    """The dead of one clause: a toll update wins; else the largest figure ('Nine people, among them
+    an 11-year-old boy' is nine).  Conflicting reports in different sentences are reconciled by merging."""
+    if not fatal:
+        return 0
+    updates = [f for f in fatal if f.update]
+    if updates:
+        return updates[-1].count
+    return max(f.count for f in fatal)
+
+
 def split_toll(total: int, parts: int) -> list[int]:
     """A joint toll split evenly over its places, the remainder to the first named (23 over 2 -> 12, 11)."""
     if parts <= 1:
@@ -370,6 +411,15 @@ def event_places(article: Article, places: list[PlaceMention]) -> list[PlaceMent
     """Places an event can be at: literal mentions outside the dateline."""
     span = article.dateline_span
     return [p for p in places if p.role == "literal" and not (span and span[0] <= p.start < span[1])]
+
+
+ROUNDUP_MIN_REGIONS = 3
+
+
+def is_roundup(places: list[PlaceMention]) -> bool:
+    """Three or more provinces or countries named for one clause: a summary of operations."""
+    regions = [p for p in places if (p.feature_code or "").startswith(("ADM1", "PCL"))]
+    return len(regions) >= ROUNDUP_MIN_REGIONS and len(regions) == len(places)
 
 
 def _inside_actor(place: PlaceMention, actors: list[Actor]) -> bool:

@@ -53,9 +53,14 @@ def compatible(a: Event, b: Event) -> bool:
 
 def merge_pair(keep: Event, other: Event) -> Event:
     """Fold `other` into `keep` (the more specific or earlier one)."""
-    if other.fatalities and (not keep.fatalities or other.fatalities < keep.fatalities):
-        keep.fatalities = other.fatalities
-        keep.fatalities_text = other.fatalities_text
+    first, later = (keep, other) if keep.evidence_start <= other.evidence_start else (other, keep)
+    if later.toll_update and later.fatalities:
+        toll = later  # "the death toll rose to four" replaces earlier figures
+    elif first.toll_update and first.fatalities:
+        toll = first
+    else:
+        toll = first if first.fatalities else later  # the figure the article leads with
+    keep.fatalities, keep.fatalities_text, keep.toll_update = toll.fatalities, toll.fatalities_text, toll.toll_update
     keep.actor1 = keep.actor1 or other.actor1
     keep.inter1 = keep.inter1 or other.inter1
     keep.actor2 = keep.actor2 or other.actor2

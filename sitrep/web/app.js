@@ -171,7 +171,7 @@
     }
     ctx.cluster.addLayers(layers);
     if (fit && layers.length) {
-      ctx.map.fitBounds(L.featureGroup(layers).getBounds().pad(0.3), { maxZoom: 8 });
+      ctx.map.fitBounds(L.featureGroup(layers).getBounds().pad(0.3), { maxZoom: 8, animate: false });
     }
     drawTimeline(inScope);
     drawList();
@@ -324,6 +324,7 @@
     const marker = state.markers.get(eventId);
     if (!marker || !state.ctx) return;
     const map = state.ctx.map;
+    map.stop();
     map.setView(marker.getLatLng(), Math.max(map.getZoom(), UNCLUSTERED_ZOOM), { animate: false });
   }
 
