@@ -23,7 +23,8 @@ if [ -f package.json ] && { [ ! -d node_modules ] || [ package.json -nt node_mod
   touch node_modules
 fi
 
-if ! .venv/bin/sitrep gazetteer build --if-missing; then
-  echo "setup: gazetteer build failed" >&2
-  exit 1
+# The gazetteer is built once, and again only when its build code or the npm data changed.
+gaz=$(.venv/bin/python -c 'from sitrep.gazetteer.store import default_path; print(default_path())')
+if [ ! -f "$gaz" ] || [ -n "$(find sitrep/gazetteer/build.py sitrep/gazetteer/sources.py package-lock.json -newer "$gaz" -type f 2>/dev/null | head -n1)" ]; then
+  .venv/bin/sitrep gazetteer build
 fi

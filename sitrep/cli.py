@@ -206,6 +206,19 @@ def _require_db(db: str) -> None:
         raise click.ClickException(f"{db}: no such store; run `sitrep ingest PATH --db {db}` first")
 
 
+def _register_analyst_commands() -> None:
+    from .api.commands import report as report_command
+    from .api.commands import serve
+    from .gazetteer.cli import gazetteer
+
+    main.add_command(serve)
+    main.add_command(report_command)
+    main.add_command(gazetteer)
+
+
+_register_analyst_commands()
+
+
 def run() -> None:
     try:
         main(standalone_mode=True)

@@ -13,13 +13,14 @@ from datasketch import MinHash, MinHashLSH
 NUM_PERM = 128
 THRESHOLD = 0.6
 SHINGLE = 5
+SCHEME = "affine64"  # stored signatures are uint64 values of this permutation scheme
 _WORD = re.compile(r"\w+")
 
 
 def signature(text: str) -> MinHash:
     """MinHash of the article's word 5-shingles."""
     words = _WORD.findall(text.lower())
-    m = MinHash(num_perm=NUM_PERM, seed=1)
+    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
     shingles = {" ".join(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
     m.update_batch([s.encode("utf-8") for s in shingles])
     return m
@@ -30,7 +31,7 @@ def to_bytes(m: MinHash) -> bytes:
 
 
 def from_bytes(data: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.frombuffer(data, dtype=np.uint64))
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(data, dtype=np.uint64))
 
 
 class DuplicateIndex:

@@ -98,13 +98,10 @@ def _name_runs(doc: "Doc", taken: set[int]) -> Iterable[tuple[int, int]]:
             i += 1
             continue
         j = i + 1
-        while j < n and j not in taken:
-            if _is_name_token(doc[j]) and not doc[j - 1].whitespace_ == "" or _is_name_token(doc[j]):
-                if "\n" in doc[j - 1].whitespace_:
-                    break
+        while j < n and j not in taken and "\n" not in doc[j - 1].whitespace_:
+            if _is_name_token(doc[j]):
                 j += 1
-            elif (doc[j].lower_ in NAME_PARTICLES or doc[j].text == "-") and j + 1 < n and (
-                    _is_name_token(doc[j + 1]) or doc[j + 1].text == "-"):
+            elif _joins_name(doc, j):
                 j += 1
             else:
                 break
@@ -112,6 +109,14 @@ def _name_runs(doc: "Doc", taken: set[int]) -> Iterable[tuple[int, int]]:
             j -= 1
         yield i, j
         i = j
+
+
+def _joins_name(doc: "Doc", i: int) -> bool:
+    """A particle or hyphen inside a name: 'Tall al-Nahas', 'Bir al-Muluk'."""
+    token = doc[i]
+    if token.lower_ not in NAME_PARTICLES and token.text != "-":
+        return False
+    return i + 1 < len(doc) and (_is_name_token(doc[i + 1]) or doc[i + 1].text == "-")
 
 
 DATELINE_AFTER = {"\u2014", "\u2013", "-", "--", "(", ","}
@@ -175,42 +180,51 @@ class Recogniser:
                    for place in self.gazetteer.candidates(key))
 
     def _read_context(self, doc: "Doc", item: Found) -> None:
-        """Mark the evidence around a span: kind words, context words, possessive parts."""
-        words = self.words
+        """Mark the evidence in and around a span: its first word, the words before it
+        ("the town of", "in"), the word after it ("province", "hill", "'s edge")."""
         first = doc[item.start]
-        if item.end - item.start > 1 and words.kind(first.lower_) == "head":
-            item.strong = True
-        if words.kind(first.lower_) == "direction" and item.end - item.start > 1:
-            item.direction = True
+        first_kind = self.words.kind(first.lower_)
+        if item.end - item.start > 1 and first_kind == "head":
+            item.strong = True  # "Wadi Zawtar", "Deir Siryan"
+        if item.end - item.start > 1 and first_kind == "direction":
+            item.direction = True  # "southern Lebanon"
         if _is_dateline(doc, item.start, item.end):
             item.weak = True
+        self._context_before(doc, item)
+        self._context_after(doc, item)
+        if item.direction and item.weak and first.text[:1].isupper() and item.label in ("", "LOC", "GPE"):
+            item.strong = True  # "in the Upper Galilee", "in Northern Ireland"
+
+    def _context_before(self, doc: "Doc", item: Found) -> None:
         before = item.start - 1
         if before >= 0 and doc[before].lower_ == "the":
             before -= 1
-        if before >= 0:
-            prev = doc[before].lower_
-            if prev == "of" and before >= 1:
-                kind = words.kind(doc[before - 1].lower_)
-                if kind in SETTLEMENT_KINDS or kind == "direction":
-                    item.strong, item.kind = True, kind if kind != "direction" else None
-            if words.context.get(prev) == "strong":
-                item.strong = True
-            elif prev in words.context:
-                item.weak = True
+        if before < 0:
+            return
+        prev = doc[before].lower_
+        if prev == "of" and before >= 1:
+            kind = self.words.kind(doc[before - 1].lower_)
+            if kind in SETTLEMENT_KINDS:
+                item.strong, item.kind = True, kind  # "the town of X"
+            elif kind == "direction":
+                item.strong = True  # "east of X"
+        if self.words.context.get(prev) == "strong":
+            item.strong = True
+        elif prev in self.words.context:
+            item.weak = True
+
+    def _context_after(self, doc: "Doc", item: Found) -> None:
         after = item.end
-        if after < len(doc):
-            nxt = doc[after]
-            kind = words.kind(nxt.lower_)
-            if kind and kind not in ("direction", "head"):
-                item.strong, item.kind = True, kind
-                if kind in SPAN_KINDS and nxt.text.islower() is False:
-                    item.end = after + 1
-                elif kind in SPAN_KINDS and item.source != "ner":
-                    item.end = after + 1
-            elif nxt.text in POSSESSIVE and after + 1 < len(doc) and words.kind(doc[after + 1].lower_) == "part":
-                item.strong = True
-        if item.direction and item.weak and first.text[:1].isupper() and item.label in ("", "LOC", "GPE"):
-            item.strong = True  # "in the Upper Galilee", "in Northern Ireland"
+        if after >= len(doc):
+            return
+        nxt = doc[after]
+        kind = self.words.kind(nxt.lower_)
+        if kind and kind not in ("direction", "head"):
+            item.strong, item.kind = True, kind  # "X province", "X hill"
+            if kind in SPAN_KINDS and (item.source != "ner" or nxt.text[:1].isupper()):
+                item.end = after + 1  # the kind word is part of the name: "Marqos station"
+        elif nxt.text in POSSESSIVE and after + 1 < len(doc) and self.words.kind(doc[after + 1].lower_) == "part":
+            item.strong = True  # "X's edge"
 
     def _accept(self, found: list[Found], doc: "Doc") -> None:
         countries = self._named_countries(found, doc)
@@ -297,6 +311,7 @@ class Choice:
 
 FEATURE_WEIGHT = {"PCLI": 3.0, "CONT": 2.0, "ADM1": 0.5, "PPLC": 2.5, "PPL": 0.0, "ADM2": -0.5}
 ADMIN_POPULATION_FACTOR = 0.7  # admin populations are sums of their towns': discount them
+FUZZY_CUTOFF = 90.0  # rapidfuzz ratio of folded keys
 SMALL_ABROAD = 100_000  # a place this small outside the focus country needs a neighbour
 KIND_FEATURE = {"admin1": ("ADM1",), "admin2": ("ADM2",), "admin": ("ADM1", "ADM2"),
                 "settlement": ("PPL", "PPLC")}
@@ -351,18 +366,27 @@ class PlaceResolver:
     def _choice(self, doc: "Doc", found: Found) -> Choice:
         span = doc[found.start:found.end]
         choice = Choice(found, span.text, span.start_char, span.end_char, _sentence_index(span))
-        for number, text in enumerate(self._lookup_forms(span.text, found)):
+        for text, dropped in self._lookup_forms(span.text, found):
             places = [p for p in self.gazetteer.lookup(text) if p.latitude is not None]
             if found.role == "modifier":
                 places = [p for p in places
                           if "demonym" in self.gazetteer.name_kinds(fold_key(text), p.geonameid)]
             if places:
                 choice.candidates = places
-                choice.reduced = number > 0
+                self._note_dropped_kind(choice, dropped)
                 key = fold_key(text)
                 choice.kinds = {p.geonameid: self.gazetteer.name_kinds(key, p.geonameid) for p in places}
                 break
         return choice
+
+    def _note_dropped_kind(self, choice: Choice, dropped: list[str]) -> None:
+        """'Diyala province' found as 'Diyala': an admin unit is wanted.  'Beaufort Castle'
+        found as 'Beaufort': only a namesake of the castle's place, so a weaker match."""
+        kinds = [self.words.kind(fold_text(w)) for w in dropped]
+        admin = next((k for k in kinds if k in SETTLEMENT_KINDS), None)
+        if admin and not choice.found.kind:
+            choice.found.kind = admin
+        choice.reduced = any(k in SPAN_KINDS for k in kinds)
 
     @staticmethod
     def _link_containers(doc: "Doc", choices: list[Choice]) -> None:
@@ -376,15 +400,17 @@ class PlaceResolver:
                     choice.containers = [p for p in after.candidates
                                          if p.is_country or p.feature_code == "ADM1"]
 
-    def _lookup_forms(self, text: str, found: Found) -> list[str]:
-        """The text, then without kind words ("Litani River" -> "Litani")."""
-        forms = [text]
+    def _lookup_forms(self, text: str, found: Found) -> list[tuple[str, list[str]]]:
+        """The text, then without kind words ("Litani River" -> "Litani"), then without
+        a leading direction ("southern Lebanon"); each with the words dropped."""
+        forms: list[tuple[str, list[str]]] = [(text, [])]
         words = text.split()
-        core = [w for w in words if self.words.kind(fold_text(w)) not in SETTLEMENT_KINDS | SPAN_KINDS]
+        kinds = SETTLEMENT_KINDS | SPAN_KINDS
+        core = [w for w in words if self.words.kind(fold_text(w)) not in kinds]
         if core and len(core) < len(words):
-            forms.append(" ".join(core))
+            forms.append((" ".join(core), [w for w in words if self.words.kind(fold_text(w)) in kinds]))
         if found.direction and len(words) > 1:
-            forms.append(" ".join(words[1:]))
+            forms.append((" ".join(words[1:]), []))
         return forms
 
     def _focus(self, choices: list[Choice]) -> dict[str, float]:
@@ -439,7 +465,8 @@ class PlaceResolver:
         article; a name found only without its kind word ("Beaufort" of "Beaufort
         Castle") must be in the main country."""
         if choice.reduced and not place.is_country:
-            return place.country_code == top and self._closeness(choice, place, choices) >= 1.0
+            near = self._closeness(choice, place, choices) >= 1.0
+            return near and (place.country_code == top or place.feature_class == "A")
         if top is None or place.country_code == top or place.is_country or place.feature_code == "CONT":
             return True
         if place.population >= SMALL_ABROAD or place.feature_code == "ADM1":
@@ -486,7 +513,7 @@ class PlaceResolver:
         """A name the gazetteer lacks: a close spelling in the article's focus countries."""
         rejected = {p.geonameid for p in choice.candidates}
         for code, _ in sorted(focus.items(), key=lambda kv: -kv[1])[:1]:
-            hits = self.gazetteer.fuzzy(choice.text, code, limit=3, cutoff=88.0)
+            hits = self.gazetteer.fuzzy(choice.text, code, limit=3, cutoff=FUZZY_CUTOFF)
             hits = [(p, s) for p, s in hits if p.geonameid not in rejected]
             hits = [(p, s) for p, s in hits if p.latitude is not None and not p.is_country]
             if hits:

@@ -271,7 +271,7 @@ def render_markdown(report: SituationReport, map_file: str, chart_file: str) -> 
     lines = [f"# {md_escape(report.title)}", "", f"**Period:** {md_escape(report.period)}  ",
              f"**Data as of:** {md_escape(report.data_as_of or 'empty store')}", "",
              f"**{report.events}** events, **{report.fatalities}** reported fatalities, "
-             f"from **{report.articles}** articles.", "",
+             f"from **{report.articles}** {'article' if report.articles == 1 else 'articles'}.", "",
              f"![Map of events]({map_file})", "", f"![Events per day]({chart_file})", "",
              "## Events by type", "", *_table(["Event type", "Events", "Fatalities"], report.by_type), "",
              "## Events by admin1", "", *_table(["Admin1", "Events", "Fatalities"], report.by_admin1), "",
@@ -309,7 +309,7 @@ blockquote { border-left: 4px solid #ffb300; background: #fff8e1; margin: .4em 0
 <h1>{{ r.title }}</h1>
 <p class="meta">Period: {{ r.period }} · Data as of: {{ r.data_as_of or "empty store" }}</p>
 <p><b>{{ r.events }}</b> events, <b>{{ r.fatalities }}</b> reported fatalities,
-from <b>{{ r.articles }}</b> articles.</p>
+from <b>{{ r.articles }}</b> {{ "article" if r.articles == 1 else "articles" }}.</p>
 <img alt="Map of events" src="data:image/png;base64,{{ map_png }}">
 <img alt="Events per day" src="data:image/png;base64,{{ chart_png }}">
 {% for heading, label, rows in tables %}

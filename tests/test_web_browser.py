@@ -122,6 +122,9 @@ def test_click_a_marker_shows_the_evidence(dev_db: Path, page: Any, tmp_path: Pa
         assert event["evidence"].strip() in page.locator("#detail-sources").inner_text()
         assert page.locator("#timeline rect.bar").count() >= 1
         assert page.locator("#event-list li").count() >= 1
+        page.click("#fit")  # back out to all the events shown, the selected one outlined
+        page.mouse.move(5, 5)
+        page.wait_for_timeout(300)
         shot = tmp_path / "screenshot-map.png"
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000

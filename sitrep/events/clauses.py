@@ -143,6 +143,8 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
     if any(lemma(t) in habits for t in clause.tokens()):
         return "habitual"
     for child in head.children:
+        if child.dep_ == "mark" and lemma(child) in cues.get("mark", frozenset()):
+            return f"background '{child.text}'"
         if child.dep_ == "neg":
             return "negated"
         if child.dep_ == "aux" and lemma(child) in cues.get("aux", frozenset()):

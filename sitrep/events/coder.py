@@ -20,11 +20,12 @@ from ..timeexpr import DateRef, find_date, is_historical
 from .clauses import (Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason,
                       present_perfect)
 from .lexicon import event_types, victim_nouns
-from .merge import merge_events
+from .merge import absorb_weak, merge_events
 
 AGENT_DEPS = {"nsubj", "agent", "csubj"}
 PATIENT_DEPS = {"dobj", "nsubjpass", "pobj", "attr", "oprd"}
 TARGET_PREPS = {"on", "at", "against", "into", "targeting", "toward", "towards"}
+DEATH_VERBS = {"die", "perish", "succumb"}
 SAY_VERBS = {"say", "report", "tell", "confirm", "announce", "state", "add", "claim"}
 ADMIN_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "ADM1", "ADM2", "ADM3", "ADMD", "RGN"}
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
@@ -39,6 +40,8 @@ class ArticleContext:
     remote_means: dict[str | None, str] = field(default_factory=dict)  # actor1 -> sub-event type by means
     last_remote_actor: Actor | None = None
     last_date: DateRef | None = None  # the latest date an event clause gave: the story's day so far
+    last_event: Event | None = None
+    weak: set[int] = field(default_factory=set)  # ids of events told only by a killing word, attacker unnamed
 
     def remember_remote(self, clause: Clause, actor1: Actor | None, sub_event_type: str) -> tuple[Actor | None, str]:
         """Strikes reported without their means or attacker take them from earlier in the article
@@ -71,7 +74,7 @@ class EventCoder:
             if not sent.text.strip():
                 continue
             events.extend(self.code_sentence(ctx, sent))
-        return merge_events(events, ctx.country)
+        return merge_events(absorb_weak(events, ctx.weak), ctx.country)
 
     # ------------------------------------------------------------ one sentence
     def code_sentence(self, ctx: ArticleContext, sent: Span) -> list[Event]:
@@ -88,13 +91,12 @@ class EventCoder:
     def code_clause(self, ctx: ArticleContext, sent: Span, clause: Clause) -> list[Event]:
         actors = self.actors.find_actors(sent, country=ctx.country)
         places = [p for p in clause_places(ctx, sent, clause) if not _inside_actor(p, actors)]
-        if present_perfect(clause.head) and not any(t.ent_type_ == "DATE" for t in clause.tokens()):
+        if present_perfect(clause.head) and not any(t.ent_type_ in ("DATE", "TIME") for t in clause.tokens()):
             return []  # background: "Israeli strikes have killed more than 350 people"
         country = places[0].country if places else ctx.country
         if country != ctx.country:
             actors = self.actors.find_actors(sent, country=country)
-        in_clause = [a for a in actors if clause.contains_char(a.start or 0)]
-        actor1, actor2 = assign_roles(sent, clause, in_clause or actors)
+        actor1, actor2 = assign_roles(sent, clause, actors)
         victims = victim_actor(sent, clause, country, self.actors)
         if actor2 is None and victims is not None:
             actor2 = victims
@@ -105,6 +107,12 @@ class EventCoder:
         if is_roundup(places):
             return []  # "airstrikes in Anbar, Salahaddin, Kirkuk and Nineveh": a summary, not one event
         typed = event_type_of(ctx, clause, actor1, actor2)
+        if typed is None and ctx.last_event is not None and clause.best("harm") and actor1 is None:
+            # "The attack was carried out on the Magami community": the story's event, told again
+            last = ctx.last_event
+            typed = (last.event_type, last.sub_event_type, clause.best("harm"))
+            actor1 = Actor(last.actor1, last.inter1 or 0, last.country) if last.actor1 else None
+            actor2 = actor2 or (Actor(last.actor2, last.inter2 or 0, last.country) if last.actor2 else None)
         if typed is None:
             return []
         event_type, sub_event_type, trigger = typed
@@ -126,16 +134,21 @@ class EventCoder:
         ref = ref or ctx.last_date
         if ref is not None:
             ctx.last_date = ref
-        if _mentions_old_year(clause, ctx):
+        if _mentions_old_year(clause.tokens(), ctx) or (
+                not any(t.ent_type_ in ("DATE", "TIME") for t in clause.tokens()) and _mentions_old_year(list(sent), ctx)):
             return []
         fatalities = clause_toll(fatal)
         if not places:
             places = [fallback_place(ctx)] if ctx.places or ctx.country else []
-        events = []
+        events: list[Event] = []
         shares = split_toll(fatalities, len(places)) if places else [fatalities]
         for place, share in zip(places or [None], shares):
             events.append(self._event(ctx, sent, clause, trigger, event_type, sub_event_type, actor1, actor2,
                                       place, share, fatal, ref))
+        if events:
+            ctx.last_event = events[0]
+        if actor1 is None and not (clause.best("means", "event") or clause.best("instrument")):
+            ctx.weak.update(id(e) for e in events)
         return events
 
     def _event(self, ctx: ArticleContext, sent: Span, clause: Clause, trigger: TriggerHit, event_type: str,
@@ -161,7 +174,8 @@ class EventCoder:
             date_text=getattr(ref, "text", None) if ref is not None else None,
             fatalities=fatalities, fatalities_text="; ".join(f.text for f in fatal) or None,
             toll_update=any(f.update for f in fatal),
-            evidence=sent.text.strip(), evidence_start=sent.start_char, evidence_end=sent.end_char,
+            evidence=sent.text.strip(), evidence_start=sent.start_char + _lead_space(sent.text),
+            evidence_end=sent.start_char + _lead_space(sent.text) + len(sent.text.strip()),
             trigger=" ".join(t.text for t in trigger.tokens(sent)), weapon=_text(sent, means),
             reported_by=reported_by(sent), source=a.outlet, source_url=a.url,
             confidence=round(min(confidence, 1.0), 2),
@@ -241,6 +255,9 @@ def assign_roles(sent: Span, clause: Clause, actors: list[Actor]) -> tuple[Actor
         if role != "source":
             {"agent": agents, "patient": patients}.get(role or "", unknown).append(actor)
     agents += [a for a in unknown if a.inter != 7]
+    inside = lambda a: clause.contains_char(a.start or 0)  # noqa: E731
+    agents.sort(key=lambda a: not inside(a))  # the clause's own actors first, then the sentence's
+    patients.sort(key=lambda a: not inside(a))
     actor1 = agents[0] if agents else None
     actor2 = next((p for p in patients if actor1 is None or p.name != actor1.name), None)
     return actor1, actor2
@@ -253,6 +270,10 @@ def _role(token: Token, triggers: set[int]) -> str | None:
         head = current.head
         if dep == "nsubj" and lemma(head) in SAY_VERBS | {"accuse", "blame"}:
             return "source"  # "police said", "the army confirmed": who reports, not who acts
+        if dep == "pobj" and head.lower_ == "to" and head.head.lower_ == "according":
+            return "source"
+        if dep == "nsubj" and lemma(head) in DEATH_VERBS:
+            return "patient"  # "Five ISIS terrorists died": the dead are acted upon
         if dep in ("amod", "compound", "poss", "nmod") and head.i in triggers:
             return "agent"
         if dep == "pobj" and head.lower_ == "by":
@@ -331,7 +352,8 @@ def is_container(outer: PlaceMention, inner: PlaceMention) -> bool:
 _NESTING = re.compile(
     r"^\s*(?:(?:village|town|city|area|district|community|communities|villages|towns|province|state|region|"
     r"governorate|county|lga|local government area|emirate|municipality|camp|suburb)\s*)*"
-    r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in)\s+(?:the\s+)?(?:[a-z-]+ern\s+|central\s+)?$", re.I)
+    r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|near|outside|north of|south of|east of|west of)\s+(?:the\s+)?"
+    r"(?:[a-z-]+ern\s+|central\s+)?$", re.I)
 
 
 def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
@@ -396,10 +418,10 @@ def split_toll(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def _mentions_old_year(clause: Clause, ctx: ArticleContext) -> bool:
+def _mentions_old_year(tokens: list[Token], ctx: ArticleContext) -> bool:
     """A year in the clause before the article's own year marks history ('in 2017', 'since 2006');
     with no publication date, any year-dated clause is taken as history (news dates events by weekday)."""
-    years = [int(m.group(0)) for t in clause.tokens() if t.ent_type_ == "DATE" for m in _YEAR.finditer(t.text)]
+    years = [int(m.group(0)) for t in tokens if t.ent_type_ == "DATE" for m in _YEAR.finditer(t.text)]
     if not years:
         return False
     if ctx.article.published is None:
@@ -437,6 +459,10 @@ def protest_roles(actor1: Actor | None, actor2: Actor | None, actors: ActorDicti
         force = Actor(force.name.replace("Military Forces of ", "Police Forces of ", 1), 1, force.country,
                       force.text, force.start, force.end)
     return protesters, force
+
+
+def _lead_space(text: str) -> int:
+    return len(text) - len(text.lstrip())
 
 
 def _text(sent: Span, hit: TriggerHit | None) -> str | None:

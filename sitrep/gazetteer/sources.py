@@ -82,6 +82,7 @@ class AreaRecord:
     names: set[str] = field(default_factory=set)
     iso_code: str | None = None
     level: int = 1  # 1 admin-1 area, 0 country outline
+    english: str | None = None  # English name ("Nabatieh Governorate")
 
 
 def _package_dir(module: Any) -> Path:
@@ -207,7 +208,7 @@ def admin1_areas(node_modules: Path) -> Iterator[AreaRecord]:
         iso = props.get("iso_3166_2") or ""
         yield AreaRecord(props.get("iso_a2") or "", admin1, int(gn_id) if gn_id and gn_id > 0 else None,
                          props.get("name") or "", label, polygons, {n for n in names if n},
-                         iso if iso and not iso.endswith("~") else None)
+                         iso if iso and not iso.endswith("~") else None, english=props.get("name_en") or None)
 
 
 def country_outlines(node_modules: Path) -> Iterator[tuple[int, str, list[Polygon]]]:

@@ -22,6 +22,7 @@ from sitrep.gazetteer.names import exact_form, fold_key
 
 ENV_PATH = "SITREP_GAZETTEER"
 SCHEMA_VERSION = "3"
+FUZZY_MIN_KEY = 6  # shorter keys match too many villages at one letter's distance
 FUZZY_PREFIX = 1  # fuzzy matches share the first letter of their folded key
 
 SCHEMA = """
@@ -162,7 +163,7 @@ class Gazetteer:
         """Places of one country whose folded names are close to `name` (rapidfuzz ratio
         over the keys that share its first letter)."""
         key = fold_key(name)
-        if len(key) < 4:
+        if len(key) < FUZZY_MIN_KEY:
             return []
         keys, ids = self._keys_of(country_code, key[:FUZZY_PREFIX])
         hits = process.extract(key, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)

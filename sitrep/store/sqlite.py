@@ -215,16 +215,10 @@ class Store:
             yield row[0], row[1]
 
     def events(self, query: EventQuery = EventQuery()) -> list[dict[str, Any]]:
-        where, params = _event_filters(query)
-        sql = (
-            "SELECT e.*, a.doc_id, a.outlet AS source, a.url AS source_url, s.evidence, s.evidence_start,"
-            " s.evidence_end, s.reported_by FROM events e JOIN articles a ON a.id = e.article_id"
-            " LEFT JOIN event_sources s ON s.event_id = e.event_id AND s.article_id = e.article_id"
-            f" {('WHERE ' + ' AND '.join(where)) if where else ''}"
-            " ORDER BY e.event_date IS NULL, e.event_date DESC, e.id LIMIT ? OFFSET ?"
-        )
-        rows = self.conn.execute(sql, (*params, query.limit, query.offset)).fetchall()
-        return [dict(r) for r in rows]
+        """A page of events with their first source's evidence, newest first."""
+        from .queries import list_events
+
+        return list_events(self.conn, query)
 
     def rejects(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM rejects ORDER BY id")]
@@ -233,35 +227,9 @@ class Store:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def _event_filters(q: EventQuery) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    for column, value in (("e.country", q.country), ("e.admin1", q.admin1), ("e.event_type", q.event_type),
-                          ("e.sub_event_type", q.sub_event_type)):
-        if value:
-            where.append(f"lower({column}) = lower(?)")
-            params.append(value)
-    if q.actor:
-        where.append("(e.actor1 LIKE ? OR e.actor2 LIKE ?)")
-        params += [f"%{q.actor}%", f"%{q.actor}%"]
-    if q.since:
-        where.append("e.event_date >= ?")
-        params.append(q.since)
-    if q.until:
-        where.append("e.event_date <= ?")
-        params.append(q.until)
-    if q.bbox:
-        where.append("e.longitude BETWEEN ? AND ? AND e.latitude BETWEEN ? AND ?")
-        params += [q.bbox[0], q.bbox[2], q.bbox[1], q.bbox[3]]
-    if q.q:
-        where.append("e.article_id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.append(fts_phrase(q.q))
-    return where, params
-
-
 def fts_phrase(text: str) -> str:
     """Quote user text so FTS5 reads it as words, never as query syntax."""
-    words = [w.replace('"', '""') for w in text.split()]
+    words = [w.replace('"', '""') for w in text.replace("\x00", " ").split()]
     return " ".join(f'"{w}"' for w in words) or '""'
 
 

@@ -170,14 +170,19 @@
       layers.push(marker);
     }
     ctx.cluster.addLayers(layers);
-    if (fit && layers.length) {
-      ctx.map.fitBounds(L.featureGroup(layers).getBounds().pad(0.3), { maxZoom: 8, animate: false });
-    }
+    if (fit) fitMap(ctx);
     drawTimeline(inScope);
     drawList();
     const unmapped = state.shown.length - layers.length;
     setStatus(state.shown.length + " of " + state.events.length + " events" +
               (unmapped ? " (" + unmapped + " without coordinates)" : ""));
+  }
+
+  function fitMap(ctx) {
+    const layers = [...state.markers.values()];
+    if (!layers.length) return;
+    ctx.map.stop();
+    ctx.map.fitBounds(L.featureGroup(layers).getBounds().pad(0.3), { maxZoom: 8, animate: false });
   }
 
   function drawList() {
@@ -310,7 +315,11 @@
 
   async function selectEvent(eventId, { pan } = { pan: false }) {
     state.selected = eventId;
-    for (const item of $("event-list").children) item.classList.toggle("selected", item.dataset.eventId === eventId);
+    for (const item of $("event-list").children) {
+      const selected = item.dataset.eventId === eventId;
+      item.classList.toggle("selected", selected);
+      if (selected) item.scrollIntoView({ block: "nearest" });
+    }
     if (pan) reveal(eventId);
     highlight(eventId);
     const event = await getJSON("/events/" + encodeURIComponent(eventId));
@@ -428,6 +437,7 @@
     $("f-actor").addEventListener("input", () => update(ctx, { fit: true }));
     $("filters").addEventListener("reset", () => setTimeout(() => update(ctx, { fit: true }), 0));
     $("filters").addEventListener("submit", (ev) => ev.preventDefault());
+    $("fit").addEventListener("click", () => fitMap(ctx));
     enableBrush(ctx);
     update(ctx, { fit: true });
     document.body.dataset.ready = "1";
