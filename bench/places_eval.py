@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sitrep.clean import clean
 from sitrep.nlp import parse
@@ -30,8 +30,7 @@ def write_places(items: list[Article], out: Path) -> None:
     resolver = PlaceResolver.load()
     with open(out, "w", encoding="utf-8") as handle:
         for doc, article in parse((a.text, a) for a in items):
-            for mention in resolver.resolve(article, doc):
-                handle.write(json.dumps(mention.to_json(), ensure_ascii=False) + "\n")
+            handle.writelines(json.dumps(mention.to_json(), ensure_ascii=False) + "\n" for mention in resolver.resolve(article, doc))
 
 
 def main(out_dir: str) -> None:

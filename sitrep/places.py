@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from sitrep.gazetteer.geo import haversine_km
 from sitrep.gazetteer.names import fold_key, fold_text
@@ -84,13 +85,13 @@ class Found:
     accepted: bool = False
 
 
-def _is_name_token(token: "Token") -> bool:
+def _is_name_token(token: Token) -> bool:
     text = token.text
     return (text[:1].isupper() and any(c.isalpha() for c in text) and not token.is_punct
             and not (token.is_stop and token.is_sent_start))
 
 
-def _name_runs(doc: "Doc", taken: set[int]) -> Iterable[tuple[int, int]]:
+def _name_runs(doc: Doc, taken: set[int]) -> Iterable[tuple[int, int]]:
     """Maximal runs of capitalised tokens (with particles like al-/de) outside entities."""
     i, n = 0, len(doc)
     while i < n:
@@ -99,9 +100,7 @@ def _name_runs(doc: "Doc", taken: set[int]) -> Iterable[tuple[int, int]]:
             continue
         j = i + 1
         while j < n and j not in taken and "\n" not in doc[j - 1].whitespace_:
-            if _is_name_token(doc[j]):
-                j += 1
-            elif _joins_name(doc, j):
+            if _is_name_token(doc[j]) or _joins_name(doc, j):
                 j += 1
             else:
                 break
@@ -111,7 +110,7 @@ def _name_runs(doc: "Doc", taken: set[int]) -> Iterable[tuple[int, int]]:
         i = j
 
 
-def _joins_name(doc: "Doc", i: int) -> bool:
+def _joins_name(doc: Doc, i: int) -> bool:
     """A particle or hyphen inside a name: 'Tall al-Nahas', 'Bir al-Muluk'."""
     token = doc[i]
     if token.lower_ not in NAME_PARTICLES and token.text != "-":
@@ -122,14 +121,14 @@ def _joins_name(doc: "Doc", i: int) -> bool:
 DATELINE_AFTER = {"\u2014", "\u2013", "-", "--", "(", ","}
 
 
-def _is_dateline(doc: "Doc", start: int, end: int) -> bool:
+def _is_dateline(doc: Doc, start: int, end: int) -> bool:
     """'WASHINGTON — ...': a capitalised name opening a line, then a dash or comma."""
     at_line_start = start == 0 or "\n" in doc[start - 1].whitespace_ or doc[start - 1].text.strip() == ""
     return (at_line_start and doc[start:end].text.isupper() and end < len(doc)
             and doc[end].text in DATELINE_AFTER)
 
 
-def _trim(doc: "Doc", start: int, end: int) -> tuple[int, int]:
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Drop a leading 'the', trailing possessives and punctuation."""
     while start < end and (doc[start].lower_ == "the" or doc[start].is_punct):
         start += 1
@@ -145,7 +144,7 @@ class Recogniser:
         self.gazetteer = gazetteer
         self.words = words
 
-    def find(self, doc: "Doc") -> list[Found]:
+    def find(self, doc: Doc) -> list[Found]:
         found = self._entities(doc)
         taken = {i for f in found for i in range(f.start, f.end)}
         taken |= {t.i for ent in doc.ents for t in ent}
@@ -157,7 +156,7 @@ class Recogniser:
         self._accept(found, doc)
         return sorted((f for f in found if f.accepted), key=lambda f: f.start)
 
-    def _entities(self, doc: "Doc") -> list[Found]:
+    def _entities(self, doc: Doc) -> list[Found]:
         found = []
         for ent in doc.ents:
             if "\n" in ent.text:
@@ -179,7 +178,7 @@ class Recogniser:
         return any("demonym" in self.gazetteer.name_kinds(key, place.geonameid)
                    for place in self.gazetteer.candidates(key))
 
-    def _read_context(self, doc: "Doc", item: Found) -> None:
+    def _read_context(self, doc: Doc, item: Found) -> None:
         """Mark the evidence in and around a span: its first word, the words before it
         ("the town of", "in"), the word after it ("province", "hill", "'s edge")."""
         first = doc[item.start]
@@ -195,7 +194,7 @@ class Recogniser:
         if item.direction and item.weak and first.text[:1].isupper() and item.label in ("", "LOC", "GPE"):
             item.strong = True  # "in the Upper Galilee", "in Northern Ireland"
 
-    def _context_before(self, doc: "Doc", item: Found) -> None:
+    def _context_before(self, doc: Doc, item: Found) -> None:
         before = item.start - 1
         if before >= 0 and doc[before].lower_ == "the":
             before -= 1
@@ -213,7 +212,7 @@ class Recogniser:
         elif prev in self.words.context:
             item.weak = True
 
-    def _context_after(self, doc: "Doc", item: Found) -> None:
+    def _context_after(self, doc: Doc, item: Found) -> None:
         after = item.end
         if after >= len(doc):
             return
@@ -226,7 +225,7 @@ class Recogniser:
         elif nxt.text in POSSESSIVE and after + 1 < len(doc) and self.words.kind(doc[after + 1].lower_) == "part":
             item.strong = True  # "X's edge"
 
-    def _accept(self, found: list[Found], doc: "Doc") -> None:
+    def _accept(self, found: list[Found], doc: Doc) -> None:
         countries = self._named_countries(found, doc)
         for item in found:
             if item.source == "ner":
@@ -245,7 +244,7 @@ class Recogniser:
         return any((p.is_country or p.feature_code == "CONT") and "name" in self.gazetteer.name_kinds(key, p.geonameid)
                    and self.gazetteer.spelled_as(text, p) for p in self.gazetteer.candidates(key))
 
-    def _named_countries(self, found: list[Found], doc: "Doc") -> set[str]:
+    def _named_countries(self, found: list[Found], doc: Doc) -> set[str]:
         codes = set()
         for item in found:
             if item.source == "ner":
@@ -262,7 +261,7 @@ class Recogniser:
             return any(p.country_code in countries for p in places)
         return bool(places)
 
-    def _spread_over_lists(self, found: list[Found], doc: "Doc") -> None:
+    def _spread_over_lists(self, found: list[Found], doc: Doc) -> None:
         """Names in one list ("X, Y and Z") with an accepted place are places too."""
         ordered = sorted(found, key=lambda f: f.start)
         groups: list[list[Found]] = []
@@ -284,7 +283,7 @@ class Recogniser:
                 item.source = "context"
 
     @staticmethod
-    def _joined(doc: "Doc", left: Found, right: Found) -> bool:
+    def _joined(doc: Doc, left: Found, right: Found) -> bool:
         between = [t.lower_ for t in doc[left.end:right.start]]
         return 0 < len(between) <= 2 and all(w in LIST_JOINERS for w in between) and left.end < right.start
 
@@ -301,7 +300,7 @@ class Choice:
     end_char: int
     sentence: int
     candidates: list[Place] = field(default_factory=list)
-    kinds: dict[int, set[str]] = field(default_factory=dict)
+    kinds: dict[int, frozenset[str]] = field(default_factory=dict)
     fuzzy: bool = False
     reduced: bool = False  # found only under a shorter form of the name
     containers: list[Place] = field(default_factory=list)  # "X, <state or country>"
@@ -312,7 +311,8 @@ class Choice:
 FEATURE_WEIGHT = {"PCLI": 3.0, "CONT": 2.0, "ADM1": 0.5, "PPLC": 2.5, "PPL": 0.0, "ADM2": -0.5}
 ADMIN_POPULATION_FACTOR = 0.7  # admin populations are sums of their towns': discount them
 FUZZY_CUTOFF = 90.0  # rapidfuzz ratio of folded keys
-SMALL_ABROAD = 100_000  # a place this small outside the focus country needs a neighbour
+SMALL_ABROAD = 100_000
+NEARBY_CHARS = 400  # a place named this close may lend its province to an unknown one  # a place this small outside the focus country needs a neighbour
 KIND_FEATURE = {"admin1": ("ADM1",), "admin2": ("ADM2",), "admin": ("ADM1", "ADM2"),
                 "settlement": ("PPL", "PPLC")}
 
@@ -320,7 +320,7 @@ KIND_FEATURE = {"admin1": ("ADM1",), "admin2": ("ADM2",), "admin": ("ADM1", "ADM
 class PlaceResolver:
     """Recognise and resolve the places of an article; one instance per process."""
 
-    _instance: "PlaceResolver | None" = None
+    _instance: PlaceResolver | None = None
 
     def __init__(self, gazetteer: Gazetteer, words: PlaceWords | None = None):
         self.gazetteer = gazetteer
@@ -328,7 +328,7 @@ class PlaceResolver:
         self.recogniser = Recogniser(gazetteer, self.words)
 
     @classmethod
-    def load(cls, gazetteer: Gazetteer | None = None) -> "PlaceResolver":
+    def load(cls, gazetteer: Gazetteer | None = None) -> PlaceResolver:
         """The process-wide resolver (opens the default gazetteer on first use)."""
         if gazetteer is not None:
             return cls(gazetteer)
@@ -337,7 +337,7 @@ class PlaceResolver:
         return cls._instance
 
     # ------------------------------------------------------------ public
-    def resolve(self, article: Article, doc: "Doc") -> list[PlaceMention]:
+    def resolve(self, article: Article, doc: Doc) -> list[PlaceMention]:
         """Every place mention of the article, resolved where the gazetteer allows."""
         choices = [self._choice(doc, f) for f in self.recogniser.find(doc)]
         self._link_containers(doc, choices)
@@ -363,7 +363,7 @@ class PlaceResolver:
         return counts.most_common(1)[0][0] if counts else None
 
     # ------------------------------------------------------------ steps
-    def _choice(self, doc: "Doc", found: Found) -> Choice:
+    def _choice(self, doc: Doc, found: Found) -> Choice:
         span = doc[found.start:found.end]
         choice = Choice(found, span.text, span.start_char, span.end_char, _sentence_index(span))
         for text, dropped in self._lookup_forms(span.text, found):
@@ -389,7 +389,7 @@ class PlaceResolver:
         choice.reduced = any(k in SPAN_KINDS for k in kinds)
 
     @staticmethod
-    def _link_containers(doc: "Doc", choices: list[Choice]) -> None:
+    def _link_containers(doc: Doc, choices: list[Choice]) -> None:
         """'Charleston, W.Va.': the state or country after a comma contains the place."""
         by_start = {c.found.start: c for c in choices}
         for choice in choices:
@@ -417,7 +417,7 @@ class PlaceResolver:
         """Share of each country among the article's places.  Countries named (and,
         less, their adjectives) set a prior; places inside a country then add votes
         scaled by that prior, so a lone namesake abroad cannot pull the focus."""
-        named: Counter[str] = Counter()
+        named: defaultdict[str, float] = defaultdict(float)
         inner: list[tuple[str, float]] = []
         for choice in choices:
             if not choice.candidates:
@@ -434,7 +434,7 @@ class PlaceResolver:
                 inner.append((best.country_code, 0.5))
         total_named = sum(named.values())
         prior = {code: n / total_named for code, n in named.items()} if total_named else {}
-        votes: Counter[str] = Counter(named)
+        votes: defaultdict[str, float] = defaultdict(float, named)
         for code, weight in inner:
             votes[code] += weight * (0.2 + prior.get(code, 0.0)) if prior else weight
         total = sum(votes.values())
@@ -521,7 +521,7 @@ class PlaceResolver:
                 choice.fuzzy = True
                 return
 
-    def _mark_metonyms(self, doc: "Doc", choices: list[Choice]) -> None:
+    def _mark_metonyms(self, doc: Doc, choices: list[Choice]) -> None:
         for choice in choices:
             place = choice.chosen
             if place is None or choice.found.role != "literal":
@@ -531,7 +531,7 @@ class PlaceResolver:
             if self._is_metonym(doc, choice.found, choices):
                 choice.found.role = "metonym"
 
-    def _is_metonym(self, doc: "Doc", found: Found, choices: list[Choice]) -> bool:
+    def _is_metonym(self, doc: Doc, found: Found, choices: list[Choice]) -> bool:
         span = doc[found.start:found.end]
         root = span.root
         if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in self.words.metonym_verbs:
@@ -579,34 +579,39 @@ class PlaceResolver:
 
     def _fallback(self, choice: Choice, choices: list[Choice],
                   focus: dict[str, float]) -> tuple[Place, int] | None:
-        """Nearest known place for a name the gazetteer lacks: a town of a focus country
-        named in the same sentence (precision 2); an admin unit or the country of the
-        article's main country named there (3); the province of the nearest place named
-        in the main country (3); the main country (3)."""
-        countries = {c for c, share in focus.items() if share >= 0.15}
-        known = [c for c in choices if c.chosen is not None and c is not choice
-                 and c.found.role == "literal" and c.chosen.country_code in countries]
-        same = [c.chosen for c in known if c.sentence == choice.sentence and c.chosen is not None]
-        towns = [p for p in same if p.feature_class == "P"]
-        if towns:
-            return towns[0], 2
+        """Nearest known place for a name the gazetteer lacks, first that applies:
+        a town of a focus country named in the same sentence (precision 2); an admin
+        unit of the main country named there (3); the province of a place of the main
+        country named close by (3); the main country named in the sentence (3); the
+        province of the nearest place of the main country in the article (3); the
+        main country (3).  Never a namesake in another country."""
         if not focus:
             return None
         top = max(focus.items(), key=lambda kv: kv[1])[0]
-        areas = [p for p in same if p.feature_class == "A" and p.country_code == top]
+        countries = {c for c, share in focus.items() if share >= 0.15}
+        known = [c for c in choices if c.chosen is not None and c is not choice
+                 and c.found.role == "literal" and c.chosen.country_code in countries]
+        same = [c for c in known if c.sentence == choice.sentence]
+        towns = [c.chosen for c in same if c.chosen and c.chosen.feature_class == "P"]
+        if towns:
+            return towns[0], 2
+        inside = [c for c in known if c.chosen and c.chosen.country_code == top and not c.chosen.is_country]
+        areas = [c.chosen for c in same if c in inside and c.chosen and c.chosen.feature_class == "A"]
         if areas:
             return max(areas, key=lambda p: p.admin_level or 0), 3
-        inside = [c for c in known if c.chosen is not None and c.chosen.country_code == top
-                  and not c.chosen.is_country]
-        if inside:
-            nearest = min(inside, key=lambda c: abs(c.start_char - choice.start_char)).chosen
-            assert nearest is not None
-            province = self.gazetteer.admin_place(nearest.country_code, nearest.admin1_code)
-            return (province if province and province.latitude is not None else nearest), 3
-        country = self.gazetteer.country_place(top)
-        if country is not None and country.latitude is not None:
-            return country, 3
-        return None
+        near = [c for c in inside if abs(c.start_char - choice.start_char) <= NEARBY_CHARS]
+        if near:
+            return self._province_of(min(near, key=lambda c: abs(c.start_char - choice.start_char))), 3
+        if any(c.chosen and c.chosen.is_country and c.chosen.country_code == top for c in same) or not inside:
+            country = self.gazetteer.country_place(top)
+            return (country, 3) if country is not None and country.latitude is not None else None
+        return self._province_of(min(inside, key=lambda c: abs(c.start_char - choice.start_char))), 3
+
+    def _province_of(self, choice: Choice) -> Place:
+        place = choice.chosen
+        assert place is not None
+        province = self.gazetteer.admin_place(place.country_code, place.admin1_code)
+        return province if province is not None and province.latitude is not None else place
 
     def _fill(self, mention: PlaceMention, place: Place, precision: int) -> None:
         gazetteer = self.gazetteer
@@ -629,5 +634,5 @@ def _contains(area: Place, place: Place) -> bool:
     return area.is_country or area.admin1_code == place.admin1_code
 
 
-def _sentence_index(span: "Span") -> int:
+def _sentence_index(span: Span) -> int:
     return span.sent.start if span.doc.has_annotation("SENT_START") else 0

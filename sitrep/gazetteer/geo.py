@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 Ring = list[tuple[float, float]]  # (lon, lat) pairs, as in GeoJSON
 Polygon = list[Ring]  # outer ring first, then holes
@@ -32,9 +33,9 @@ def ring_contains(ring: Sequence[Sequence[float]], lon: float, lat: float) -> bo
 def polygons_contain(polygons: Sequence[Polygon], lon: float, lat: float) -> bool:
     """Inside one of the polygons' outer rings and none of its holes."""
     for polygon in polygons:
-        if polygon and ring_contains(polygon[0], lon, lat):
-            if not any(ring_contains(hole, lon, lat) for hole in polygon[1:]):
-                return True
+        inside = bool(polygon) and ring_contains(polygon[0], lon, lat)
+        if inside and not any(ring_contains(hole, lon, lat) for hole in polygon[1:]):
+            return True
     return False
 
 

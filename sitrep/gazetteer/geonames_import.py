@@ -13,13 +13,14 @@ from __future__ import annotations
 import io
 import sqlite3
 import zipfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TextIO
 
 from sitrep.gazetteer.names import exact_form, fold_key, is_latin_name
-from sitrep.gazetteer.store import SCHEMA
+from sitrep.gazetteer.store import SCHEMA, SCHEMA_VERSION
 
 BATCH = 20_000
 SKIPPED_LANGUAGES = {"link", "post", "iata", "icao", "faac", "abbr", "wkdt", "unlc", "fr_1793", "phon", "piny"}
@@ -94,6 +95,8 @@ class GeoNamesImporter:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(path)
         self.connection.executescript(SCHEMA)
+        with self.connection:
+            self.connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         self.report = ImportReport()
 
     def import_files(self, paths: list[Path]) -> ImportReport:
@@ -125,7 +128,7 @@ class GeoNamesImporter:
                     places, names = [], []
         self._write_places(places, names)
 
-    def _write_places(self, places: list[tuple[object, ...]], names: list[NameRow]) -> None:
+    def _write_places(self, places: Sequence[tuple[object, ...]], names: list[NameRow]) -> None:
         with self.connection:
             self.connection.executemany("INSERT OR REPLACE INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?)", places)
             self.connection.executemany("INSERT OR IGNORE INTO name VALUES (?,?,?,?,?)", names)

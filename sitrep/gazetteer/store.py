@@ -119,12 +119,20 @@ class Gazetteer:
         self._admin = lru_cache(maxsize=20_000)(self._admin_row)
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> "Gazetteer":
+    def open(cls, path: Path | str | None = None) -> Gazetteer:
         """Open a built gazetteer (read-only); raises E020 when it is not built."""
         target = Path(path) if path is not None else default_path()
         if not target.is_file():
             raise SitrepError("E020", path=str(target))
         connection = sqlite3.connect(f"file:{target}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            raise SitrepError("E020", path=f"{target} (unreadable: {error})") from error
+        if row is not None and row[0] != SCHEMA_VERSION:
+            connection.close()
+            raise SitrepError("E020", path=f"{target} (schema {row[0]}, this sitrep needs {SCHEMA_VERSION})")
         return cls(connection, target)
 
     # ------------------------------------------------------------ names
