@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -218,7 +218,7 @@ class Recogniser:
             return
         nxt = doc[after]
         kind = self.words.kind(nxt.lower_)
-        if kind and kind not in ("direction", "head"):
+        if kind and kind not in ("direction", "head") and item.label != "NORP":  # not "the Arab region"
             item.strong, item.kind = True, kind  # "X province", "X hill"
             if kind in SPAN_KINDS and (item.source != "ner" or nxt.text[:1].isupper()):
                 item.end = after + 1  # the kind word is part of the name: "Marqos station"
@@ -244,16 +244,17 @@ class Recogniser:
         return any((p.is_country or p.feature_code == "CONT") and "name" in self.gazetteer.name_kinds(key, p.geonameid)
                    and self.gazetteer.spelled_as(text, p) for p in self.gazetteer.candidates(key))
 
-    def _named_countries(self, found: list[Found], doc: Doc) -> set[str]:
-        codes = set()
+    def _named_countries(self, found: list[Found], doc: Doc) -> Counter[str]:
+        """How often the article names each country (by name, code or adjective)."""
+        codes: Counter[str] = Counter()
         for item in found:
             if item.source == "ner":
                 code = self.gazetteer.country(doc[item.start:item.end].text)
                 if code:
-                    codes.add(code)
+                    codes[code] += 1
         return codes
 
-    def _known(self, text: str, label: str, countries: set[str]) -> bool:
+    def _known(self, text: str, label: str, countries: Collection[str]) -> bool:
         """A weak-context name is a place when the gazetteer knows it (a person's name
         must also be a place in a country the article names)."""
         places = [p for p in self.gazetteer.lookup(text) if p.feature_class in ("P", "A", "L")]
@@ -270,14 +271,15 @@ class Recogniser:
                 groups[-1].append(item)
             else:
                 groups.append([item])
-        countries = self._named_countries(found, doc)
+        named = self._named_countries(found, doc)
+        main_country = {code for code, _ in named.most_common(1)}
         for group in groups:
             if len(group) < 2 or not any(f.accepted and f.role == "literal" for f in group):
                 continue
             for item in group:
                 if item.accepted or item.role != "literal" or item.end - item.start > 4:
                     continue
-                if item.label == "NORP" and not self._known(doc[item.start:item.end].text, "NORP", countries):
+                if item.label == "NORP" and not self._known(doc[item.start:item.end].text, "NORP", main_country):
                     continue
                 item.accepted = True
                 item.source = "context"

@@ -29,6 +29,7 @@ DEATH_VERBS = {"die", "perish", "succumb"}
 SAY_VERBS = {"say", "report", "tell", "confirm", "announce", "state", "add", "claim"}
 ADMIN_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "ADM1", "ADM2", "ADM3", "ADMD", "RGN"}
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_YEARS_AGO = re.compile(r"\b(?:years?|decades?)\b.*\b(?:ago|after|before|earlier|later)\b|\b(?:last|previous) year\b", re.I)
 
 
 @dataclass
@@ -68,7 +69,7 @@ class EventCoder:
         return cls(ActorDictionary.load())
 
     def code(self, article: Article, doc: Doc, places: list[PlaceMention]) -> list[Event]:
-        ctx = ArticleContext(article, doc, event_places(article, places), focus_country(places))
+        ctx = ArticleContext(article, doc, event_places(article, places), focus_country(places, article))
         titles = [(p.start, p.end) for p in article.pieces if p.kind == "title"]
         body: list[Event] = []
         headline: list[Event] = []
@@ -103,7 +104,7 @@ class EventCoder:
         country = places[0].country if places else ctx.country
         if country != ctx.country:
             actors = self.actors.find_actors(sent, country=country)
-        actor1, actor2 = assign_roles(sent, clause, actors)
+        actor1, actor2 = assign_roles(sent, clause, [a for a in actors if not _in_excluded(sent, clause, a)])
         victims = victim_actor(sent, clause, country, self.actors)
         if actor2 is None and victims is not None:
             actor2 = victims
@@ -387,7 +388,7 @@ _NESTING = re.compile(
     r"^\s*(?:(?:village|town|city|area|district|community|communities|villages|towns|province|state|region|"
     r"governorate|county|lga|local government area|emirate|municipality|camp|suburb)\s*)*"
     r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|at|outside)\s+(?:the\s+)?"
-    r"(?:[a-z-]+ern\s+|central\s+)?$", re.I)
+    r"(?:(?:[a-z-]+ern|central|north|south|east|west|upper|lower)\s+)?$", re.I)
 
 
 def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
@@ -450,10 +451,20 @@ def confirm_headlines(events: list[Event], headline: list[Event]) -> list[Event]
     return events
 
 
-def focus_country(places: list[PlaceMention]) -> str | None:
-    """The country most places of the article are in."""
-    counts = Counter(p.country for p in places if p.country and p.role == "literal")
-    return counts.most_common(1)[0][0] if counts else None
+def focus_country(places: list[PlaceMention], article: Article | None = None) -> str | None:
+    """The country the story happens in: literal places, weighted up in the headline, captions and lead,
+    and when finer than a country."""
+    lead_end = 0
+    if article is not None:
+        lead = [p for p in article.pieces if p.kind == "paragraph"][:LEAD_PARAGRAPHS]
+        lead_end = lead[-1].end if lead else 0
+    weights: Counter[str] = Counter()
+    for p in places:
+        if not p.country or p.role != "literal":
+            continue
+        weight = 3 if p.start < lead_end else 1
+        weights[p.country] += weight * (2 if _specific(p) and p.geo_precision in (1, 2) else 1)
+    return weights.most_common(1)[0][0] if weights else None
 
 
 def _other_clause_owns(sent: Span, fatal: list, clause: Clause) -> bool:
@@ -485,8 +496,10 @@ def _mentions_old_year(tokens: list[Token], ctx: ArticleContext) -> bool:
     """A year in the clause before the article's own year marks history ('in 2017', 'since 2006');
     with no publication date, any year-dated clause is taken as history (news dates events by weekday)."""
     dated = [t for t in tokens if t.ent_type_ == "DATE"]
-    if any(t.lower_ in ("years", "year", "decades", "decade") for t in dated):
-        return True  # "about a year ago", "three years after"
+    ids = {t.i for t in dated}
+    date_texts = {ent.text for t in dated for ent in t.doc.ents if ent.start <= t.i < ent.end and ent.start in ids}
+    if any(_YEARS_AGO.search(text) for text in date_texts):
+        return True  # "about a year ago", "three years after", "last year"
     years = [int(m.group(0)) for t in dated for m in _YEAR.finditer(t.text)]
     if not years:
         return False
@@ -508,6 +521,11 @@ def is_roundup(places: list[PlaceMention]) -> bool:
     """Three or more provinces or countries named for one clause: a summary of operations."""
     regions = [p for p in places if (p.feature_code or "").startswith(("ADM1", "PCL"))]
     return len(regions) >= ROUNDUP_MIN_REGIONS and len(regions) == len(places)
+
+
+def _in_excluded(sent: Span, clause: Clause, actor: Actor) -> bool:
+    """The actor sits in a nested clause that is not this event's ('since Hamas attacked …')."""
+    return any(sent.doc[i].idx <= (actor.start or 0) < sent.doc[i].idx + len(sent.doc[i]) for i in clause.excluded)
 
 
 def _inside_actor(place: PlaceMention, actors: list[Actor]) -> bool:
