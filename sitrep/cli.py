@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .errors import SitrepError
-from .export import FORMATS, acled_row, write_parquet, write_rows
+from .export import FORMATS, acled_fused_row, acled_row, write_parquet, write_rows
 from .records import Reject
 
 DEFAULT_DB = "sitrep.db"
@@ -129,16 +129,16 @@ def ingest(paths: tuple[str, ...], db: str, fetch: bool, batch_size: int, worker
 @click.option("--until", help="YYYY-MM-DD")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@click.option("--unfused", is_flag=True, help="One row per article's reading instead of per fused event.")
 def events(db: str, country: str | None, admin1: str | None, event_type: str | None, actor: str | None,
-           since: str | None, until: str | None, limit: int, as_json: bool) -> None:
-    """Query the store's events."""
-    from .store import Store
+           since: str | None, until: str | None, limit: int, as_json: bool, unfused: bool) -> None:
+    """Query the store's events (fused across sources unless --unfused)."""
     from .store.sqlite import EventQuery
 
-    _require_db(db)
-    with Store(db) as store:
-        rows = store.events(EventQuery(country=country, admin1=admin1, event_type=event_type, actor=actor,
-                                       since=since, until=until, limit=limit))
+    query = EventQuery(country=country, admin1=admin1, event_type=event_type, actor=actor, since=since,
+                       until=until, limit=limit)
+    with _open_db(db) as store:
+        rows = store.events(query) if unfused else store.fused_events(query)
     if as_json:
         write_rows(rows, "jsonl", sys.stdout)
         return
@@ -147,7 +147,7 @@ def events(db: str, country: str | None, admin1: str | None, event_type: str | N
 
 def format_table(rows: list[dict[str, object]]) -> str:
     cols = [("event_date", 10), ("sub_event_type", 28), ("actor1", 28), ("actor2", 24), ("location", 20),
-            ("admin1", 14), ("country", 10), ("fatalities", 4)]
+            ("admin1", 14), ("country", 10), ("fatalities", 4), ("source_count", 3)]
     head = "  ".join(name[:w].ljust(w) for name, w in cols)
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -160,14 +160,17 @@ def format_table(rows: list[dict[str, object]]) -> str:
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="csv", show_default=True)
 @click.option("-o", "--output", default=None, help="File to write (default: stdout; required for parquet).")
-def export(db: str, fmt: str, output: str | None) -> None:
-    """Export every stored event with ACLED's column names."""
-    from .store import Store
+@click.option("--unfused", is_flag=True, help="One row per article's reading instead of per fused event.")
+def export(db: str, fmt: str, output: str | None, unfused: bool) -> None:
+    """Export every stored event with ACLED's column names (fused, with their sources)."""
     from .store.sqlite import EventQuery
 
-    _require_db(db)
-    with Store(db) as store:
-        rows = [acled_row(r) for r in store.events(EventQuery(limit=10_000_000))]
+    everything = EventQuery(limit=10_000_000)
+    with _open_db(db) as store:
+        if unfused:
+            rows = [acled_row(r) for r in store.events(everything)]
+        else:
+            rows = [acled_fused_row(r, flat=fmt in ("csv", "parquet")) for r in store.fused_events(everything)]
     if fmt == "parquet":
         if not output or output == "-":
             raise click.UsageError("parquet needs -o FILE")
@@ -199,6 +202,23 @@ def stats(db: str) -> None:
     _require_db(db)
     with Store(db) as store:
         click.echo(json.dumps(store.counts(), indent=1))
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+def fuse(db: str) -> None:
+    """Fuse the whole store again from its per-article events (ingest fuses incrementally)."""
+    with _open_db(db) as store:
+        click.echo(f"{store.refuse_all()} fused events", err=True)
+
+
+def _open_db(db: str):  # type: ignore[no-untyped-def]
+    """The store at DB (a file or postgresql:// URL), which must exist."""
+    from .store import open_store
+
+    if "://" not in db:
+        _require_db(db)
+    return open_store(db)
 
 
 def _require_db(db: str) -> None:

@@ -14,12 +14,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Self
 
 from distributed import Client, LocalCluster, WorkerPlugin, get_worker
 
-from .parallel import (WINDOW_PER_WORKER, Item, Result, WorkerError, chunked, describe_chunk, extract_chunk,
-                       ordered_window)
+from .parallel import (
+    DEFAULT_OPTIONS,
+    WINDOW_PER_WORKER,
+    Item,
+    Result,
+    WorkerError,
+    chunked,
+    describe_chunk,
+    extract_chunk,
+    ordered_window,
+)
 from .pipeline import Pipeline, PipelineOptions
 from .readers import read_inputs
 
@@ -58,7 +67,7 @@ class DaskExtractor:
     `address` is a scheduler address ('tcp://host:8786') or 'local' for a LocalCluster
     of `workers` single-threaded worker processes."""
 
-    def __init__(self, address: str, *, options: PipelineOptions = PipelineOptions(), workers: int = 2,
+    def __init__(self, address: str, *, options: PipelineOptions = DEFAULT_OPTIONS, workers: int = 2,
                  chunk_size: int | None = None):
         self.options = options
         self.chunk_size = chunk_size or options.batch_size
@@ -83,7 +92,7 @@ class DaskExtractor:
             self.cluster.close()
             self.cluster = None
 
-    def __enter__(self) -> DaskExtractor:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

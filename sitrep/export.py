@@ -51,6 +51,20 @@ def acled_row(event: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def acled_fused_row(fused: dict[str, Any], *, flat: bool = False) -> dict[str, Any]:
+    """A fused event in ACLED's columns: every source's outlet, and the sources themselves."""
+    sources = fused.get("sources") or []
+    row = acled_row({**fused, "event_id": fused.get("fused_id"),
+                     "source": "; ".join(sorted({s.get("outlet") or s.get("doc_id") for s in sources})),
+                     "evidence": sources[0]["evidence"] if sources else None})
+    for col in SITREP_COLUMNS:
+        row.pop(col, None)
+    row["source_count"] = fused.get("source_count")
+    row["doc_ids"] = "; ".join(s["doc_id"] for s in sources)
+    row["sources"] = json.dumps(sources, ensure_ascii=False) if flat else sources
+    return row
+
+
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     n = 0
     for row in rows:

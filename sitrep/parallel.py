@@ -16,17 +16,19 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import islice
-from typing import Protocol, TypeVar
+from typing import Protocol, Self, TypeVar
 
 from .pipeline import Pipeline, PipelineOptions, clean_documents
 from .readers import read_inputs
 from .records import Article, Extraction, RawDocument, Reject
 
 C = TypeVar("C")
+F = TypeVar("F")  # a future of any kind
 R = TypeVar("R")
 T = TypeVar("T")
 Item = RawDocument | Article | Reject
 Result = Extraction | Reject
+DEFAULT_OPTIONS = PipelineOptions()
 WINDOW_PER_WORKER = 3  # chunks in flight per worker: enough to keep each busy, few enough to bound memory
 
 
@@ -39,7 +41,7 @@ class Extractor(Protocol):
 
 
 @contextmanager
-def open_extractor(options: PipelineOptions = PipelineOptions(), *, workers: int = 1,
+def open_extractor(options: PipelineOptions = DEFAULT_OPTIONS, *, workers: int = 1,
                    dask: str | None = None) -> Iterator[Extractor]:
     """The extractor for the flags: a Dask cluster (`dask` is an address or 'local'),
     a pool of `workers` processes, or this process alone."""
@@ -59,7 +61,7 @@ class WorkerError(RuntimeError):
     """A worker failed on a chunk; the message names the chunk's documents."""
 
 
-def run_parallel(paths: Iterable[str], *, workers: int, options: PipelineOptions = PipelineOptions(),
+def run_parallel(paths: Iterable[str], *, workers: int, options: PipelineOptions = DEFAULT_OPTIONS,
                  chunk_size: int | None = None, start_method: str = "spawn") -> Iterator[Result]:
     """Extractions and Rejects of every input, in the order one process would give them."""
     if workers <= 1:
@@ -73,7 +75,7 @@ def run_parallel(paths: Iterable[str], *, workers: int, options: PipelineOptions
 class ParallelExtractor:
     """A pool of worker processes, each holding one Pipeline; a drop-in for `Pipeline.extract`."""
 
-    def __init__(self, *, workers: int, options: PipelineOptions = PipelineOptions(),
+    def __init__(self, *, workers: int, options: PipelineOptions = DEFAULT_OPTIONS,
                  chunk_size: int | None = None, start_method: str = "spawn"):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
@@ -86,7 +88,7 @@ class ParallelExtractor:
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def __enter__(self) -> ParallelExtractor:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -105,11 +107,11 @@ class ParallelExtractor:
         return self.pool.submit(extract_chunk, chunk)
 
 
-def ordered_window(chunks: Iterable[C], submit: Callable[[C], Future[R]], window: int) -> Iterator[tuple[C, Future[R]]]:
+def ordered_window(chunks: Iterable[C], submit: Callable[[C], F], window: int) -> Iterator[tuple[C, F]]:
     """Submit chunks with at most `window` in flight; hand back each (chunk, future) in submission order.
 
-    Works for any futures with `.result()` (concurrent.futures or Dask's)."""
-    pending: deque[tuple[C, Future[R]]] = deque()
+    Works for any kind of future (concurrent.futures or Dask's): the caller waits on each."""
+    pending: deque[tuple[C, F]] = deque()
     for chunk in chunks:
         pending.append((chunk, submit(chunk)))
         if len(pending) >= window:

@@ -60,7 +60,7 @@ class Pipeline:
     def _flush(self, batch: list[Article]) -> Iterator[Extraction | Reject]:
         if not batch:
             return
-        pairs = ((a.text, a) for a in batch)
+        pairs = ((analysable_text(a), a) for a in batch)
         for doc, article in self.nlp.pipe(pairs, batch_size=self.options.batch_size, as_tuples=True):
             yield self.analyse(article, doc)
 
@@ -69,6 +69,15 @@ class Pipeline:
         events = self.coder.code(article, doc, places) if self.coder else []
         quotes = find_quotes(article, doc)
         return Extraction(article, places, events, quotes)
+
+
+def analysable_text(article: Article) -> str:
+    """The article text with its dateline ('ERBIL, Kurdistan Region - ') blanked out, offsets unchanged:
+    the filing place is metadata, and left in it breaks the parse of the lead sentence."""
+    if not article.dateline_span:
+        return article.text
+    start, end = article.dateline_span
+    return article.text[:start] + " " * (end - start) + article.text[end:]
 
 
 def clean_documents(docs: Iterable[RawDocument | Reject]) -> Iterator[Article | Reject]:

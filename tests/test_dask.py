@@ -15,15 +15,15 @@ from .scalefixtures import comparable, hash_seed, reference_run, scale_inputs
 
 distributed = pytest.importorskip("distributed", reason="dask is not installed (pip install 'dask[distributed]')")
 
-from sitrep.distributed import DaskExtractor  # noqa: E402  (needs distributed)
+from sitrep.distributed import DaskExtractor  # needs distributed, hence after importorskip
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[distributed.LocalCluster]:
-    with hash_seed():  # the workers inherit the reference run's hash seed (see scalefixtures)
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                      dashboard_address=None) as local:
-            yield local
+    # The workers inherit the reference run's hash seed (see scalefixtures).
+    with hash_seed(), distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                               dashboard_address=None) as local:
+        yield local
 
 
 @needs_shared

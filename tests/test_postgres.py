@@ -150,7 +150,7 @@ def _write_range(url: str, numbers: list[int]) -> int:
 
 def test_concurrent_writers_store_each_article_once(pg_url):
     open_store(pg_url).close()
-    ranges = [list(range(0, 120)), list(range(60, 180)), list(reversed(range(30, 150)))]
+    ranges = [list(range(120)), list(range(60, 180)), list(reversed(range(30, 150)))]
     with multiprocessing.get_context("spawn").Pool(3) as pool:
         added = pool.starmap(_write_range, [(pg_url, r) for r in ranges])
     with open_store(pg_url) as store:

@@ -150,9 +150,11 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
         return "habitual"
     if head.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children):
         return "infinitive: planned or intended, not reported as done"
+    for verb in [head, *list(head.ancestors)[:2]]:
+        for child in verb.children:
+            if child.dep_ == "mark" and lemma(child) in cues.get("mark", frozenset()):
+                return f"background '{child.text}'"
     for child in head.children:
-        if child.dep_ == "mark" and lemma(child) in cues.get("mark", frozenset()):
-            return f"background '{child.text}'"
         if child.dep_ == "neg":
             return "negated"
         if child.dep_ == "aux" and lemma(child) in cues.get("aux", frozenset()):

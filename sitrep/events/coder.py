@@ -39,7 +39,7 @@ class ArticleContext:
     places: list[PlaceMention]
     country: str | None
     remote_means: dict[str | None, str] = field(default_factory=dict)  # actor1 -> sub-event type by means
-    last_remote_actor: Actor | None = None
+    last_remote_actor: Actor | None = None  # the first attacker the story names
     last_date: DateRef | None = None  # the latest date an event clause gave: the story's day so far
     last_event: Event | None = None
     weak: set[int] = field(default_factory=set)  # ids of events told only by a killing word, attacker unnamed
@@ -53,8 +53,8 @@ class ArticleContext:
             self.remote_means.setdefault(key, sub_event_type)
         else:
             sub_event_type = self.remote_means.get(key, sub_event_type)
-        if actor1 is not None:
-            self.last_remote_actor = actor1
+        if actor1 is not None and self.last_remote_actor is None:
+            self.last_remote_actor = actor1  # the story's first named attacker
         return actor1, sub_event_type
 
 

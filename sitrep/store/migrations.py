@@ -137,6 +137,36 @@ CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
     INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
 END;
 """),
+    ("0003_fusion", """
+ALTER TABLE events ADD COLUMN toll_update INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE fused_events (
+    fused_id TEXT PRIMARY KEY,
+    event_type TEXT NOT NULL,
+    sub_event_type TEXT NOT NULL,
+    actor1 TEXT,
+    actor2 TEXT,
+    inter1 INTEGER,
+    inter2 INTEGER,
+    country TEXT,
+    admin1 TEXT,
+    admin2 TEXT,
+    location TEXT,
+    location_text TEXT,
+    latitude REAL,
+    longitude REAL,
+    geo_precision INTEGER,
+    event_date TEXT,
+    time_precision INTEGER,
+    fatalities INTEGER NOT NULL DEFAULT 0,
+    source_count INTEGER NOT NULL
+);
+CREATE INDEX fused_events_country ON fused_events(country, admin1);
+CREATE TABLE fused_members (
+    fused_id TEXT NOT NULL REFERENCES fused_events(fused_id) ON DELETE CASCADE,
+    event_id TEXT NOT NULL UNIQUE REFERENCES events(event_id) ON DELETE CASCADE,
+    PRIMARY KEY (fused_id, event_id)
+);
+"""),
 ]
 
 # PostgreSQL runs the same migrations, translated by `dialect.to_postgres` (types, defaults).

@@ -14,7 +14,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Self, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
@@ -31,6 +32,7 @@ T = TypeVar("T")
 MIGRATE_LOCK = 0x5173_0001
 WRITE_LOCK = 0x5173_0002
 RETRIES = 5
+ALL_EVENTS = EventQuery()
 TABLES = ("articles", "pieces", "places", "place_mentions", "actors", "events", "event_sources", "quotes", "rejects")
 
 
@@ -53,7 +55,7 @@ class PostgresStore:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> PostgresStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -242,16 +244,19 @@ class PostgresStore:
         """Every stored signature in insertion order, fetched a page at a time."""
         last = 0
         while True:
-            rows = self._retrying("minhashes", lambda: self.conn.execute(
-                "SELECT id, doc_id, minhash FROM articles WHERE minhash IS NOT NULL AND id > %s ORDER BY id LIMIT %s",
-                (last, page)).fetchall())
+            rows = self._retrying("minhashes", partial(self._minhash_page, last, page))
             for _, doc_id, data in rows:
                 yield doc_id, bytes(data)
             if len(rows) < page:
                 return
             last = rows[-1][0]
 
-    def events(self, query: EventQuery = EventQuery()) -> list[dict[str, Any]]:
+    def _minhash_page(self, after: int, page: int) -> list[tuple[Any, ...]]:
+        return self.conn.execute(
+            "SELECT id, doc_id, minhash FROM articles WHERE minhash IS NOT NULL AND id > %s ORDER BY id LIMIT %s",
+            (after, page)).fetchall()
+
+    def events(self, query: EventQuery = ALL_EVENTS) -> list[dict[str, Any]]:
         where, params = event_filters(query)
         sql = (
             "SELECT e.*, a.doc_id, a.outlet AS source, a.url AS source_url, s.evidence, s.evidence_start,"
@@ -334,5 +339,5 @@ def _redact(url: str) -> str:
         info = psycopg.conninfo.conninfo_to_dict(url)
     except psycopg.ProgrammingError:
         return "postgresql://…"
-    host, db, user = info.get("host", ""), info.get("dbname", ""), info.get("user", "")
+    host, db, user = (str(info.get(key, "")) for key in ("host", "dbname", "user"))
     return f"postgresql://{user + '@' if user else ''}{host}/{db}"

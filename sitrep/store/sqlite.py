@@ -10,14 +10,21 @@ from typing import Any
 
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
+from .fused import fused_events, rebuild, refuse
 from .migrations import MIGRATIONS
 
 EVENT_COLUMNS = (
     "event_id", "event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country",
     "admin1", "admin2", "location", "location_text", "latitude", "longitude", "geo_precision",
     "geonameid", "event_date", "time_precision", "date_text", "fatalities", "fatalities_text",
-    "trigger", "weapon", "confidence", "plover", "cameo",
+    "trigger", "weapon", "confidence", "plover", "cameo", "toll_update",
 )
+
+
+def event_values(e: Event) -> list[Any]:
+    """An Event's values in EVENT_COLUMNS order, booleans as 0/1 for both dialects."""
+    row = e.to_json()
+    return [int(row[c]) if isinstance(row[c], bool) else row[c] for c in EVENT_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,7 @@ class Store:
                     minhashes: dict[str, bytes] | None = None) -> int:
         """Write a batch in one transaction; articles already stored are skipped. Returns how many were new."""
         added = 0
+        new_events: list[str] = []
         with self.transaction():
             for reject in rejects:
                 self._add_reject(reject)
@@ -121,13 +129,28 @@ class Store:
                 self._add_places(article_id, ex.places)
                 for event in ex.events:
                     self._add_event(article_id, ex.article, event)
+                    new_events.append(event.event_id)
                 for quote in ex.quotes:
                     self.conn.execute(
                         'INSERT INTO quotes(article_id, text, start, "end", speaker, speaker_role) VALUES (?,?,?,?,?,?)',
                         (article_id, quote.text, quote.start, quote.end, quote.speaker, quote.speaker_role),
                     )
                 added += 1
+            refuse(self._sql, new_events)
         return added
+
+    def _sql(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(sql, list(params))]
+
+    def refuse_all(self) -> int:
+        """Fuse the whole store again (the result equals incremental fusion)."""
+        with self.transaction():
+            return rebuild(self._sql)
+
+    def fused_events(self, query: EventQuery = EventQuery()) -> list[dict[str, Any]]:
+        """Fused events, one per real-world event, each with its sources."""
+        where, params = fused_filters(query)
+        return fused_events(self._sql, where, params, limit=query.limit, offset=query.offset)
 
     def add_rejects(self, rejects: Sequence[Reject]) -> None:
         with self.transaction():
@@ -188,8 +211,7 @@ class Store:
         return int(self.conn.execute("SELECT id FROM actors WHERE name = ?", (name,)).fetchone()[0])
 
     def _add_event(self, article_id: int, article: Article, e: Event) -> None:
-        row = e.to_json()
-        values = [row[c] for c in EVENT_COLUMNS]
+        values = event_values(e)
         a1 = self._actor_id(e.actor1, e.inter1, e.country)
         a2 = self._actor_id(e.actor2, e.inter2, e.country)
         self.conn.execute(
@@ -250,3 +272,25 @@ def _statements(sql: str) -> list[str]:
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def fused_filters(q: EventQuery) -> tuple[str, list[Any]]:
+    """WHERE clause on fused events `f` for an EventQuery (text search matches any source article)."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("f.country", q.country), ("f.admin1", q.admin1), ("f.event_type", q.event_type),
+                          ("f.sub_event_type", q.sub_event_type)):
+        if value:
+            where.append(f"lower({column}) = lower(?)")
+            params.append(value)
+    if q.actor:
+        where.append("(f.actor1 LIKE ? ESCAPE '\\' OR f.actor2 LIKE ? ESCAPE '\\')")
+        escaped = q.actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params += [f"%{escaped}%"] * 2
+    if q.since:
+        where.append("f.event_date >= ?")
+        params.append(q.since)
+    if q.until:
+        where.append("f.event_date <= ?")
+        params.append(q.until)
+    return (" WHERE " + " AND ".join(where)) if where else "", params

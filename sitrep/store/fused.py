@@ -1,0 +1,107 @@
+"""Fused events in the store: incremental refusion of the clusters new reports touch.
+
+Written against a small `Sql` callable (SQL with '?' placeholders -> rows as dicts) so the
+SQLite and PostgreSQL stores share it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..fusion import FusedEvent, Report, affected, cluster, fuse
+
+Sql = Callable[[str, Sequence[Any]], list[dict[str, Any]]]
+
+REPORT_SELECT = (
+    "SELECT e.event_id, a.doc_id, a.duplicate_of, a.outlet, a.url, a.published, s.evidence, e.event_type,"
+    " e.sub_event_type, e.actor1, e.actor2, e.inter1, e.inter2, e.country, e.admin1, e.admin2, e.location,"
+    " e.location_text, e.latitude, e.longitude, e.geo_precision, e.event_date, e.time_precision, e.fatalities,"
+    " e.toll_update FROM events e JOIN articles a ON a.id = e.article_id"
+    " LEFT JOIN event_sources s ON s.event_id = e.event_id AND s.article_id = e.article_id"
+)
+FUSED_COLUMNS = ("event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country", "admin1",
+                 "admin2", "location", "location_text", "latitude", "longitude", "geo_precision", "event_date",
+                 "time_precision", "fatalities")
+
+
+def _in(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def reports_by_id(sql: Sql, event_ids: Sequence[str]) -> list[Report]:
+    out: list[Report] = []
+    ids = list(event_ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out += [Report.from_row(r) for r in sql(f"{REPORT_SELECT} WHERE e.event_id IN ({_in(chunk)})", chunk)]
+    return out
+
+
+def candidates_for(sql: Sql, new: Sequence[Report]) -> list[Report]:
+    """Stored reports of the same types in the same countries (the relation's necessary conditions)."""
+    types = sorted({r.event_type for r in new})
+    countries = sorted({r.country for r in new if r.country})
+    if not types:
+        return []
+    where = f"e.event_type IN ({_in(types)})"
+    params: list[Any] = list(types)
+    if countries:
+        where += f" AND (e.country IN ({_in(countries)}) OR e.country IS NULL)"
+        params += countries
+    return [Report.from_row(r) for r in sql(f"{REPORT_SELECT} WHERE {where}", params)]
+
+
+def refuse(sql: Sql, new_event_ids: Sequence[str]) -> int:
+    """Re-fuse the clusters the new events touch; returns how many fused events were written."""
+    if not new_event_ids:
+        return 0
+    new = reports_by_id(sql, new_event_ids)
+    near = affected(new, candidates_for(sql, new))
+    touched_ids = sorted({r.event_id for r in near})
+    clusters: set[str] = set()
+    for i in range(0, len(touched_ids), 500):
+        chunk = touched_ids[i:i + 500]
+        clusters |= {r["fused_id"] for r in sql(f"SELECT fused_id FROM fused_members WHERE event_id IN ({_in(chunk)})", chunk)}
+    members = list(clusters)
+    member_ids = [r["event_id"] for r in sql(f"SELECT event_id FROM fused_members WHERE fused_id IN ({_in(members)})",
+                                             members)] if members else []
+    everything = {r.event_id: r for r in [*reports_by_id(sql, member_ids), *near, *new]}
+    if members:
+        sql(f"DELETE FROM fused_members WHERE fused_id IN ({_in(members)})", members)
+        sql(f"DELETE FROM fused_events WHERE fused_id IN ({_in(members)})", members)
+    fused = [fuse(group) for group in cluster(everything.values())]
+    for f in fused:
+        write_fused(sql, f)
+    return len(fused)
+
+
+def rebuild(sql: Sql) -> int:
+    """Fuse the whole store again from its per-article events."""
+    sql("DELETE FROM fused_members", [])
+    sql("DELETE FROM fused_events", [])
+    reports = [Report.from_row(r) for r in sql(REPORT_SELECT, [])]
+    fused = [fuse(group) for group in cluster(reports)]
+    for f in fused:
+        write_fused(sql, f)
+    return len(fused)
+
+
+def write_fused(sql: Sql, f: FusedEvent) -> None:
+    values = [f.fields[c] for c in FUSED_COLUMNS]
+    sql(f"INSERT INTO fused_events(fused_id, {', '.join(FUSED_COLUMNS)}, source_count)"
+        f" VALUES (?, {_in(FUSED_COLUMNS)}, ?)", [f.fused_id, *values, f.source_count])
+    for m in f.members:
+        sql("INSERT INTO fused_members(fused_id, event_id) VALUES (?, ?)", [f.fused_id, m.event_id])
+
+
+def fused_events(sql: Sql, where: str = "", params: Sequence[Any] = (), *, limit: int = 100,
+                 offset: int = 0) -> list[dict[str, Any]]:
+    """Fused events with their sources (outlet, url, doc_id, evidence), newest first."""
+    rows = sql(f"SELECT f.* FROM fused_events f {where} ORDER BY f.event_date IS NULL, f.event_date DESC,"
+               f" f.fused_id LIMIT ? OFFSET ?", [*params, limit, offset])
+    for row in rows:
+        sources = sql(f"{REPORT_SELECT} JOIN fused_members m ON m.event_id = e.event_id WHERE m.fused_id = ?"
+                      " ORDER BY a.doc_id", [row["fused_id"]])
+        row["sources"] = [{"doc_id": s["doc_id"], "outlet": s["outlet"], "url": s["url"], "evidence": s["evidence"],
+                           "event_id": s["event_id"], "copy_of": s["duplicate_of"]} for s in sources]
+    return rows
