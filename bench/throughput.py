@@ -21,9 +21,9 @@ peak memory for 5,000 <= 1.2 x for 1,000.
 from __future__ import annotations
 
 import argparse
-import os
 import json
 import multiprocessing
+import os
 import random
 import subprocess
 import sys

@@ -88,7 +88,7 @@ class Found:
 def _is_name_token(token: Token) -> bool:
     text = token.text
     return (text[:1].isupper() and any(c.isalpha() for c in text) and not token.is_punct
-            and not (token.is_stop and token.is_sent_start))
+            and not (token.is_sent_start and (token.is_stop or token.pos_ in ("NOUN", "VERB", "ADJ", "ADV"))))
 
 
 def _name_runs(doc: Doc, taken: set[int]) -> Iterable[tuple[int, int]]:

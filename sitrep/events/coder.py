@@ -258,21 +258,27 @@ def assign_roles(sent: Span, clause: Clause, actors: list[Actor]) -> tuple[Actor
     agents: list[Actor] = []
     patients: list[Actor] = []
     unknown: list[Actor] = []
+    sources: list[Actor] = []
     trigger_tokens = {t.i for h in clause.hits for t in h.tokens(sent)}
     for actor in actors:
         span = sent.doc.char_span(actor.start or 0, actor.end or 0, alignment_mode="expand")
         if span is None:
             continue
         role = _role(span.root, trigger_tokens)
-        if role != "source":
-            {"agent": agents, "patient": patients}.get(role or "", unknown).append(actor)
+        {"agent": agents, "patient": patients, "source": sources}.get(role or "", unknown).append(actor)
     agents += [a for a in unknown if a.inter != 7]
     inside = lambda a: clause.contains_char(a.start or 0)  # noqa: E731
     agents.sort(key=lambda a: not inside(a))  # the clause's own actors first, then the sentence's
     patients.sort(key=lambda a: not inside(a))
+    if not agents and sources and _pronoun_subject(clause.head):
+        agents = sources[:1]  # "Hezbollah announced it had fired rockets": the speaker acted
     actor1 = agents[0] if agents else None
     actor2 = next((p for p in patients if actor1 is None or p.name != actor1.name), None)
     return actor1, actor2
+
+
+def _pronoun_subject(head: Token) -> bool:
+    return any(c.dep_ == "nsubj" and c.pos_ == "PRON" and c.lower_ in ("it", "they", "we") for c in head.children)
 
 
 def _role(token: Token, triggers: set[int]) -> str | None:
