@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from sitrep.gazetteer.geo import haversine_km
 from sitrep.gazetteer.names import fold_key, fold_text
 from sitrep.gazetteer.store import Gazetteer, Place
+from sitrep.words import role_nouns
 from sitrep.records import Article, PlaceMention
 
 if TYPE_CHECKING:
@@ -110,6 +111,16 @@ def _name_runs(doc: Doc, taken: set[int]) -> Iterable[tuple[int, int]]:
         i = j
 
 
+def _after_title(doc: Doc, start: int, end: int) -> int:
+    """Skip a person's title that opens a run: 'Spokesperson of Zamfara', 'Governor of Kharkiv'."""
+    if doc[start].lower_ in role_nouns():
+        for i in range(start + 1, end):
+            if doc[i].lower_ == "of":
+                return i + 1
+        return end
+    return start
+
+
 def _joins_name(doc: Doc, i: int) -> bool:
     """A particle or hyphen inside a name: 'Tall al-Nahas', 'Bir al-Muluk'."""
     token = doc[i]
@@ -149,7 +160,8 @@ class Recogniser:
         taken = {i for f in found for i in range(f.start, f.end)}
         taken |= {t.i for ent in doc.ents for t in ent}
         for start, end in _name_runs(doc, taken):
-            if not all(self.words.kind(t.lower_) for t in doc[start:end]):  # not "Valley", "North"
+            start = _after_title(doc, start, end)  # "Spokesperson of Zamfara" -> "Zamfara"
+            if start < end and not all(self.words.kind(t.lower_) for t in doc[start:end]):  # not "Valley"
                 found.append(Found(start, end, "context", ""))
         for item in found:
             self._read_context(doc, item)
@@ -471,8 +483,9 @@ class PlaceResolver:
             return near and (place.country_code == top or place.feature_class == "A")
         if top is None or place.country_code == top or place.is_country or place.feature_code == "CONT":
             return True
-        if place.population >= SMALL_ABROAD or place.feature_code == "ADM1":
-            return True
+        own_name = "name" in choice.kinds.get(place.geonameid, ())
+        if (place.population >= SMALL_ABROAD and own_name) or place.feature_code == "ADM1":
+            return True  # a big city abroad, by its own name (not a foreign alternate: 'Tunga')
         return self._closeness(choice, place, choices) >= 2.0
 
     def _score(self, choice: Choice, place: Place, focus: dict[str, float],

@@ -6,12 +6,11 @@ import re
 from spacy.tokens import Doc, Span, Token
 
 from .records import Article, Quote
+from .words import role_nouns
 
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,1000})[”\"]")
 SPEECH_VERBS = {"say", "tell", "add", "state", "write", "describe", "explain", "note", "stress", "warn", "ask"}
-ROLE_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "professor", "minister", "governor", "commander",
-              "official", "expert", "leader", "mayor", "president", "chief", "head", "director", "analyst",
-              "resident", "officer", "general", "colonel", "member", "secretary", "ambassador", "envoy"}
+ROLE_NOUNS = role_nouns()
 
 
 def find_quotes(article: Article, doc: Doc) -> list[Quote]:

@@ -133,6 +133,7 @@ class Event:
     event_date: str | None = None  # YYYY-MM-DD
     time_precision: int | None = None  # 1 day, 2 week, 3 month
     date_text: str | None = None
+    date_from: str | None = None  # 'sentence': the evidence dates it; 'context': an earlier sentence did
     fatalities: int = 0
     fatalities_text: str | None = None
     toll_update: bool = False  # the figure is a later report that updates a toll ("rose to four")

@@ -14,6 +14,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from ..actors import ActorDictionary
+from ..places import place_words
 from ..fatalities import find_fatalities
 from ..records import Actor, Article, Event, PlaceMention
 from ..timeexpr import DateRef, find_date, is_historical
@@ -139,6 +140,7 @@ class EventCoder:
         ref = find_date(sent, ctx.article.published, verb=clause.head)
         if ref is not None and is_historical(ref, ctx.article.published):
             return []
+        date_from = "sentence" if ref is not None else ("context" if ctx.last_date is not None else None)
         ref = ref or ctx.last_date
         if ref is not None:
             ctx.last_date = ref
@@ -154,8 +156,10 @@ class EventCoder:
         events: list[Event] = []
         shares = split_toll(fatalities, len(places)) if places else [fatalities]
         for place, share in zip(places or [None], shares):
-            events.append(self._event(ctx, sent, clause, trigger, event_type, sub_event_type, actor1, actor2,
-                                      place, share, fatal, ref))
+            event = self._event(ctx, sent, clause, trigger, event_type, sub_event_type, actor1, actor2,
+                                place, share, fatal, ref)
+            event.date_from = date_from
+            events.append(event)
         if events:
             ctx.last_event = events[0]
         if actor1 is None and not (clause.best("means", "event") or clause.best("instrument")):
@@ -349,6 +353,9 @@ def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[Place
         in_clause = [p for p in wider if _specific(p)] or in_clause or in_sent
     on_land = [p for p in in_clause if p.feature_class != "H"]
     in_clause = on_land or in_clause  # "the Litani River near Deirmimas": code the town
+    ordered = sorted(in_clause, key=lambda p: p.start)
+    landmarks = [b for a, b in zip(ordered, ordered[1:]) if _NEAR.match(ctx.article.text[a.end:b.start])]
+    in_clause = [p for p in in_clause if p not in landmarks] or in_clause  # "Ayelet HaShahar, near Safad"
     destinations = [p for p in in_clause if not _after_word(ctx.article.text, p, ORIGIN_WORDS)]
     in_clause = destinations or in_clause  # "advancing into X from Y": the event is at X
     chosen = drop_containers(drop_named_containers(ctx.article.text, in_clause))
@@ -363,6 +370,7 @@ def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[Place
 
 
 ORIGIN_WORDS = ("from",)
+_NEAR = re.compile(r"^\s*,?\s*(?:near|close to|outside)\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)
 
 
 def _specific(p: PlaceMention) -> bool:
@@ -401,9 +409,12 @@ def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMe
     """'Nakai village of Ganawuri district of Riyom LGA': what follows 'of'/'in' holds what precedes it."""
     ordered = sorted(places, key=lambda p: p.start)
     held = set()
+    words = place_words()
     for a, b in zip(ordered, ordered[1:]):
         if _NESTING.match(text[a.end:b.start]):
-            held.add(id(b))
+            # "the Marqos station at Deirmimas": a site is coded at its town; else the inner place wins
+            site = any(words.kind(w.lower()) == "facility" for w in a.text.split())
+            held.add(id(a) if site else id(b))
     return [p for p in places if id(p) not in held]
 
 

@@ -81,7 +81,7 @@ def compatible(a: Event, b: Event) -> bool:
     if a.actor1 and b.actor1 and a.actor1 != b.actor1 and a.event_type not in ("Protests", "Riots"):
         return False
     if a.event_date and b.event_date and a.event_date != b.event_date:
-        return False
+        return "context" in (a.date_from, b.date_from)  # a date carried from an earlier sentence may be wrong
     return True
 
 
@@ -102,9 +102,9 @@ def merge_pair(keep: Event, other: Event) -> Event:
     keep.inter1 = keep.inter1 or other.inter1
     keep.actor2 = keep.actor2 or other.actor2
     keep.inter2 = keep.inter2 or other.inter2
-    keep.event_date = keep.event_date or other.event_date
-    keep.time_precision = keep.time_precision or other.time_precision
-    keep.date_text = keep.date_text or other.date_text
+    if other.event_date and (not keep.event_date or (keep.date_from == "context" and other.date_from == "sentence")):
+        keep.event_date, keep.time_precision = other.event_date, other.time_precision
+        keep.date_text, keep.date_from = other.date_text, other.date_from
     keep.reported_by = keep.reported_by or other.reported_by
     if keep.event_type == "Protests":
         keep.sub_event_type = max(keep.sub_event_type, other.sub_event_type, key=PROTEST_SEVERITY.index)

@@ -23,7 +23,7 @@ from psycopg.rows import dict_row
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
 from .dialect import postgres_migrations, split_statements
-from .sqlite import EVENT_COLUMNS, EventQuery
+from .sqlite import EVENT_COLUMNS, EventQuery, event_values
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ class PostgresStore:
 
     def _add_event(self, article_id: int, article: Article, e: Event) -> None:
         row = e.to_json()
-        values = [row[c] for c in EVENT_COLUMNS]
+        values = event_values(e)
         a1 = self._actor_id(e.actor1, e.inter1, e.country)
         a2 = self._actor_id(e.actor2, e.inter2, e.country)
         self.conn.execute(

@@ -1,0 +1,17 @@
+"""Small word lists of `sitrep/data` shared by several stages."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """The words of a one-word-a-line data file (comments after '#')."""
+    text = resources.files("sitrep.data").joinpath(name).read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def role_nouns() -> frozenset[str]:
+    """Nouns for roles and offices ('spokesperson', 'governor')."""
+    return word_list("role_nouns.txt")
