@@ -20,6 +20,7 @@ import pytest
 from sitrep.ingest import ingest_paths
 from sitrep.records import Article, Event, Extraction, Piece, PlaceMention, Reject
 from sitrep.store import Store, open_store
+from sitrep.store.migrations import MIGRATIONS
 from sitrep.store.sqlite import EventQuery
 
 from .conftest import DEV_ARTICLES, ROOT, SAMPLE, needs_shared
@@ -97,7 +98,7 @@ def test_migrations_are_recorded_and_applied_once(pg_url):
         assert store.migrate() == []
         names = [r[0] for r in store.conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
         assert store.integrity_check() == "ok"
-    assert names == ["0001_initial", "0002_fts"]
+    assert names == sorted(name for name, _ in MIGRATIONS)
     with open_store(pg_url) as store:
         assert store.migrate() == []
 
@@ -170,6 +171,10 @@ def test_same_results_as_sqlite_and_idempotent(pg_url, tmp_path):
         again = ingest_paths(INPUTS, pg, replay)
         assert pg.counts() == lite.counts()
         assert _event_rows(pg) == _event_rows(lite)
+        fused = [(f["fused_id"], f["source_count"], f["fatalities"]) for f in pg.fused_events(EventQuery(limit=10**5))]
+        assert fused == [(f["fused_id"], f["source_count"], f["fatalities"])
+                         for f in lite.fused_events(EventQuery(limit=10**5))]
+        assert pg.refuse_all() == lite.refuse_all()
         assert [dict(r, at=None, id=None) for r in pg.rejects()] == [dict(r, at=None, id=None) for r in lite.rejects()]
         assert pg.counts()["articles"] == 31 and pg.counts()["events"] > 0
     assert pg_report.added == lite_report.added == 31

@@ -21,7 +21,7 @@ from ..timeexpr import DateRef, find_date, is_historical
 from .clauses import (Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason,
                       present_perfect)
 from .lexicon import event_types, victim_nouns
-from .merge import absorb_weak, compatible, holds, merge_events, same_place
+from .merge import absorb_weak, compatible, drop_sums, holds, merge_events, place_unplaced, same_place
 
 AGENT_DEPS = {"nsubj", "agent", "csubj"}
 PATIENT_DEPS = {"dobj", "nsubjpass", "pobj", "attr", "oprd"}
@@ -30,7 +30,8 @@ DEATH_VERBS = {"die", "perish", "succumb"}
 SAY_VERBS = {"say", "report", "tell", "confirm", "announce", "state", "add", "claim"}
 ADMIN_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "ADM1", "ADM2", "ADM3", "ADMD", "RGN"}
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
-_YEARS_AGO = re.compile(r"\b(?:years?|decades?)\b.*\b(?:ago|after|before|earlier|later)\b|\b(?:last|previous) year\b", re.I)
+_YEARS_AGO = re.compile(r"\b(?:years?|decades?)\b.*\b(?:ago|after|before|earlier|later)\b|\b(?:last|previous) year\b"
+                        r"|\bfor (?:years|decades|months)\b", re.I)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class ArticleContext:
     last_date: DateRef | None = None  # the latest date an event clause gave: the story's day so far
     last_event: Event | None = None
     weak: set[int] = field(default_factory=set)  # ids of events told only by a killing word, attacker unnamed
+    unplaced: set[int] = field(default_factory=set)  # ids of events whose sentence names no place
 
     def remember_remote(self, clause: Clause, actor1: Actor | None, sub_event_type: str) -> tuple[Actor | None, str]:
         """Strikes reported without their means or attacker take them from earlier in the article
@@ -79,7 +81,7 @@ class EventCoder:
                 continue
             in_title = any(start <= sent.start_char < end for start, end in titles)
             (headline if in_title else body).extend(self.code_sentence(ctx, sent))
-        events = merge_events(absorb_weak(body, ctx.weak), ctx.country)
+        events = merge_events(absorb_weak(drop_sums(place_unplaced(body, ctx.unplaced)), ctx.weak), ctx.country)
         return confirm_headlines(events, headline)
 
     # ------------------------------------------------------------ one sentence
@@ -151,6 +153,7 @@ class EventCoder:
         if event_type == "Protests" and fatalities and sub_event_type != "Excessive force against protesters":
             sub_event_type = "Excessive force against protesters"  # lethal force against protesters
             actor1, actor2 = actor2, actor1
+        unplaced = all((p.feature_code or "").startswith("PCL") for p in places)  # none, or only "Nigeria"
         if not places:
             places = [fallback_place(ctx)] if ctx.places or ctx.country else []
         events: list[Event] = []
@@ -162,6 +165,8 @@ class EventCoder:
             events.append(event)
         if events:
             ctx.last_event = events[0]
+        if unplaced:
+            ctx.unplaced.update(id(e) for e in events)
         if actor1 is None and not (clause.best("means", "event") or clause.best("instrument")):
             ctx.weak.update(id(e) for e in events)
         return events
@@ -187,7 +192,7 @@ class EventCoder:
             geo_precision=place.geo_precision if place else None, geonameid=place.geonameid if place else None,
             event_date=event_date.isoformat() if event_date else None, time_precision=precision,
             date_text=getattr(ref, "text", None) if ref is not None else None,
-            fatalities=fatalities, fatalities_text="; ".join(f.text for f in fatal) or None,
+            fatalities=fatalities, fatalities_text="; ".join(f.text.strip() for f in fatal) or None,
             toll_update=any(f.update for f in fatal),
             evidence=sent.text.strip(), evidence_start=sent.start_char + _lead_space(sent.text),
             evidence_end=sent.start_char + _lead_space(sent.text) + len(sent.text.strip()),

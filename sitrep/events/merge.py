@@ -39,8 +39,11 @@ def same_place(a: Event, b: Event) -> bool:
     """The same place: one geonameid, the same core name, or points a few kilometres apart."""
     if not a.location or not b.location:
         return False
-    if a.geonameid and a.geonameid == b.geonameid:
-        return True
+    if a.geonameid and b.geonameid:
+        return a.geonameid == b.geonameid  # 'Kharkiv' the city is not 'Kharkiv' the province
+    if (a.geo_precision or 3) != (b.geo_precision or 3) and 3 in (a.geo_precision or 3, b.geo_precision or 3) \
+            and _fold(a.location) in (_fold(a.admin1), _fold(b.admin1)):
+        return False  # a province and its namesake town
     if place_core(a.location) == place_core(b.location) or place_core(a.location_text) == place_core(b.location_text):
         return True
     if None not in (a.latitude, a.longitude, b.latitude, b.longitude) and (a.geo_precision or 3) < 3 \
@@ -68,6 +71,8 @@ def holds(outer: Event, inner: Event) -> bool:
     where = _fold(outer.location)
     if where == _fold(outer.country):
         return True
+    if (outer.geo_precision or 3) < 3 and (inner.geo_precision or 3) >= (outer.geo_precision or 3):
+        return False  # a town does not hold its province, nor another town
     return bool(where) and where in (_fold(inner.admin1), _fold(inner.admin2))
 
 
@@ -112,6 +117,7 @@ def merge_pair(keep: Event, other: Event) -> Event:
     return keep
 
 
+VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 PLACE_FIELDS = ("country", "admin1", "admin2", "location", "location_text", "latitude", "longitude",
                 "geo_precision", "geonameid")
 
@@ -131,11 +137,12 @@ def absorb_weak(events: list[Event], weak: set[int]) -> list[Event]:
     for e in events:
         if id(e) not in weak:
             continue
-        target = next((s for s in strong if (same_place(s, e) or holds(e, s) or holds(s, e))
+        target = next((s for s in strong if s.event_type in VIOLENT and (same_place(s, e) or holds(e, s) or holds(s, e))
                        and not (s.event_date and e.event_date and s.event_date != e.event_date)), None)
         if target is not None:
             if holds(target, e):
-                take_place(target, e)
+                take_place(target, e)  # the province-wide report moves to the place; its figure is a sum
+                target.fatalities = e.fatalities or target.fatalities
             target.fatalities = target.fatalities or e.fatalities
             target.fatalities_text = target.fatalities_text or e.fatalities_text
             target.actor2 = target.actor2 or e.actor2
@@ -143,6 +150,39 @@ def absorb_weak(events: list[Event], weak: set[int]) -> list[Event]:
         elif e.fatalities:
             out.append(e)
     return sorted(out, key=lambda e: e.evidence_start)
+
+
+def place_unplaced(events: list[Event], unplaced: set[int]) -> list[Event]:
+    """An event whose sentence names no place ('gunmen killed 17 people over the weekend') is the
+    story's event told before or after its place: it joins the next compatible placed event of the
+    article (else the previous one); alone, it keeps the article's fallback place."""
+    placed = [e for e in events if id(e) not in unplaced]
+    out = list(placed)
+    for e in (e for e in events if id(e) in unplaced):
+        later = [p for p in placed if p.evidence_start > e.evidence_start and compatible(p, e)]
+        earlier = [p for p in placed if p.evidence_start < e.evidence_start and compatible(p, e)]
+        target = later[0] if later else (earlier[-1] if earlier else None)
+        if target is None:
+            out.append(e)
+            continue
+        if not target.fatalities:  # the placed report's own figure stands
+            target.fatalities, target.fatalities_text = e.fatalities, e.fatalities_text
+        for name in ("actor1", "inter1", "actor2", "inter2"):
+            setattr(target, name, getattr(target, name) or getattr(e, name))
+        if not target.event_date and e.event_date:
+            target.event_date, target.time_precision, target.date_text = e.event_date, e.time_precision, e.date_text
+    return sorted(out, key=lambda e: e.evidence_start)
+
+
+def drop_sums(events: list[Event]) -> list[Event]:
+    """A province-wide report whose toll sums several places' events of the article goes: its places'
+    own events carry the figures ('11 killed in Kharkiv region': 9 in Kharkiv, 2 in Krasnohrad)."""
+    out = []
+    for e in events:
+        held = [o for o in events if o is not e and o.fatalities and compatible(o, e) and holds(e, o)]
+        if len(held) < 2:
+            out.append(e)
+    return out
 
 
 def merge_events(events: list[Event], focus: str | None = None) -> list[Event]:

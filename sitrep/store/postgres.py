@@ -23,7 +23,8 @@ from psycopg.rows import dict_row
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
 from .dialect import postgres_migrations, split_statements
-from .sqlite import EVENT_COLUMNS, EventQuery, event_values
+from .fused import fused_events, rebuild, refuse
+from .sqlite import EVENT_COLUMNS, EventQuery, event_values, fused_filters
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,9 @@ class PostgresStore:
     def _write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject],
                      duplicates: dict[str, tuple[str, float]], minhashes: dict[str, bytes]) -> int:
         added = 0
+        new_events: list[str] = []
         with self.conn.transaction():
+            # One writer at a time: no deadlocks on shared places and actors, and fusion sees every event.
             self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             for reject in rejects:
                 self._add_reject(reject)
@@ -142,9 +145,33 @@ class PostgresStore:
                 self._add_places(article_id, ex.places)
                 for event in ex.events:
                     self._add_event(article_id, ex.article, event)
+                    new_events.append(event.event_id)
                 self._add_quotes(article_id, ex)
                 added += 1
+            refuse(self._sql, new_events)
         return added
+
+    def refuse_all(self) -> int:
+        """Fuse the whole store again (the result equals incremental fusion)."""
+        def run() -> int:
+            with self.conn.transaction():
+                self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                return rebuild(self._sql)
+
+        return self._retrying("refuse_all", run)
+
+    def fused_events(self, query: EventQuery = ALL_EVENTS) -> list[dict[str, Any]]:
+        """Fused events, one per real-world event, each with its sources."""
+        where, params = fused_filters(query)
+        where = where.replace(" LIKE ", " ILIKE ")  # SQLite's LIKE ignores case; PostgreSQL's does not
+        return self._retrying("fused_events", lambda: fused_events(self._sql, where, params, limit=query.limit,
+                                                                   offset=query.offset))
+
+    def _sql(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        """Run shared SQL written with '?' placeholders (see store/fused.py); rows as dicts."""
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            cur.execute(sql.replace("%", "%%").replace("?", "%s"), list(params))
+            return list(cur.fetchall()) if cur.description else []
 
     def add_rejects(self, rejects: Sequence[Reject]) -> None:
         def write() -> None:
@@ -208,7 +235,6 @@ class PostgresStore:
         return _one_id(self.conn.execute("SELECT id FROM actors WHERE name = %s", (name,)).fetchone(), name)
 
     def _add_event(self, article_id: int, article: Article, e: Event) -> None:
-        row = e.to_json()
         values = event_values(e)
         a1 = self._actor_id(e.actor1, e.inter1, e.country)
         a2 = self._actor_id(e.actor2, e.inter2, e.country)
