@@ -1,10 +1,10 @@
 """Shared by the scaling tests: their inputs, the one-process reference run, results made comparable.
 
-The pipeline's output currently depends on Python's string-hash seed (set iteration order in
-event coding), so two processes may disagree even with one worker each.  The scaling tests
-therefore compare runs made under one fixed PYTHONHASHSEED: the reference run in a spawned
-process, the workers (which inherit the environment) under the same seed.  The dependence
-itself is pinned by `test_output_does_not_depend_on_the_hash_seed` (xfail until fixed).
+The pipeline's output once depended on Python's string-hash seed (set iteration order in
+event coding), so two processes could disagree.  The scaling tests compare runs made under
+one fixed PYTHONHASHSEED (the reference run in a spawned process, the workers inheriting the
+environment), so that they test the ordering and chunking of the workers alone; the seed
+independence itself is pinned by `test_output_does_not_depend_on_the_hash_seed`.
 """
 from __future__ import annotations
 
