@@ -184,10 +184,7 @@ def export(db: str, fmt: str, output: str | None, unfused: bool) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 def rejects(db: str) -> None:
     """List the inputs the store rejected, and why."""
-    from .store import Store
-
-    _require_db(db)
-    with Store(db) as store:
+    with _open_db(db) as store:
         for r in store.rejects():
             where = f"{r['source']}:{r['line']}" if r["line"] else r["source"]
             click.echo(f"{where}: [{r['code']}] {r['reason']}")
@@ -197,10 +194,7 @@ def rejects(db: str) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 def stats(db: str) -> None:
     """Row counts of the store."""
-    from .store import Store
-
-    _require_db(db)
-    with Store(db) as store:
+    with _open_db(db) as store:
         click.echo(json.dumps(store.counts(), indent=1))
 
 

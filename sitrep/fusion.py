@@ -130,9 +130,9 @@ def places_agree(a: Report, b: Report) -> bool:
         return True
     if _key(a.location_text) and _key(a.location_text) in (_key(b.location), _key(b.location_text)):
         return True
-    if None not in (a.latitude, a.longitude, b.latitude, b.longitude) and not (a.vague and b.vague):
-        if _km(a, b) <= NEAR_KM:
-            return True
+    precise = (a.geo_precision or 3) <= 2 and (b.geo_precision or 3) <= 2  # not a province's centre point
+    if precise and None not in (a.latitude, a.longitude, b.latitude, b.longitude) and _km(a, b) <= NEAR_KM:
+        return True
     return _nested(a, b) or _nested(b, a)
 
 

@@ -28,6 +28,8 @@ class Clause:
     head: Token
     hits: list[TriggerHit] = field(default_factory=list)
     excluded: set[int] = field(default_factory=set)  # tokens of other event clauses nested in this one
+    _tokens: list[Token] | None = field(default=None, repr=False)
+    _spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
     @property
     def kinds(self) -> set[str]:
@@ -38,11 +40,16 @@ class Clause:
         return min(found, key=lambda h: (h.trigger.rank, h.start)) if found else None
 
     def tokens(self) -> list[Token]:
-        """The clause head's subtree, minus the other event clauses nested in it."""
-        return [t for t in self.head.subtree if t.i not in self.excluded]
+        """The clause head's subtree, minus the other event clauses nested in it (computed once the
+        clauses of the sentence are settled)."""
+        if self._tokens is None:
+            self._tokens = [t for t in self.head.subtree if t.i not in self.excluded]
+            self._spans = [(t.idx, t.idx + len(t)) for t in self._tokens]
+        return self._tokens
 
     def contains_char(self, offset: int) -> bool:
-        return any(t.idx <= offset < t.idx + len(t) for t in self.tokens())
+        self.tokens()
+        return any(start <= offset < end for start, end in self._spans)
 
 
 def lemma(token: Token) -> str:

@@ -520,8 +520,8 @@ def _mentions_old_year(tokens: list[Token], ctx: ArticleContext) -> bool:
     dated = [t for t in tokens if t.ent_type_ == "DATE"]
     ids = {t.i for t in dated}
     date_texts = {ent.text for t in dated for ent in t.doc.ents if ent.start <= t.i < ent.end and ent.start in ids}
-    if any(_YEARS_AGO.search(text) for text in date_texts):
-        return True  # "about a year ago", "three years after", "last year"
+    if any(_YEARS_AGO.search(text) for text in date_texts) or _YEARS_AGO.search(" ".join(t.text for t in tokens)):
+        return True  # "about a year ago", "three years after", "last year", "for years"
     years = [int(m.group(0)) for t in dated for m in _YEAR.finditer(t.text)]
     if not years:
         return False

@@ -117,7 +117,6 @@ def merge_pair(keep: Event, other: Event) -> Event:
     return keep
 
 
-VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 PLACE_FIELDS = ("country", "admin1", "admin2", "location", "location_text", "latitude", "longitude",
                 "geo_precision", "geonameid")
 
@@ -126,6 +125,13 @@ def take_place(target: Event, source: Event) -> None:
     """Move `target` to `source`'s (more specific) place."""
     for name in PLACE_FIELDS:
         setattr(target, name, getattr(source, name))
+
+
+def _absorbs(strong: Event, weak: Event) -> bool:
+    """A killing told without its attacker belongs to a typed event of the same kind, or to the strike
+    or shelling that killed them."""
+    return strong.event_type == weak.event_type or (
+        weak.event_type == "Violence against civilians" and strong.event_type == "Explosions/Remote violence")
 
 
 def absorb_weak(events: list[Event], weak: set[int]) -> list[Event]:
@@ -137,7 +143,7 @@ def absorb_weak(events: list[Event], weak: set[int]) -> list[Event]:
     for e in events:
         if id(e) not in weak:
             continue
-        target = next((s for s in strong if s.event_type in VIOLENT and (same_place(s, e) or holds(e, s) or holds(s, e))
+        target = next((s for s in strong if _absorbs(s, e) and (same_place(s, e) or holds(e, s) or holds(s, e))
                        and not (s.event_date and e.event_date and s.event_date != e.event_date)), None)
         if target is not None:
             if holds(target, e):

@@ -42,10 +42,6 @@ class EventQuery:
     offset: int = 0
 
 
-def open_store(path: str | Path) -> Store:
-    return Store(path)
-
-
 class Store:
     """The one writer of a sitrep SQLite database."""
 
