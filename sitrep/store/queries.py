@@ -13,14 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .sqlite import EventQuery, fts_phrase
+from .sqlite import EVENT_COLUMNS, EventQuery, fts_phrase
 
-EVENT_FIELDS = (
-    "event_id", "event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country",
-    "admin1", "admin2", "location", "location_text", "latitude", "longitude", "geo_precision", "geonameid",
-    "event_date", "time_precision", "date_text", "fatalities", "fatalities_text", "trigger", "weapon",
-    "confidence", "plover", "cameo",
-)
+EVENT_FIELDS = EVENT_COLUMNS
 SOURCE_FIELDS = ("doc_id", "outlet", "url", "reported_by", "evidence", "evidence_start", "evidence_end")
 
 _EVENT_SELECT = (
