@@ -250,6 +250,16 @@ class Recogniser:
             elif item.label in ("ORG", "PERSON") and self._names_a_country(doc[item.start:item.end].text):
                 item.accepted, item.source = True, "gazetteer"  # "EU" tagged ORG
         self._spread_over_lists(found, doc)
+        self._one_sense_per_article(found, doc)
+
+    @staticmethod
+    def _one_sense_per_article(found: list[Found], doc: Doc) -> None:
+        """A name taken as a place once in the article ('the town of Deirmimas') is a place wherever it
+        stands in a place context ('into Deirmimas')."""
+        places = {fold_key(doc[f.start:f.end].text) for f in found if f.accepted and f.role == "literal"}
+        for item in found:
+            if not item.accepted and (item.weak or item.strong) and fold_key(doc[item.start:item.end].text) in places:
+                item.accepted, item.source = True, "context"
 
     def _names_a_country(self, text: str) -> bool:
         key = fold_key(text)

@@ -140,7 +140,7 @@ def _armed(clause: Clause) -> bool:
 
 def is_event_clause(clause: Clause) -> bool:
     kinds = clause.kinds
-    return bool(kinds & {"means", "event", "harm"}) or ("instrument" in kinds and "act" in kinds)
+    return bool(kinds & {"means", "event", "harm", "modifier"}) or ("instrument" in kinds and "act" in kinds)
 
 
 def non_event_reason(sent: Span, clause: Clause) -> str | None:
@@ -155,7 +155,8 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
     if any(lemma(t) in habits for t in clause.tokens()) or any(
             lemma(c) in habits for a in chain for c in a.children if c.dep_ in ("advmod", "amod")):
         return "habitual"
-    if head.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children):
+    if head.tag_ == "VB" and head.dep_ in ("xcomp", "ccomp", "acl") and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in head.children):  # not "fired tear gas to disperse"
         return "infinitive: planned or intended, not reported as done"
     for verb in [head, *list(head.ancestors)[:2]]:
         for child in verb.children:

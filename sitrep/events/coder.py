@@ -458,7 +458,8 @@ def in_lead(article: Article, sent: Span) -> bool:
 def only_weak_event_words(clause: Clause) -> bool:
     """The clause's only trigger is a vague word for fighting ('fighting', 'battle')."""
     kinds = [h.trigger for h in clause.hits if h.trigger.kind in ("event", "means", "harm")]
-    return bool(kinds) and all(t.kind == "event" and t.rank >= WEAK_EVENT_RANK for t in kinds) and not clause.best("instrument")
+    return bool(kinds) and all(t.kind == "event" and t.event_type == "Battles" and t.rank >= WEAK_EVENT_RANK
+                               for t in kinds) and not clause.best("instrument")
 
 
 def confirm_headlines(events: list[Event], headline: list[Event]) -> list[Event]:
