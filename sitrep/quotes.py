@@ -11,6 +11,7 @@ from .words import role_nouns
 _QUOTE = re.compile(r"[“\"]([^”\"]{8,1000})[”\"]")
 SPEECH_VERBS = {"say", "tell", "add", "state", "write", "describe", "explain", "note", "stress", "warn", "ask"}
 ROLE_NOUNS = role_nouns()
+MIN_QUOTE_WORDS = 5
 
 
 def find_quotes(article: Article, doc: Doc) -> list[Quote]:
@@ -25,6 +26,8 @@ def find_quotes(article: Article, doc: Doc) -> list[Quote]:
         speaker = role = None
         if speaker_tok is not None:
             speaker, role = _full_name(speaker_tok, people)
+        if len(m.group(1).split()) < MIN_QUOTE_WORDS and not m.group(1).rstrip().endswith((",", ".", "?", "!")):
+            continue  # a scare quote ('a “small incursion”'), not speech
         quotes.append(Quote(article.doc_id, m.group(1).strip(), m.start(1), m.end(1), speaker, role))
     return quotes
 
