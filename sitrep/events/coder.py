@@ -274,16 +274,24 @@ def assign_roles(sent: Span, clause: Clause, actors: list[Actor]) -> tuple[Actor
         if span is None:
             continue
         role = _role(span.root, trigger_tokens)
-        {"agent": agents, "patient": patients, "source": sources}.get(role or "", unknown).append(actor)
+        if role != "described":
+            {"agent": agents, "patient": patients, "source": sources}.get(role or "", unknown).append(actor)
     agents += [a for a in unknown if a.inter != 7]
     inside = lambda a: clause.contains_char(a.start or 0)  # noqa: E731
-    agents.sort(key=lambda a: not inside(a))  # the clause's own actors first, then the sentence's
-    patients.sort(key=lambda a: not inside(a))
+    named = agents + patients  # (a list is empty while it is being sorted: keep a copy for the key)
+    agents.sort(key=lambda a: (not inside(a), _generic(a, named)))  # the clause's own actors first
+    patients.sort(key=lambda a: (not inside(a), _generic(a, named)))
     if not agents and sources and _pronoun_subject(clause.head):
         agents = sources[:1]  # "Hezbollah announced it had fired rockets": the speaker acted
     actor1 = agents[0] if agents else None
     actor2 = next((p for p in patients if actor1 is None or p.name != actor1.name), None)
     return actor1, actor2
+
+
+def _generic(actor: Actor, peers: list[Actor]) -> bool:
+    """'fighters' beside 'Islamic State' in the same role: the named group is meant."""
+    return actor.name.startswith("Unidentified") and any(
+        p is not actor and p.inter in (2, 3, 4) and not p.name.startswith("Unidentified") for p in peers)
 
 
 def _pronoun_subject(head: Token) -> bool:
@@ -301,6 +309,8 @@ def _role(token: Token, triggers: set[int]) -> str | None:
             return "source"
         if dep == "nsubj" and lemma(head) in DEATH_VERBS:
             return "patient"  # "Five ISIS terrorists died": the dead are acted upon
+        if dep == "nsubj" and lemma(head) == "be":
+            return "described"  # "leaders were among those killed": a copula describes, nobody acts
         if dep in ("amod", "compound", "poss", "nmod") and head.i in triggers:
             return "agent"
         if dep == "pobj" and head.lower_ == "by":

@@ -27,6 +27,8 @@ def read_jsonl(text: str, *, source: str, stem: str) -> Iterator[RawDocument | R
             yield record_to_document(record, source=source, line=n, fallback_id=f"{stem}:{n}")
         except json.JSONDecodeError as exc:
             yield Reject(source, Errors.E006.format(detail=exc.msg), "E006", n)
+        except (ValueError, RecursionError) as exc:  # a number over 4300 digits, nesting too deep
+            yield Reject(source, Errors.E006.format(detail=_json_limit(exc)), "E006", n)
         except InputError as exc:
             yield Reject(source, exc.reason, exc.code, n)
 
@@ -36,6 +38,9 @@ def read_json_array(text: str, *, source: str, stem: str) -> Iterator[RawDocumen
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         yield Reject(source, Errors.E006.format(detail=exc.msg), "E006", exc.lineno)
+        return
+    except (ValueError, RecursionError) as exc:  # a number over 4300 digits, nesting too deep
+        yield Reject(source, Errors.E006.format(detail=_json_limit(exc)), "E006", None)
         return
     records = value if isinstance(value, list) else [value]
     for n, record in enumerate(records, 1):
@@ -82,6 +87,12 @@ def record_to_document(record: dict[str, Any], *, source: str, line: int | None,
         title=_str_or_none(record.get("title")),
         line_offset=(line or 1) - 1,
     )
+
+
+def _json_limit(exc: ValueError | RecursionError) -> str:
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply"
+    return f"JSON value over a parser limit ({exc})"
 
 
 def _published(value: Any) -> date | None:

@@ -1,0 +1,1 @@
+"""Fuzz targets for sitrep's readers and normalisers (run by hand: `fuzz/run.sh TARGET SECONDS`)."""
