@@ -2,6 +2,7 @@
 # Fuzz one target for SECONDS: fuzz/run.sh TARGET SECONDS [more libFuzzer flags]
 # Corpus grows in fuzz/corpus/TARGET (git-ignored); crashing inputs land in fuzz/crashes/TARGET/.
 # Keep a crash as a regression fixture: copy it to tests/fixtures/fuzz/TARGET/ (replayed in CI).
+# Several targets in a row, restarting after each crash: python fuzz/campaign.py SECONDS [TARGET...]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -14,7 +15,7 @@ crashes="$here/crashes/$target"
 mkdir -p "$corpus" "$crashes"
 seeds=()
 [ -d "$here/seeds/$target" ] && seeds+=("$here/seeds/$target")
-[ -d "$root/tests/fixtures/fuzz/$target" ] && seeds+=("$root/tests/fixtures/fuzz/$target")
+# kept crash fixtures are not seeds: an open one would stop the run at once (pytest replays them)
 exec "$python" "$here/fuzz.py" "$target" \
   -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -artifact_prefix="$crashes/" -print_final_stats=1 "$@" "$corpus" "${seeds[@]}"

@@ -43,6 +43,7 @@ _DATELINE = re.compile(
     r"(?:,?\s*\((?P<agency>[^)]{1,40})\))?\s*[:—–-]+\s+(?=\S)"
 )
 MIN_PARAGRAPH_WORDS = 6
+MAX_ARTICLE_CHARS = 1_000_000  # one article; bounds cleaning and parsing time (spaCy's max_length is 2M)
 MAX_TITLE_WORDS = 30
 
 
@@ -90,7 +91,10 @@ class _Line:
 
 
 def clean(raw: RawDocument) -> Article:
-    """Turn a reader's document into an Article, or raise InputError (E012) if nothing is left."""
+    """Turn a reader's document into an Article, or raise InputError (E012 nothing left, E017 too long)."""
+    size = len(raw.text) + sum(len(c) for c in raw.captions)
+    if size > MAX_ARTICLE_CHARS:
+        raise InputError("E017", source=f"{raw.source} ({raw.doc_id})", size=size, limit=MAX_ARTICLE_CHARS)
     lines = _lines(raw)
     pieces_spec: list[tuple[PieceKind, str, int]] = []
     seen: set[str] = set()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from .dedup import DuplicateIndex
+from .errors import Errors
 from .parallel import Extractor
 from .pipeline import Pipeline, clean_documents
 from .readers import read_inputs
@@ -67,24 +68,22 @@ def ingest_items(items: Iterable[Article | Reject], store: AnyStore, pipeline: E
 
 
 def _skip_stored(items: Iterable[Article | Reject], store: AnyStore, report: IngestReport) -> Iterator[Article | Reject]:
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # doc_id -> content hash of the articles of this run
     for item in items:
         if isinstance(item, Reject):
             yield item
             continue
         report.read += 1
-        if item.doc_id in seen:
-            report.skipped += 1
-            continue
-        seen.add(item.doc_id)
-        known = store.known_doc_ids([item.doc_id]).get(item.doc_id)
-        if known is not None:
-            report.skipped += 1
-            if known != item.content_hash:
-                yield Reject(item.source, f"{item.doc_id}: an article with this id and other text is already stored;"
-                             " kept the stored one", "E016")
-            continue
-        yield item
+        known = seen.get(item.doc_id)
+        if known is None:
+            known = store.known_doc_ids([item.doc_id]).get(item.doc_id)
+            seen[item.doc_id] = item.content_hash if known is None else known
+            if known is None:
+                yield item
+                continue
+        report.skipped += 1
+        if known != item.content_hash:
+            yield Reject(item.source, f"{item.doc_id}: {Errors.E016}", "E016")
 
 
 def _write(store: AnyStore, batch: list[Extraction], rejects: list[Reject], dups: DuplicateIndex,

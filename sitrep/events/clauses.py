@@ -30,6 +30,7 @@ class Clause:
     excluded: set[int] = field(default_factory=set)  # tokens of other event clauses nested in this one
     _tokens: list[Token] | None = field(default=None, repr=False)
     _spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    _excluded_spans: list[tuple[int, int]] | None = field(default=None, repr=False)
 
     @property
     def kinds(self) -> set[str]:
@@ -46,6 +47,13 @@ class Clause:
             self._tokens = [t for t in self.head.subtree if t.i not in self.excluded]
             self._spans = [(t.idx, t.idx + len(t)) for t in self._tokens]
         return self._tokens
+
+    def excludes_char(self, offset: int) -> bool:
+        """The offset is in a nested clause that is not this one's."""
+        if self._excluded_spans is None:
+            doc = self.head.doc
+            self._excluded_spans = [(doc[i].idx, doc[i].idx + len(doc[i])) for i in self.excluded]
+        return any(start <= offset < end for start, end in self._excluded_spans)
 
     def contains_char(self, offset: int) -> bool:
         self.tokens()

@@ -46,6 +46,26 @@ class ArticleContext:
     last_event: Event | None = None
     weak: set[int] = field(default_factory=set)  # ids of events told only by a killing word, attacker unnamed
     unplaced: set[int] = field(default_factory=set)  # ids of events whose sentence names no place
+    _actors: dict[tuple[int, str | None], list[Actor]] = field(default_factory=dict)
+    _fatalities: dict[int, list] = field(default_factory=dict)
+    _reporters: dict[int, str | None] = field(default_factory=dict)
+
+    def actors_in(self, actors: ActorDictionary, sent: Span, country: str | None) -> list[Actor]:
+        """The sentence's actor mentions (found once per sentence and country)."""
+        key = (sent.start, country)
+        if key not in self._actors:
+            self._actors[key] = actors.find_actors(sent, country=country)
+        return self._actors[key]
+
+    def reporter_of(self, sent: Span) -> str | None:
+        if sent.start not in self._reporters:
+            self._reporters[sent.start] = reported_by(sent)
+        return self._reporters[sent.start]
+
+    def fatalities_in(self, sent: Span) -> list:
+        if sent.start not in self._fatalities:
+            self._fatalities[sent.start] = find_fatalities(sent)
+        return self._fatalities[sent.start]
 
     def remember_remote(self, clause: Clause, actor1: Actor | None, sub_event_type: str) -> tuple[Actor | None, str]:
         """Strikes reported without their means or attacker take them from earlier in the article
@@ -77,7 +97,7 @@ class EventCoder:
         body: list[Event] = []
         headline: list[Event] = []
         for sent in doc.sents:
-            if not sent.text.strip():
+            if not article.text[sent.start_char:sent.end_char].strip():
                 continue
             in_title = any(start <= sent.start_char < end for start, end in titles)
             (headline if in_title else body).extend(self.code_sentence(ctx, sent))
@@ -97,7 +117,7 @@ class EventCoder:
         return out
 
     def code_clause(self, ctx: ArticleContext, sent: Span, clause: Clause) -> list[Event]:
-        actors = self.actors.find_actors(sent, country=ctx.country)
+        actors = ctx.actors_in(self.actors, sent, ctx.country)
         places = [p for p in clause_places(ctx, sent, clause) if not _inside_actor(p, actors)]
         if only_weak_event_words(clause) and not any(clause.contains_char(p.start) for p in places):
             return []  # "sources following the battle in the south": a battle word with no place of its own
@@ -106,7 +126,7 @@ class EventCoder:
             return []  # background: "Israeli strikes have killed more than 350 people"
         country = places[0].country if places else ctx.country
         if country != ctx.country:
-            actors = self.actors.find_actors(sent, country=country)
+            actors = ctx.actors_in(self.actors, sent, country)
         actor1, actor2 = assign_roles(sent, clause, [a for a in actors if not _in_excluded(sent, clause, a)])
         victims = victim_actor(sent, clause, country, self.actors)
         if actor2 is None and victims is not None:
@@ -133,7 +153,7 @@ class EventCoder:
             actor1, actor2 = protest_roles(actor1, actor2, self.actors, country)
             if sub_event_type == "Excessive force against protesters":
                 actor1, actor2 = actor2, actor1  # the forces act; the protesters are acted upon
-        all_fatal = find_fatalities(sent)
+        all_fatal = ctx.fatalities_in(sent)
         if any(f.aggregate for f in all_fatal) and not any(not f.aggregate for f in all_fatal):
             return []
         fatal = [f for f in all_fatal if not f.aggregate]
@@ -176,6 +196,9 @@ class EventCoder:
                fatalities: int, fatal: list, ref: object) -> Event:
         a = ctx.article
         kinds = event_types().get((event_type, sub_event_type))
+        raw = ctx.article.text[sent.start_char:sent.end_char]
+        evidence = raw.strip()
+        evidence_start = sent.start_char + _lead_space(raw)
         event_date = getattr(ref, "date", None) if ref is not None else None
         precision = getattr(ref, "precision", None) if ref is not None else None
         means = clause.best("means", "instrument")
@@ -194,10 +217,9 @@ class EventCoder:
             date_text=getattr(ref, "text", None) if ref is not None else None,
             fatalities=fatalities, fatalities_text="; ".join(f.text.strip() for f in fatal) or None,
             toll_update=any(f.update for f in fatal),
-            evidence=sent.text.strip(), evidence_start=sent.start_char + _lead_space(sent.text),
-            evidence_end=sent.start_char + _lead_space(sent.text) + len(sent.text.strip()),
+            evidence=evidence, evidence_start=evidence_start, evidence_end=evidence_start + len(evidence),
             trigger=" ".join(t.text for t in trigger.tokens(sent)), weapon=_text(sent, means),
-            reported_by=reported_by(sent), source=a.outlet, source_url=a.url,
+            reported_by=ctx.reporter_of(sent), source=a.outlet, source_url=a.url,
             confidence=round(min(confidence, 1.0), 2),
             plover=kinds.plover if kinds else None, cameo=kinds.cameo if kinds else None,
         )
@@ -558,7 +580,7 @@ def is_roundup(places: list[PlaceMention]) -> bool:
 
 def _in_excluded(sent: Span, clause: Clause, actor: Actor) -> bool:
     """The actor sits in a nested clause that is not this event's ('since Hamas attacked …')."""
-    return any(sent.doc[i].idx <= (actor.start or 0) < sent.doc[i].idx + len(sent.doc[i]) for i in clause.excluded)
+    return clause.excludes_char(actor.start or 0)
 
 
 def _inside_actor(place: PlaceMention, actors: list[Actor]) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..records import RawDocument, Reject
+from .archive import is_zip, zip_members
 from .decode import MAX_BYTES, decode_bytes
 from .dump import split_dump
 from .feeds import read_feed
@@ -23,7 +24,7 @@ from .tabular import read_csv, read_json_array, read_jsonl
 __all__ = ["read_inputs", "read_text", "expand_paths"]
 
 INPUT_SUFFIXES = {".txt", ".text", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".html", ".htm",
-                  ".xhtml", ".xml", ".rss", ".atom", ".gz"}
+                  ".xhtml", ".xml", ".rss", ".atom", ".gz", ".zip"}
 
 
 def read_inputs(paths: Iterable[str], *, fetch: bool = False, max_bytes: int = MAX_BYTES) -> Iterator[RawDocument | Reject]:
@@ -34,12 +35,35 @@ def read_inputs(paths: Iterable[str], *, fetch: bool = False, max_bytes: int = M
             continue
         try:
             data = sys.stdin.buffer.read(max_bytes + 1) if path == "-" else _read_file(path, max_bytes)
-            decoded = decode_bytes(data, source=path, limit=max_bytes)
         except InputError as exc:
             yield Reject(path, exc.reason, exc.code, exc.line)
             continue
         stem = "stdin" if path == "-" else _stem(Path(path))
-        yield from read_text(decoded.text, source=path, stem=stem, fetch=fetch)
+        if is_zip(data):
+            yield from _read_zip(data, source=path, stem=stem, fetch=fetch, max_bytes=max_bytes)
+        else:
+            yield from _read_bytes(data, source=path, stem=stem, fetch=fetch, max_bytes=max_bytes)
+
+
+def _read_bytes(data: bytes, *, source: str, stem: str, fetch: bool, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    try:
+        decoded = decode_bytes(data, source=source, limit=max_bytes)
+    except InputError as exc:
+        yield Reject(source, exc.reason, exc.code, exc.line)
+        return
+    yield from read_text(decoded.text, source=source, stem=stem, fetch=fetch)
+
+
+def _read_zip(data: bytes, *, source: str, stem: str, fetch: bool, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    try:
+        for member in zip_members(data, source=source, limit=max_bytes):
+            if isinstance(member, Reject):
+                yield member
+            else:
+                yield from _read_bytes(member.data, source=member.name, stem=f"{stem}/{member.stem}", fetch=fetch,
+                                       max_bytes=max_bytes)
+    except InputError as exc:
+        yield Reject(source, exc.reason, exc.code, exc.line)
 
 
 def read_text(text: str, *, source: str, stem: str, fetch: bool = False) -> Iterator[RawDocument | Reject]:
@@ -116,13 +140,15 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Reject]:
 
 def _walk(root: Path) -> Iterator[str | Reject]:
     base = root.resolve()
-    for path in sorted(root.rglob("*")):
+    for path in sorted(root.rglob("*")):  # rglob does not descend into linked folders
         if any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
-        if not path.is_file():
+        if not path.resolve().is_relative_to(base):  # a link (to a file or a folder) out of the folder
+            yield Reject(str(path), f"Path escapes the folder being ingested (symlink or '..'): it points to "
+                         f"{path.resolve()}, outside {base}. Copy the file in, or name it on the command line.",
+                         "E014")
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(base):
-            yield Reject(str(path), "Path escapes the folder being ingested (symlink or '..').", "E014")
+        if not path.is_file():
             continue
         if path.suffix.lower() in INPUT_SUFFIXES or not path.suffix:
             yield str(path)

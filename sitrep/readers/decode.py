@@ -28,7 +28,7 @@ def gunzip_capped(data: bytes, *, source: str, limit: int = MAX_BYTES) -> bytes:
         except (OSError, EOFError) as exc:
             raise InputError("E011", source=source, detail=f"broken gzip data ({exc})") from exc
     if len(out) > cap:
-        raise InputError("E005", source=source, size=f"more than {cap}", limit=cap)
+        raise InputError("E005", source=source, size=f"more than {cap} decompressed", limit=cap)
     return out
 
 
@@ -49,10 +49,12 @@ def decode_bytes(data: bytes, *, source: str, limit: int = MAX_BYTES) -> Decoded
             except UnicodeDecodeError as exc:
                 raise InputError("E004", source=source) from exc
     try:
-        text = data.decode("utf-8")
-        encoding = "utf-8"
+        if b"\x00" in data[:4096] and _looks_utf16(data):  # UTF-16 without a BOM is valid UTF-8 with NULs
+            text, encoding = _utf16(data, source=source)
+        else:
+            text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        text, encoding = _detect(data, source=source)
+        text, encoding = _decode_mixed(data) or _detect(data, source=source)
     if "\x00" in text or _control_share(text) > 0.05:
         raise InputError("E003", source=source)
     if not text.strip():
@@ -60,15 +62,50 @@ def decode_bytes(data: bytes, *, source: str, limit: int = MAX_BYTES) -> Decoded
     return DecodedText(text, encoding)
 
 
+def _decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """Text whose lines mix UTF-8 and a legacy 8-bit encoding (files concatenated from several
+    scrapers): each line decoded on its own, UTF-8 first, else Windows-1252 (Latin-1 for its 5 holes).
+    None unless some non-ASCII line really is UTF-8: a file all in one legacy encoding goes to detection."""
+    if b"\x00" in data[:4096]:
+        return None
+    lines = data.split(b"\n")
+    utf8_lines = 0
+    out: list[str] = []
+    for line in lines:
+        try:
+            out.append(line.decode("utf-8"))
+            utf8_lines += not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                out.append(line.decode("latin-1"))
+    if not utf8_lines:
+        return None
+    return "\n".join(out), "utf-8+cp1252"
+
+
 def _detect(data: bytes, *, source: str) -> tuple[str, str]:
-    if b"\x00" in data[:4096] and not _looks_utf16(data):
-        raise InputError("E003", source=source)
+    if b"\x00" in data[:4096]:
+        if not _looks_utf16(data):
+            raise InputError("E003", source=source)
+        return _utf16(data, source=source)
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         raise InputError("E004", source=source)
     try:
         return data.decode(best.encoding), best.encoding
     except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError("E004", source=source) from exc
+
+
+def _utf16(data: bytes, *, source: str) -> tuple[str, str]:
+    """UTF-16 without a BOM: the byte order is told by which half of the bytes holds the zeros."""
+    sample = data[:4096]
+    encoding = "utf-16-le" if sample[1::2].count(0) >= sample[0::2].count(0) else "utf-16-be"
+    try:
+        return data[: len(data) // 2 * 2].decode(encoding), encoding
+    except UnicodeDecodeError as exc:
         raise InputError("E004", source=source) from exc
 
 

@@ -17,7 +17,7 @@ csv.field_size_limit(64 * 1024 * 1024)
 
 def read_jsonl(text: str, *, source: str, stem: str) -> Iterator[RawDocument | Reject]:
     """One document per JSON line; a bad line becomes a Reject and the rest go on."""
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(_lines(text), 1):
         if not line.strip():
             continue
         try:
@@ -31,6 +31,18 @@ def read_jsonl(text: str, *, source: str, stem: str) -> Iterator[RawDocument | R
             yield Reject(source, Errors.E006.format(detail=_json_limit(exc)), "E006", n)
         except InputError as exc:
             yield Reject(source, exc.reason, exc.code, n)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Lines split on '\\n' only, one at a time: no list of every line, and a raw U+2028 in a JSON
+    string (legal JSON) does not break its record the way str.splitlines would."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield text[start:end]
+        start = end + 1
 
 
 def read_json_array(text: str, *, source: str, stem: str) -> Iterator[RawDocument | Reject]:
