@@ -26,6 +26,7 @@ class Errors:
     E017 = ("Article of {size} characters is over the limit of {limit} characters one article may have"
             " (the parser's bound on time and memory). Split it into articles.")
     E018 = "Archive member could not be read: {detail}"
+    E017 = "Analysis of {doc_id} failed ({detail}); the article was skipped. Please report it with the input."
     E020 = "Gazetteer not built at {path}. Run `sitrep gazetteer build` (the setup script does)."
 
 

@@ -38,6 +38,7 @@ _DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(hundred|thous
 _SINGULAR_PRONOUNS = {"he", "she", "him", "her"}
 _SINGULAR_DETS = {"a", "an", "one", "the", "this", "that", "another", "each"}
 _VICTIM_DEPS = ("dobj", "nsubjpass")
+MAX_DIGITS = 9
 _NUM_SCALE = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "k": 1000}
 
 
@@ -128,7 +129,10 @@ def parse_number(text: str) -> int | None:
         return numbers[s][0]
     digits = _DIGITS.match(s)
     if digits:
-        value = int(digits.group(1).replace(",", ""))
+        figure = digits.group(1).replace(",", "")
+        if len(figure) > MAX_DIGITS or len(digits.group(2) or "") > MAX_DIGITS:
+            return None  # no credible toll has more digits than this: not a count
+        value = int(figure)
         if digits.group(3):
             whole = float(f"{value}.{digits.group(2) or 0}")
             return int(whole * _NUM_SCALE[digits.group(3)])

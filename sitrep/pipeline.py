@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .clean import clean
-from .errors import InputError
+from .errors import Errors, InputError
 from .events import EventCoder
 from .nlp import BATCH_SIZE, load_nlp
 from .places import PlaceResolver
@@ -62,7 +62,12 @@ class Pipeline:
             return
         pairs = ((analysable_text(a), a) for a in batch)
         for doc, article in self.nlp.pipe(pairs, batch_size=self.options.batch_size, as_tuples=True):
-            yield self.analyse(article, doc)
+            try:
+                yield self.analyse(article, doc)
+            except Exception as exc:  # noqa: BLE001 - the batch error policy: one article's failure is its reject
+                log.exception("analysis of %s failed", article.doc_id)
+                yield Reject(article.source, Errors.E017.format(doc_id=article.doc_id, detail=f"{type(exc).__name__}: {exc}"),
+                             "E017")
 
     def analyse(self, article: Article, doc: object) -> Extraction:
         places = self.places.resolve(article, doc)

@@ -271,9 +271,6 @@ def test_full_pipeline_rows(row: str, tmp_path: Path, pipeline: object) -> None:
         assert needle not in text
 
 
-@pytest.mark.xfail(strict=True, reason="open: sitrep/fatalities.py parse_number raises on numbers over 4300 digits "
-                                       "(ValueError) and on overflowing decimals (OverflowError); see "
-                                       "tests/fixtures/fuzz/numbers/")
 def test_a_5000_digit_toll_does_not_stop_the_batch(tmp_path: Path, pipeline: object) -> None:
     path = tmp_path / "digits.txt"
     path.write_text(f"Gunmen killed {'1' * 5000} villagers near Garoua on Tuesday, officials said.\n\n\n\n{ART}\n",

@@ -1,6 +1,7 @@
 """SQLite store: one file, WAL, recorded migrations, FTS5, one transaction per batch."""
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
 from .fused import fused_events, rebuild, refuse
 from .migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
 
 EVENT_COLUMNS = (
     "event_id", "event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country",
@@ -55,6 +58,8 @@ class Store:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self.migrate()
+        except sqlite3.OperationalError as exc:
+            raise self._error(exc) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError("E013", source=self.path, detail=str(exc)) from exc
 
@@ -88,14 +93,44 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One transaction; the store's environment failing (disk full, read-only, I/O) is a StoreError E013."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise self._error(exc) from exc
         try:
             yield self.conn
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise self._error(exc) from exc
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        else:
+        try:
             self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise self._error(exc) from exc
+
+    def _rollback(self) -> None:
+        """Roll back if a transaction is still open; a failing rollback is logged, the first error is kept."""
+        if not self.conn.in_transaction:
+            return
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            log.warning("%s: rollback failed after an error: %s", self.path, exc)
+
+    def _error(self, exc: sqlite3.OperationalError) -> StoreError:
+        message = str(exc)
+        hint = ""
+        if "full" in message:
+            hint = "; free disk space and run the same command again (the failed batch was not written)"
+        elif "readonly" in message or "read-only" in message:
+            hint = "; the store file or its folder is read-only: use a writable --db"
+        elif "unable to open" in message:
+            hint = "; check that its folder exists and is writable"
+        return StoreError("E013", source=self.path, detail=message + hint)
 
     # ------------------------------------------------------------ writes
     def known_doc_ids(self, doc_ids: Iterable[str]) -> dict[str, str]:
