@@ -12,7 +12,7 @@ from ..store import Store
 from . import articles, events, system, web
 from .errors import ErrorBody, install_error_handlers
 from .ingest import Writer
-from .middleware import BodySizeLimit, SecurityHeaders
+from .middleware import BodySizeLimit, RateLimit, SecurityHeaders
 from .settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGE_SIZE, ApiSettings, token_from_env
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -50,5 +50,7 @@ def build_app(settings: ApiSettings) -> FastAPI:
     for module in (events, articles, system, web):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit is not None:
+        app.add_middleware(RateLimit, rate=settings.rate_limit, burst=settings.rate_burst)
     app.add_middleware(SecurityHeaders)
     return app

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from .settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGE_SIZE, TOKEN_ENV, token_from_env
+from .settings import (DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGE_SIZE, DEFAULT_RATE_BURST, DEFAULT_RATE_LIMIT, TOKEN_ENV,
+                       token_from_env)
 
 REPORT_FORMATS = ("md", "html", "pdf")
 
@@ -27,7 +28,12 @@ def _is_loopback(host: str) -> bool:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--max-page-size", default=DEFAULT_MAX_PAGE_SIZE, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--max-body-bytes", default=DEFAULT_MAX_BODY_BYTES, show_default=True, type=click.IntRange(1024))
-def serve(db: str, host: str, port: int, max_page_size: int, max_body_bytes: int) -> None:
+@click.option("--rate-limit", default=DEFAULT_RATE_LIMIT, show_default=True, type=click.FloatRange(0),
+              help="Requests a second per client address, on average; 0 turns the limit off.")
+@click.option("--rate-burst", default=DEFAULT_RATE_BURST, show_default=True, type=click.IntRange(1),
+              help="Requests a client may send at once before the rate limit applies.")
+def serve(db: str, host: str, port: int, max_page_size: int, max_body_bytes: int, rate_limit: float,
+          rate_burst: int) -> None:
     """Serve the HTTP API and the web map over a store.
 
     Reads are open. POST /articles (ingest) is enabled only when the environment
@@ -42,7 +48,8 @@ def serve(db: str, host: str, port: int, max_page_size: int, max_body_bytes: int
         click.echo(f"sitrep: warning: binding {host}; the read endpoints are open to anyone who can reach it",
                    err=True)
     try:
-        app = create_app(db, token=token, max_page_size=max_page_size, max_body_bytes=max_body_bytes)
+        app = create_app(db, token=token, max_page_size=max_page_size, max_body_bytes=max_body_bytes,
+                         rate_limit=rate_limit or None, rate_burst=rate_burst)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"sitrep: serving {db} on http://{host}:{port}/ "

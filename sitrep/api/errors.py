@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..errors import StoreError
+
 log = logging.getLogger(__name__)
 
 STATUS_CODES = {400: "bad_parameter", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
-                422: "invalid_body", 503: "unavailable"}
+                422: "invalid_body", 429: "rate_limited", 503: "unavailable"}
 
 
 class ErrorDetail(BaseModel):
@@ -66,6 +68,12 @@ def install_error_handlers(app: FastAPI) -> None:
         code = STATUS_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(StoreError)
+    async def store_write_error(request: Request, exc: StoreError) -> JSONResponse:
+        log.error("store error on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(503, "store_error", f"The store could not be written ({exc.reason}); nothing of this "
+                                                  "request was stored. Try again later.")
 
     @app.exception_handler(sqlite3.OperationalError)
     async def store_error(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:

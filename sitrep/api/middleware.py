@@ -1,7 +1,11 @@
-"""ASGI middleware: a request-body size limit and security headers, both answering in the one error shape."""
+"""ASGI middleware: a request-body size limit, a per-client rate limit and security headers; refusals in the one
+error shape."""
 from __future__ import annotations
 
 import json
+import math
+import time
+from collections import OrderedDict
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -100,3 +104,54 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class RateLimit:
+    """Per-client token bucket: `rate` requests a second on average, bursts of up to `burst`.
+
+    A client is its address. Over the limit, a 429 in the one error shape with a Retry-After.
+    At most `max_clients` buckets are kept (the least recently seen are dropped), so a flood of
+    addresses cannot grow memory without bound.
+    """
+
+    def __init__(self, app: ASGIApp, rate: float, burst: int, max_clients: int = 10_000):
+        if rate <= 0 or burst < 1:
+            raise ValueError(f"RateLimit needs rate > 0 and burst >= 1, got rate={rate}, burst={burst}")
+        self.app = app
+        self.rate = rate
+        self.burst = burst
+        self.max_clients = max_clients
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client -> (tokens, last time)
+
+    def take(self, client: str, now: float | None = None) -> float:
+        """Take one token for `client`; 0.0 when allowed, else the seconds until a token is free."""
+        now = time.monotonic() if now is None else now
+        tokens, last = self.buckets.pop(client, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        wait = 0.0
+        if tokens >= 1.0:
+            tokens -= 1.0
+        else:
+            wait = (1.0 - tokens) / self.rate
+        self.buckets[client] = (tokens, now)
+        while len(self.buckets) > self.max_clients:
+            self.buckets.popitem(last=False)
+        return wait
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        wait = self.take(client[0] if client else "unknown")
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        retry = max(1, math.ceil(wait))
+        body = json.dumps({"error": {"code": "rate_limited",
+                                     "message": f"Too many requests from this client; retry in {retry} s "
+                                                f"(limit {self.rate:g} a second, bursts of {self.burst})."}}).encode()
+        await send({"type": "http.response.start", "status": 429,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"retry-after", str(retry).encode())]})
+        await send({"type": "http.response.body", "body": body})

@@ -41,7 +41,7 @@ class ArticleContext:
     places: list[PlaceMention]
     country: str | None
     remote_means: dict[str | None, str] = field(default_factory=dict)  # actor1 -> sub-event type by means
-    last_remote_actor: Actor | None = None  # the first attacker the story names
+    remote_actors: list[Actor] = field(default_factory=list)  # attackers named so far, in order
     last_date: DateRef | None = None  # the latest date an event clause gave: the story's day so far
     last_event: Event | None = None
     weak: set[int] = field(default_factory=set)  # ids of events told only by a killing word, attacker unnamed
@@ -67,17 +67,21 @@ class ArticleContext:
             self._fatalities[sent.start] = find_fatalities(sent)
         return self._fatalities[sent.start]
 
-    def remember_remote(self, clause: Clause, actor1: Actor | None, sub_event_type: str) -> tuple[Actor | None, str]:
+    def remember_remote(self, clause: Clause, actor1: Actor | None, sub_event_type: str,
+                        actor2: Actor | None = None) -> tuple[Actor | None, str]:
         """Strikes reported without their means or attacker take them from earlier in the article
-        ('Russian missile strikes on Kharkiv …  Nine were killed by the strikes in the city')."""
-        actor1 = actor1 or self.last_remote_actor
+        ('Russian missile strikes on Kharkiv …  Nine were killed by the strikes in the city'): the
+        latest attacker named who is not the target ('rocket strikes on Israeli targets' are not Israel's)."""
+        if actor1 is None:
+            others = [a for a in self.remote_actors if actor2 is None or a.name != actor2.name]
+            actor1 = others[-1] if others else None
         key = actor1.name if actor1 else None
         if clause.best("means") or (clause.best("instrument") and clause.best("act", "harm", "means")):
             self.remote_means.setdefault(key, sub_event_type)
         else:
             sub_event_type = self.remote_means.get(key, sub_event_type)
-        if actor1 is not None and self.last_remote_actor is None:
-            self.last_remote_actor = actor1  # the story's first named attacker
+        if actor1 is not None and (not self.remote_actors or self.remote_actors[-1].name != actor1.name):
+            self.remote_actors.append(actor1)
         return actor1, sub_event_type
 
 
@@ -148,7 +152,7 @@ class EventCoder:
             return []
         event_type, sub_event_type, trigger = typed
         if event_type == "Explosions/Remote violence":
-            actor1, sub_event_type = ctx.remember_remote(clause, actor1, sub_event_type)
+            actor1, sub_event_type = ctx.remember_remote(clause, actor1, sub_event_type, actor2)
         if event_type in ("Protests", "Riots"):
             actor1, actor2 = protest_roles(actor1, actor2, self.actors, country)
             if sub_event_type == "Excessive force against protesters":
