@@ -91,10 +91,10 @@ class _Line:
 
 
 def clean(raw: RawDocument) -> Article:
-    """Turn a reader's document into an Article, or raise InputError (E012 nothing left, E017 too long)."""
+    """Turn a reader's document into an Article, or raise InputError (E012 nothing left, E019 too long)."""
     size = len(raw.text) + sum(len(c) for c in raw.captions)
     if size > MAX_ARTICLE_CHARS:
-        raise InputError("E017", source=f"{raw.source} ({raw.doc_id})", size=size, limit=MAX_ARTICLE_CHARS)
+        raise InputError("E019", source=f"{raw.source} ({raw.doc_id})", size=size, limit=MAX_ARTICLE_CHARS)
     lines = _lines(raw)
     pieces_spec: list[tuple[PieceKind, str, int]] = []
     seen: set[str] = set()

@@ -23,10 +23,10 @@ class Errors:
     E014 = "Path escapes the folder being ingested (symlink or '..'): {detail}"
     E015 = "Could not fetch {url}: {detail}"
     E016 = "An article with this id and other text is already stored; the stored one is kept."
-    E017 = ("Article of {size} characters is over the limit of {limit} characters one article may have"
-            " (the parser's bound on time and memory). Split it into articles.")
-    E018 = "Archive member could not be read: {detail}"
     E017 = "Analysis of {doc_id} failed ({detail}); the article was skipped. Please report it with the input."
+    E018 = "Archive member could not be read: {detail}"
+    E019 = ("Article of {size} characters is over the limit of {limit} characters one article may have"
+            " (the parser's bound on time and memory). Split it into articles.")
     E020 = "Gazetteer not built at {path}. Run `sitrep gazetteer build` (the setup script does)."
 
 

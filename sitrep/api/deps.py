@@ -57,3 +57,10 @@ def page_limit(limit: int | None, settings: ApiSettings) -> int:
         raise ApiError(400, "bad_parameter",
                        f"limit: {limit} is over the maximum page size of {settings.max_page_size}; page with offset.")
     return limit
+
+
+def no_control_characters(name: str, value: str | None) -> None:
+    """Refuse (400) a text parameter holding NUL or other control characters: SQLite would cut the
+    string at a NUL, so 'actor=\\0' would match every actor."""
+    if value is not None and any(ord(c) < 32 or c == "\x7f" for c in value):
+        raise ApiError(400, "bad_parameter", f"{name}: control characters (such as NUL) are not allowed.")

@@ -8,13 +8,24 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from ..store.queries import count_events, event_sources, get_event, list_events
 from ..store.sqlite import EventQuery
-from .deps import Connection, Settings, page_limit
+from .deps import Connection, Settings, no_control_characters, page_limit
 from .errors import ApiError
 from .models import Event, EventDetail, EventFeature, EventFeatureCollection, EventPage, PointGeometry, Source
 
 router = APIRouter(tags=["events"])
 Text = Annotated[str | None, Query(max_length=200)]
 EVENT_ID_PATTERN = r"^[0-9a-f]{16}$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def iso_day(name: str, value: str | None) -> date | None:
+    """'2024-08-05' -> a date; only this form (a bare number is not a date); a 400 ApiError otherwise."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(400, "bad_parameter", f"{name}: {value!r} is not a day; give YYYY-MM-DD.") from None
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
@@ -39,8 +50,10 @@ def event_query(
     settings: Settings,
     country: Text = None, admin1: Text = None, event_type: Text = None, sub_event_type: Text = None,
     actor: Text = None,
-    since: Annotated[date | None, Query(description="First event date (YYYY-MM-DD), inclusive")] = None,
-    until: Annotated[date | None, Query(description="Last event date (YYYY-MM-DD), inclusive")] = None,
+    since: Annotated[str | None, Query(pattern=DATE_PATTERN, json_schema_extra={"format": "date"},
+                                       description="First event date (YYYY-MM-DD), inclusive")] = None,
+    until: Annotated[str | None, Query(pattern=DATE_PATTERN, json_schema_extra={"format": "date"},
+                                       description="Last event date (YYYY-MM-DD), inclusive")] = None,
     bbox: Annotated[str | None, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words in the source article (full text)")] = None,
     limit: Annotated[int | None, Query(ge=1, description="Page size (default 100), at most the maximum")] = None,
@@ -48,6 +61,10 @@ def event_query(
 ) -> EventQuery:
     """The filters of GET /events, checked."""
     limit = page_limit(limit, settings)
+    for name, value in (("country", country), ("admin1", admin1), ("event_type", event_type),
+                        ("sub_event_type", sub_event_type), ("actor", actor)):
+        no_control_characters(name, value)  # q may hold any character: fts_phrase reads it as words
+    since, until = iso_day("since", since), iso_day("until", until)
     if since and until and since > until:
         raise ApiError(400, "bad_parameter", f"since ({since}) is after until ({until}).")
     return EventQuery(country=country, admin1=admin1, event_type=event_type, sub_event_type=sub_event_type,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from .. import __version__
 from ..store.queries import count_places, list_places, table_counts
-from .deps import Connection, Settings, page_limit
+from .deps import Connection, Settings, no_control_characters, page_limit
 from .models import Health, Place, PlacePage
 from .web import assets_present
 
@@ -28,6 +28,8 @@ def places(conn: Connection, settings: Settings,
            limit: Annotated[int | None, Query(ge=1, description="Page size (default 100)")] = None,
            offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> PlacePage:
     limit = page_limit(limit, settings)
+    no_control_characters("country", country)
+    no_control_characters("q", q)
     rows = list_places(conn, country=country, q=q, limit=limit, offset=offset)
     return PlacePage(total=count_places(conn, country=country, q=q), limit=limit, offset=offset,
                      places=[Place(**r) for r in rows])

@@ -90,12 +90,22 @@ class EventCoder:
 
     def __init__(self, actors: ActorDictionary):
         self.actors = actors
+        self._actor_names: dict[str, bool] = {}
+
+    def names_an_actor(self, text: str) -> bool:
+        """'Hezbollah', 'the Russian Armed Forces …' taken for a place: a named actor is no place."""
+        if text not in self._actor_names:
+            actor = None if self.actors.country(text) else self.actors.normalise(text)  # a country is a place
+            self._actor_names[text] = actor is not None and actor.inter in (1, 2, 3, 8) and \
+                not actor.name.startswith("Unidentified") and (actor.start or 0) == 0
+        return self._actor_names[text]
 
     @classmethod
     def load(cls) -> EventCoder:
         return cls(ActorDictionary.load())
 
     def code(self, article: Article, doc: Doc, places: list[PlaceMention]) -> list[Event]:
+        places = [p for p in places if not self.names_an_actor(p.text)]
         ctx = ArticleContext(article, doc, event_places(article, places), focus_country(places, article))
         titles = [(p.start, p.end) for p in article.pieces if p.kind == "title"]
         body: list[Event] = []

@@ -42,18 +42,17 @@ def decode_bytes(data: bytes, *, source: str, limit: int = MAX_BYTES) -> Decoded
         raise InputError("E002", source=source)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            try:
-                return DecodedText(data[2:].decode(enc), enc)
-            except UnicodeDecodeError as exc:
-                raise InputError("E004", source=source) from exc
+    bom = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(data[:2])
     try:
-        if b"\x00" in data[:4096] and _looks_utf16(data):  # UTF-16 without a BOM is valid UTF-8 with NULs
+        if bom:
+            text, encoding = data[2:].decode(bom), bom
+        elif b"\x00" in data[:4096] and _looks_utf16(data):  # UTF-16 without a BOM is valid UTF-8 with NULs
             text, encoding = _utf16(data, source=source)
         else:
             text, encoding = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if bom:
+            raise InputError("E004", source=source) from exc
         text, encoding = _decode_mixed(data) or _detect(data, source=source)
     if "\x00" in text or _control_share(text) > 0.05:
         raise InputError("E003", source=source)
