@@ -161,6 +161,8 @@ def same_event(a: Report, b: Report) -> bool:
     days = dates_agree(a, b)
     if days is not None:
         return days
+    if a.sub_event_type != b.sub_event_type:
+        return False  # undated: an air strike and a shelling at one town are two events
     if a.vague or b.vague:
         return bool(a.fatalities) and a.fatalities == b.fatalities
     return True
