@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sitrep.gazetteer.geo import haversine_km
 from sitrep.gazetteer.names import fold_key, fold_text
 from sitrep.gazetteer.store import Gazetteer, Place
-from sitrep.words import role_nouns
+from sitrep.words import role_nouns, time_nouns
 from sitrep.records import Article, PlaceMention
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ class Found:
     kind: str | None = None  # a place-kind word beside it: 'admin1', 'settlement', ...
     direction: bool = False  # "southern Lebanon": a region of the named place
     role: str = "literal"
+    blocked: bool = False  # the context rules it out as a place
     accepted: bool = False
 
 
@@ -213,6 +214,9 @@ class Recogniser:
         if before < 0:
             return
         prev = doc[before].lower_
+        if prev == "of" and before >= 1 and doc[before - 1].lower_ in time_nouns():
+            item.blocked = True  # "the holy month of Ramadan", "the feast of Eid": a time, not a place
+            return
         if prev == "of" and before >= 1:
             kind = self.words.kind(doc[before - 1].lower_)
             if kind in SETTLEMENT_KINDS:
@@ -240,7 +244,9 @@ class Recogniser:
     def _accept(self, found: list[Found], doc: Doc) -> None:
         countries = self._named_countries(found, doc)
         for item in found:
-            if item.source == "ner":
+            if item.blocked:
+                item.accepted = False
+            elif item.source == "ner":
                 item.accepted = item.label in PLACE_LABELS or item.role == "modifier"
             elif item.strong:
                 item.accepted = True

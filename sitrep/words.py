@@ -15,3 +15,8 @@ def word_list(name: str) -> frozenset[str]:
 def role_nouns() -> frozenset[str]:
     """Nouns for roles and offices ('spokesperson', 'governor')."""
     return word_list("role_nouns.txt")
+
+
+def time_nouns() -> frozenset[str]:
+    """Nouns for spans of time ('month', 'feast'): 'the month of X' names a time, not a place."""
+    return word_list("time_nouns.txt")

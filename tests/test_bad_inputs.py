@@ -158,6 +158,8 @@ ROWS: dict[str, tuple[Callable[[Path], list[Path]], Expect]] = {
                                      Expect(docs=1, seconds=20)),
     "over 64 MB": (write("too-big.txt", b"a" * (64 * 1024 * 1024 + 1)), Expect(codes=("E005",))),
     "deeply nested HTML (100,000 divs)": (write("deep.html", _nested_html(100_000)), Expect(codes=("E008",))),
+    "22 MB HTML page": (write("huge.html", "<html><body>" + f"<p>{ART}</p>\n" * 120_000 + "</body></html>"),
+                        Expect(codes=("E008",), seconds=5)),
     "nested HTML (200 divs)": (write("nested.html", _nested_html(200)), Expect(docs=1, has=("Garoua",))),
     "HTML with scripts and iframes": (write("scripts.html", SCRIPTS_HTML),
                                       Expect(docs=1, has=("Garoua",), lacks=("INJECTED", "pwned", "javascript:"))),

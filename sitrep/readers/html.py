@@ -15,12 +15,16 @@ from .dates import parse_iso_date
 _CAPTION_XPATHS = ("//figcaption", "//*[contains(@class,'caption')]")
 MAX_CAPTIONS = 20
 MIN_WORDS = 5
+MAX_HTML_CHARS = 5_000_000  # a page over this is refused before parsing (trafilatura takes ~3 s a MB); fetch's cap too
 
 
 def read_html(text: str, *, source: str, doc_id: str, url: str | None = None) -> RawDocument:
     """Extract one article from an HTML page, or raise an InputError saying why not."""
     if "<" not in text:
         raise InputError("E008", source=source, detail="no markup at all")
+    if len(text) > MAX_HTML_CHARS:
+        raise InputError("E008", source=source, detail=f"page of {len(text)} characters, over the limit of "
+                         f"{MAX_HTML_CHARS} for one HTML page; save the article's own page")
     try:
         result = trafilatura.bare_extraction(
             text, url=url, with_metadata=True, include_comments=False, include_tables=False,
