@@ -12,8 +12,8 @@ import atheris
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import feedparser  # noqa: E402,F401  (loaded before instrumentation: not fuzzed themselves)
-import trafilatura  # noqa: E402,F401
+import feedparser  # noqa: F401  (loaded before instrumentation: not fuzzed themselves)
+import trafilatura  # noqa: F401
 
 with atheris.instrument_imports(include=["sitrep", "fuzz"]):
     from fuzz.targets import TARGETS

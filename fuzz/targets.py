@@ -17,7 +17,12 @@ from sitrep.errors import Errors, InputError
 from sitrep.fatalities import parse_number
 from sitrep.gazetteer.names import exact_form, fold_key
 from sitrep.readers import read_text
-from sitrep.readers.dates import date_from_url, find_written_date, month_day, parse_iso_date
+from sitrep.readers.dates import (
+    date_from_url,
+    find_written_date,
+    month_day,
+    parse_iso_date,
+)
 from sitrep.readers.decode import decode_bytes, gunzip_capped
 from sitrep.readers.dump import split_dump
 from sitrep.readers.feeds import read_feed

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 
 schemathesis = pytest.importorskip("schemathesis", reason="pip install 'schemathesis>=4.32' (in the test extras)")
-from schemathesis.checks import positive_data_acceptance  # noqa: E402
+from schemathesis.checks import positive_data_acceptance
 
 from sitrep.api import create_app
 from sitrep.api.middleware import RateLimit

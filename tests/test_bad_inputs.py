@@ -216,9 +216,8 @@ def test_100k_tiny_articles_stream_in_bounded_memory(tmp_path: Path) -> None:
     (a list of the cleaned articles alone takes ~100 MB; the stream, with the file read, ~35 MB)."""
     path = tmp_path / "many.jsonl"
     with open(path, "w", encoding="utf-8") as fh:
-        for i in range(100_000):
-            fh.write(json.dumps({"id": f"t{i}", "published": "2024-08-05",
-                                 "text": f"Gunmen killed {i % 50} people in village {i} on Tuesday, police said."}) + "\n")
+        fh.writelines(json.dumps({"id": f"t{i}", "published": "2024-08-05",
+                                 "text": f"Gunmen killed {i % 50} people in village {i} on Tuesday, police said."}) + "\n" for i in range(100_000))
     script = ("import resource, sys\n"
               "from sitrep.pipeline import clean_documents\nfrom sitrep.readers import read_inputs\n"
               "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"

@@ -33,7 +33,7 @@ pytestmark = needs_shared
 
 def ingest(db: Path | str, *extra: str, timeout: float = 300, **kw: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*SITREP, "ingest", str(DEV_ARTICLES), "--batch-size", str(BATCH), "--db", str(db), *extra],
-                          env=ENV, cwd=ROOT, capture_output=True, text=True, timeout=timeout, **kw)
+                          env=ENV, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False, **kw)
 
 
 def snapshot(db: Path) -> dict[str, Any]:
@@ -129,7 +129,8 @@ def test_kill_9_at_random_points(tmp_path: Path, reference: tuple[dict[str, Any]
 @contextlib.contextmanager
 def tmpfs(path: Path, size: str) -> Iterator[Path]:
     path.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True,
+                          check=False)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.decode().strip()}")
     try:
@@ -210,9 +211,8 @@ def test_postgres_backend_terminated_mid_ingest_is_retried(pg_db: str,
                 rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
                                     " AND backend_type = 'client backend'", (name,)).fetchall()
                 articles = 0
-                with contextlib.suppress(psycopg.Error):
-                    with psycopg.connect(pg_db, connect_timeout=2) as probe:
-                        articles = probe.execute("SELECT count(*) FROM articles").fetchone()[0]
+                with contextlib.suppress(psycopg.Error), psycopg.connect(pg_db, connect_timeout=2) as probe:
+                    articles = probe.execute("SELECT count(*) FROM articles").fetchone()[0]
                 if rows and articles >= 4 * (len(killed) + 1):
                     for (pid,) in rows:
                         conn.execute("SELECT pg_terminate_backend(%s)", (pid,))

@@ -64,12 +64,12 @@ def event_query(
     for name, value in (("country", country), ("admin1", admin1), ("event_type", event_type),
                         ("sub_event_type", sub_event_type), ("actor", actor)):
         no_control_characters(name, value)  # q may hold any character: fts_phrase reads it as words
-    since, until = iso_day("since", since), iso_day("until", until)
-    if since and until and since > until:
-        raise ApiError(400, "bad_parameter", f"since ({since}) is after until ({until}).")
+    first, last = iso_day("since", since), iso_day("until", until)
+    if first and last and first > last:
+        raise ApiError(400, "bad_parameter", f"since ({first}) is after until ({last}).")
     return EventQuery(country=country, admin1=admin1, event_type=event_type, sub_event_type=sub_event_type,
-                      actor=actor, since=since.isoformat() if since else None,
-                      until=until.isoformat() if until else None, bbox=parse_bbox(bbox),
+                      actor=actor, since=first.isoformat() if first else None,
+                      until=last.isoformat() if last else None, bbox=parse_bbox(bbox),
                       q=q if q and q.strip() else None, limit=limit, offset=offset)
 
 

@@ -136,10 +136,17 @@ def _attach_orphans(clauses: list[Clause]) -> list[Clause]:
 
 def _result_participle(clause: Clause, clauses: list[Clause]) -> bool:
     head = clause.head
-    if head.tag_ != "VBG" or head.dep_ not in ("advcl", "xcomp", "conj") or not clause.kinds <= {"harm", "act"}:
+    result = (head.tag_ == "VBG" and head.dep_ in ("advcl", "xcomp", "conj")) or (
+        head.dep_ == "relcl" and _is_means(head.head))  # "an airstrike …, which resulted in the killing of"
+    if not result or not clause.kinds <= {"harm", "act"}:  # "…, killing seven", "… which resulted in the killing"
         return False
     return any(other is not clause and other.head in head.ancestors and (other.best("means") or _armed(other))
                for other in clauses)
+
+
+def _is_means(token: Token) -> bool:
+    return any(t.kind in ("means", "instrument") and len(t.words) == 1 and t.words[0] in (lemma(token), token.lower_)
+               for t in triggers().get(lemma(token), []) + triggers().get(token.lower_, []))
 
 
 def _armed(clause: Clause) -> bool:

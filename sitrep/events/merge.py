@@ -71,8 +71,8 @@ def holds(outer: Event, inner: Event) -> bool:
     where = _fold(outer.location)
     if where == _fold(outer.country):
         return True
-    if (outer.geo_precision or 3) < 3 and (inner.geo_precision or 3) >= (outer.geo_precision or 3):
-        return False  # a town does not hold its province, nor another town
+    if (outer.geo_precision or 3) < 3 and (inner.geonameid or (inner.geo_precision or 3) < (outer.geo_precision or 3)):
+        return False  # a town holds neither its province nor another known town (only its unnamed parts)
     return bool(where) and where in (_fold(inner.admin1), _fold(inner.admin2))
 
 
@@ -80,10 +80,13 @@ def is_country_level(e: Event) -> bool:
     return bool(e.location) and _fold(e.location) == _fold(e.country)
 
 
+DEMONSTRATIONS = {"Protests", "Riots"}
+
+
 def compatible(a: Event, b: Event) -> bool:
-    if a.event_type != b.event_type:
-        return False
-    if a.actor1 and b.actor1 and a.actor1 != b.actor1 and a.event_type not in ("Protests", "Riots"):
+    if a.event_type != b.event_type and not {a.event_type, b.event_type} <= DEMONSTRATIONS:
+        return False  # (a protest that turned to stone-throwing at one place and day is one event)
+    if a.actor1 and b.actor1 and a.actor1 != b.actor1 and a.event_type not in DEMONSTRATIONS:
         return False
     if a.event_date and b.event_date and a.event_date != b.event_date:
         return "context" in (a.date_from, b.date_from)  # a date carried from an earlier sentence may be wrong
@@ -111,7 +114,7 @@ def merge_pair(keep: Event, other: Event) -> Event:
         keep.event_date, keep.time_precision = other.event_date, other.time_precision
         keep.date_text, keep.date_from = other.date_text, other.date_from
     keep.reported_by = keep.reported_by or other.reported_by
-    if keep.event_type == "Protests":
+    if keep.event_type == "Protests" and other.event_type == "Protests":
         keep.sub_event_type = max(keep.sub_event_type, other.sub_event_type, key=PROTEST_SEVERITY.index)
     keep.confidence = max(keep.confidence, other.confidence)
     return keep
