@@ -214,7 +214,7 @@ class EventCoder:
         evidence = raw.strip()
         evidence_start = sent.start_char + _lead_space(raw)
         event_date = getattr(ref, "date", None) if ref is not None else None
-        precision = getattr(ref, "precision", None) if ref is not None else None
+        precision = getattr(ref, "precision", None) if ref is not None and event_date else None
         means = clause.best("means", "instrument")
         confidence = 0.4 + (0.2 if means or clause.best("event") else 0) + (0.2 if place and place.geo_precision == 1 else 0)
         confidence += (0.1 if actor1 else 0) + (0.1 if event_date else 0)
