@@ -429,6 +429,16 @@ class PlaceResolver:
                 if after is not None:
                     choice.containers = [p for p in after.candidates
                                          if p.is_country or p.feature_code == "ADM1"]
+            while end < len(doc) and doc[end].lower_ in ("area", "region", "district"):
+                end += 1
+            if end + 1 < len(doc) and doc[end].lower_ == "between":
+                # "the Zarka area between Kirkuk and Salahaddin provinces": both sides hold it
+                sides = [by_start.get(end + 1)]
+                first = sides[0]
+                if first is not None and first.found.end + 1 < len(doc) and doc[first.found.end].lower_ == "and":
+                    sides.append(by_start.get(first.found.end + 1))
+                choice.containers = [p for side in sides if side is not None for p in side.candidates
+                                     if p.is_country or p.feature_code in ("ADM1", "ADM2")]
 
     def _lookup_forms(self, text: str, found: Found) -> list[tuple[str, list[str]]]:
         """The text, then without kind words ("Litani River" -> "Litani"), then without
@@ -499,9 +509,11 @@ class PlaceResolver:
             return near and (place.country_code == top or place.feature_class == "A")
         if top is None or place.country_code == top or place.is_country or place.feature_code == "CONT":
             return True
-        own_name = "name" in choice.kinds.get(place.geonameid, ())
+        own_name = "name" in choice.kinds.get(place.geonameid, ()) and self.gazetteer.spelled_as(choice.text, place)
+        if choice.containers and not any(_contains(area, place) for area in choice.containers):
+            return False  # 'the Zarka area between Kirkuk and Salahaddin' is not in Jordan
         if (place.population >= SMALL_ABROAD and own_name) or place.feature_code == "ADM1":
-            return True  # a big city abroad, by its own name (not a foreign alternate: 'Tunga')
+            return True  # a big city abroad, by its own name ('Tunga' is no Addis Ababa)
         return self._closeness(choice, place, choices) >= 2.0
 
     def _score(self, choice: Choice, place: Place, focus: dict[str, float],

@@ -103,6 +103,18 @@ def xxe_feed(kind: str) -> Callable[[Path], list[Path]]:
     return build
 
 
+def xxe_xhtml(tmp: Path) -> list[Path]:
+    """An XHTML page whose DTD points an external entity at a local file holding MARKER."""
+    secret = tmp / "secret.txt"
+    secret.write_text(MARKER, encoding="utf-8")
+    page = (f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY xxe SYSTEM "{secret.resolve().as_uri()}">]>'
+            f'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Attack &xxe;</title></head><body><article>'
+            f"<p>{ART} &xxe;</p><p>{ART2}</p></article></body></html>")
+    path = tmp / "xxe.xhtml"
+    path.write_text(page, encoding="utf-8")
+    return [path]
+
+
 BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol">'
                   + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'
                             for i in range(1, 10))
@@ -166,6 +178,7 @@ ROWS: dict[str, tuple[Callable[[Path], list[Path]], Expect]] = {
     "HTML without markup": (write("plain.html", ART), Expect(codes=("E008",))),
     "feed with an external entity": (xxe_feed("general"), Expect(docs=1, has=("Garoua",), lacks=(MARKER,))),
     "feed with an external parameter entity": (xxe_feed("parameter"), Expect(docs=1, has=("Garoua",), lacks=(MARKER,))),
+    "XHTML with an external entity": (xxe_xhtml, Expect(docs=1, has=("Garoua",), lacks=(MARKER,))),
     "feed with a billion laughs": (write("laughs.rss", BILLION_LAUGHS), Expect(docs=1, has=("Garoua",), lacks=("lollollol",))),
     "truncated feed": (write("broken.rss", "<rss><channel><item><descr"), Expect(codes=("E002",))),
     "feed that is not XML": (write("junk.rss", "<rss " + "\"" * 50 + "&&&<<<"), Expect(codes=("E009",))),

@@ -405,7 +405,14 @@ def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[Place
     on_land = [p for p in in_clause if p.feature_class != "H"]
     in_clause = on_land or in_clause  # "the Litani River near Deirmimas": code the town
     ordered = sorted(in_clause, key=lambda p: p.start)
-    landmarks = [b for a, b in zip(ordered, ordered[1:]) if _NEAR.match(ctx.article.text[a.end:b.start])]
+    landmarks = []
+    for i, (a, b) in enumerate(zip(ordered, ordered[1:])):
+        between = ctx.article.text[a.end:b.start]
+        if _NEAR.match(between) and (a not in landmarks or _AND.match(between) is None):
+            landmarks.append(b)
+            rest = ordered[i + 2:i + 3]  # "between Kirkuk and Salahaddin": both are landmarks
+            if rest and _AND.match(ctx.article.text[b.end:rest[0].start]) and "between" in between.lower():
+                landmarks.append(rest[0])
     in_clause = [p for p in in_clause if p not in landmarks] or in_clause  # "Ayelet HaShahar, near Safad"
     destinations = [p for p in in_clause if not _after_word(ctx.article.text, p, ORIGIN_WORDS)]
     in_clause = destinations or in_clause  # "advancing into X from Y": the event is at X
@@ -421,7 +428,9 @@ def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[Place
 
 
 ORIGIN_WORDS = ("from",)
-_NEAR = re.compile(r"^\s*,?\s*(?:near|close to|outside)\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)
+_NEAR = re.compile(r"^\s*,?\s*(?:area\s+)?(?:near|close to|outside|between)\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$",
+                   re.I)
+_AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
 
 
 def _specific(p: PlaceMention) -> bool:
