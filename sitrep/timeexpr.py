@@ -33,6 +33,7 @@ DATA_DIR = Path(__file__).parent / "data"
 DAY, WEEK, MONTH = 1, 2, 3
 HISTORY_DAYS = 31
 MID_MONTH = 15
+MAX_COUNT = 36_500  # 'N days ago' beyond a century back is no event date
 
 
 class DateDataError(ValueError):
@@ -178,7 +179,7 @@ def resolve_event_date(text: str, published: date | None, *,
     best = min(cands, key=lambda c: (c.priority, c.start))
     ref = _resolve(best, published, _anchor(sentence_dates), text)
     if best.kind == "weekday" and ref.date is not None and _night_before(best, cands):
-        ref = replace(ref, date=ref.date - timedelta(days=1))
+        ref = replace(ref, date=_shift(ref.date, -1))
     return ref
 
 
@@ -252,7 +253,7 @@ def _weekday(m: re.Match[str], published: date | None, anchor: date | None) -> t
     if ref is None:
         return None, DAY
     wanted = _WEEKDAY_NAMES[m.group(1).lower()]
-    return ref - timedelta(days=(ref.weekday() - wanted) % 7), DAY
+    return _shift(ref, -((ref.weekday() - wanted) % 7)), DAY
 
 
 def _relative(phrase: str) -> tuple[str, int]:
@@ -261,17 +262,17 @@ def _relative(phrase: str) -> tuple[str, int]:
 
 def _day(m: re.Match[str], published: date | None, anchor: date | None) -> tuple[date | None, int]:
     _, back = _relative(m.group(0))
-    return (published - timedelta(days=back) if published else None), DAY
+    return (_shift(published, -back) if published else None), DAY
 
 
 def _night(m: re.Match[str], published: date | None, anchor: date | None) -> tuple[date | None, int]:
     _, back = _relative(m.group(0))
-    return (published - timedelta(days=back) if published else None), DAY
+    return (_shift(published, -back) if published else None), DAY
 
 
 def _week(m: re.Match[str], published: date | None, anchor: date | None) -> tuple[date | None, int]:
     _, back = _relative(m.group(0))
-    return (published - timedelta(days=back) if published else None), WEEK
+    return (_shift(published, -back) if published else None), WEEK
 
 
 def _mid_month(year: int, month: int, published: date) -> date:
@@ -309,21 +310,36 @@ def _month_year(m: re.Match[str], published: date | None, anchor: date | None) -
     return (min(d, published) if published else d), MONTH
 
 
-def _count(word: str) -> int:
+def _count(word: str) -> int | None:
+    """'3' or 'three' as a number; None for a count no real date expression has ("3000000 days")."""
     word = word.lower()
-    return int(word) if word.isdigit() else _SMALL.get(word, 1)
+    if not word.isdigit():
+        return _SMALL.get(word, 1)
+    if len(word) > len(str(MAX_COUNT)):
+        return None
+    n = int(word)
+    return n if n <= MAX_COUNT else None
+
+
+def _shift(d: date, days: int) -> date | None:
+    """``d`` moved by ``days``, or None past the calendar's ends."""
+    try:
+        return d + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def _ago(m: re.Match[str], published: date | None, anchor: date | None) -> tuple[date | None, int]:
     n, unit = _count(m.group(1)), m.group(2).lower().rstrip("s")
-    if published is None:
-        return None, DAY if unit == "day" else WEEK
+    precision = DAY if unit == "day" else WEEK if unit in ("week", "fortnight") else MONTH
+    if published is None or n is None:
+        return None, precision
     if unit == "day":
-        return published - timedelta(days=n), DAY
+        return _shift(published, -n), DAY
     if unit in ("week", "fortnight"):
-        return published - timedelta(days=n * (14 if unit == "fortnight" else 7)), WEEK
+        return _shift(published, -n * (14 if unit == "fortnight" else 7)), WEEK
     year, month = _months_back(published, n)
-    return _mid_month(year, month, published), MONTH
+    return (_mid_month(year, month, published) if year >= 1 else None), MONTH
 
 
 def _after(m: re.Match[str], published: date | None, anchor: date | None) -> tuple[date | None, int]:
@@ -336,10 +352,12 @@ def _after(m: re.Match[str], published: date | None, anchor: date | None) -> tup
         return None, DAY
     if m.group(2):  # "<n> days after|later|before|earlier"
         n, direction = _count(m.group(2)), m.group(3).lower()
+        if n is None:
+            return None, DAY
         back = direction in ("before", "earlier") or (direction == "after" and bool(m.group(1)))
-        return anchor + timedelta(days=-n if back else n), DAY
+        return _shift(anchor, -n if back else n), DAY
     word = (m.group(4) or m.group(5) or "").lower()
-    return anchor + timedelta(days=-1 if word in ("previous", "before") else 1), DAY
+    return _shift(anchor, -1 if word in ("previous", "before") else 1), DAY
 
 
 _RESOLVERS = {
@@ -377,9 +395,10 @@ def find_date(span: Span, published: date | None, *, verb: Token | None = None,
     best = min(cands, key=lambda c: (_attachment_rank(span, c, verb), c.priority, c.start))
     ref = _resolve(best, published, anchor, text)
     if best.kind == "weekday" and ref.date is not None and _night_before(best, cands):
-        ref = replace(ref, date=ref.date - timedelta(days=1))
+        ref = replace(ref, date=_shift(ref.date, -1))
     if best.kind == "after" and anchor is not None and _inside_after_clause(verb):
-        ref = replace(ref, date=anchor - timedelta(days=_count(best.match.group(2) or "1")))
+        n = _count(best.match.group(2) or "1")
+        ref = replace(ref, date=_shift(anchor, -n) if n is not None else None)
     return replace(ref, start=ref.start + span.start_char, end=ref.end + span.start_char)
 
 

@@ -69,6 +69,14 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
+def _corrupt_zip() -> bytes:
+    """Two members; the first one's deflate stream garbled (its header and the directory intact)."""
+    data = bytearray(_zip({"a.txt": (ART * 20).encode(), "b.txt": ART2.encode()}))
+    start = 30 + len("a.txt")  # the first local header is 30 bytes and the name
+    data[start + 2:start + 40] = bytes(range(7, 45))
+    return bytes(data)
+
+
 def _binary() -> bytes:
     rng = random.Random(8)
     return bytes(rng.randrange(256) for _ in range(20_000)) + b"\x00\x00"
@@ -192,6 +200,7 @@ ROWS: dict[str, tuple[Callable[[Path], list[Path]], Expect]] = {
                                  Expect(codes=("E005",))),
     "zip member with '..'": (write("evil.zip", _zip({"../evil.txt": ART2.encode(), "ok.txt": ART.encode()})),
                              Expect(docs=1, codes=("E014",), has=("Garoua",))),
+    "zip with a garbled member": (write("garbled.zip", _corrupt_zip()), Expect(docs=1, codes=("E018",), has=("tear gas",))),
     "broken zip": (write("broken.zip", b"PK\x03\x04" + b"junk" * 100), Expect(codes=("E011",))),
     "symlinks and a loop in folder ingest": (folder_with_links, Expect(docs=1, codes=("E014", "E014", "E014"),
                                                                       has=("Garoua",), lacks=("tear gas",))),

@@ -11,22 +11,18 @@ from fuzz.targets import TARGETS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fuzz"
 SECONDS_PER_INPUT = 5.0
-# Inputs whose fix belongs to code outside the readers (named, with the fix, in docs/hardening.md).
-OPEN: dict[str, str] = {}
 
 
 def cases() -> list[pytest.param]:
     out = []
     for path in sorted(FIXTURES.glob("*/*")):
         key = f"{path.parent.name}/{path.name}"
-        marks = [pytest.mark.xfail(strict=True, reason=f"open: {OPEN[key]}")] if key in OPEN else []
-        out.append(pytest.param(path, id=key, marks=marks))
+        out.append(pytest.param(path, id=key))
     return out
 
 
 def test_every_fixture_names_a_target() -> None:
     assert {p.name for p in FIXTURES.iterdir() if p.is_dir()} <= set(TARGETS)
-    assert all((FIXTURES / key).exists() for key in OPEN)
 
 
 @pytest.mark.parametrize("path", cases())

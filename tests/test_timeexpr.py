@@ -52,6 +52,17 @@ def test_no_publication_date_no_date(text: str) -> None:
     assert ref is not None and ref.date is None and ref.text
 
 
+@pytest.mark.parametrize("count", ["3000000", "999999999", "9" * 5000, "36501"])
+def test_impossible_count_ago_is_no_date(count: str) -> None:
+    ref = resolve_event_date(f"The village was shelled {count} days ago.", SAT)
+    assert ref is not None and ref.date is None and ref.precision == 1
+
+
+def test_count_ago_within_a_century_is_dated() -> None:
+    ref = resolve_event_date("The village was shelled 36500 days ago.", SAT)
+    assert ref is not None and ref.date == date(1924, 9, 11)
+
+
 def test_absolute_date_needs_no_publication_date() -> None:
     ref = resolve_event_date("The raid took place on 5 March 2023.", None)
     assert ref is not None and ref.date == date(2023, 3, 5)

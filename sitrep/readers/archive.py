@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -54,7 +55,8 @@ def zip_members(data: bytes, *, source: str, limit: int) -> Iterator[Member | Re
         try:
             with archive.open(info) as fh:
                 content = fh.read(cap + 1)
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, OSError, EOFError,
+                zlib.error) as exc:
             yield Reject(name, f"Archive member could not be read: {exc}", "E018")
             continue
         if len(content) > cap:

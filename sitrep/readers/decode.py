@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -25,7 +26,7 @@ def gunzip_capped(data: bytes, *, source: str, limit: int = MAX_BYTES) -> bytes:
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
         try:
             out = fh.read(cap + 1)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError("E011", source=source, detail=f"broken gzip data ({exc})") from exc
     if len(out) > cap:
         raise InputError("E005", source=source, size=f"more than {cap} decompressed", limit=cap)
