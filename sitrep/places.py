@@ -156,7 +156,8 @@ class Recogniser:
         self.gazetteer = gazetteer
         self.words = words
 
-    def find(self, doc: Doc) -> list[Found]:
+    def find(self, doc: Doc, dateline_countries: Collection[str] = ()) -> list[Found]:
+        """Place spans of the Doc; ``dateline_countries`` are countries the (masked) dateline names."""
         found = self._entities(doc)
         taken = {i for f in found for i in range(f.start, f.end)}
         taken |= {t.i for ent in doc.ents for t in ent}
@@ -166,7 +167,7 @@ class Recogniser:
                 found.append(Found(start, end, "context", ""))
         for item in found:
             self._read_context(doc, item)
-        self._accept(found, doc)
+        self._accept(found, doc, dateline_countries)
         return sorted((f for f in found if f.accepted), key=lambda f: f.start)
 
     def _entities(self, doc: Doc) -> list[Found]:
@@ -241,8 +242,9 @@ class Recogniser:
         elif nxt.text in POSSESSIVE and after + 1 < len(doc) and self.words.kind(doc[after + 1].lower_) == "part":
             item.strong = True  # "X's edge"
 
-    def _accept(self, found: list[Found], doc: Doc) -> None:
+    def _accept(self, found: list[Found], doc: Doc, dateline_countries: Collection[str] = ()) -> None:
         countries = self._named_countries(found, doc)
+        countries.update(dateline_countries)  # "KYIV, Ukraine —": the story's country is named
         for item in found:
             if item.blocked:
                 item.accepted = False
@@ -369,7 +371,8 @@ class PlaceResolver:
     # ------------------------------------------------------------ public
     def resolve(self, article: Article, doc: Doc) -> list[PlaceMention]:
         """Every place mention of the article, resolved where the gazetteer allows."""
-        choices = [self._choice(doc, f) for f in self.recogniser.find(doc)]
+        found = self.recogniser.find(doc, self.dateline_countries(article.dateline_place))
+        choices = [self._choice(doc, f) for f in found]
         self._link_containers(doc, choices)
         focus = self._focus(choices)
         for choice in choices:
@@ -381,6 +384,21 @@ class PlaceResolver:
                 self._try_fuzzy(choice, focus)
         self._mark_metonyms(doc, choices)
         return [self._mention(article.doc_id, c, choices, focus) for c in choices]
+
+    def dateline_countries(self, dateline: str | None) -> set[str]:
+        """Countries a dateline names: 'KYIV, Ukraine' by name; 'BEIRUT' by its largest namesake."""
+        codes: set[str] = set()
+        for part in (dateline or "").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            code = self.gazetteer.country(part)
+            if code is None:
+                places = [p for p in self.gazetteer.lookup(part) if p.feature_class == "P" and p.country_code]
+                code = max(places, key=lambda p: p.population).country_code if places else None
+            if code:
+                codes.add(code)
+        return codes
 
     def focus_country(self, mentions: Iterable[PlaceMention]) -> str | None:
         """The country the article is mostly about: the most often named one, by name."""

