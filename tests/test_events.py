@@ -108,3 +108,12 @@ def test_a_dateline_country_lets_unfamiliar_names_be_places(pipeline):
     article = next(iter(clean_documents([raw])))
     places = {p.text: p.country for p in pipeline.places.resolve(article, pipeline.nlp(analysable_text(article)))}
     assert places.get("Bilozerka") == "Ukraine" and places.get("Antonivka") == "Ukraine"
+
+
+def test_attackers_neutralised_by_security_agents_is_a_clash(extracted):
+    # "While seven of the assailants were neutralised by security agents, ...": and no clash from
+    # "where clashes between herders and farmers are rife" (a habit, not an event)
+    ex = extracted["ng-zurak-plateau"]
+    clashes = [e for e in ex.events if e.sub_event_type == "Armed clash"]
+    assert [(e.actor1, e.actor2, e.fatalities) for e in clashes] == [
+        ("Military Forces of Nigeria", "Unidentified Armed Group (Nigeria)", 7)]
