@@ -81,6 +81,15 @@ def test_a_place_named_after_a_direction_of_another_is_the_event_place(extracted
     ex = extracted["ua-kharkiv-zolochiv"]  # "... in the village of Zolochiv, north of Kharkiv."
     zolochiv = [e for e in events_at(ex, "Zolochiv") if e.sub_event_type == "Shelling/artillery/missile attack"]
     assert len(zolochiv) == 1 and zolochiv[0].fatalities == 2  # the toll is not split with Kharkiv
+    # "killed in shelling": the killing is the shelling's, not an attack of its own
+    assert not [e for e in ex.events if e.sub_event_type == "Attack"]
+
+
+def test_a_place_in_a_recalled_past_is_not_the_event_place(extracted):
+    # "The Israeli military confirmed the strike, saying Wishah was part of ... since his predecessor
+    # was assassinated in an Israeli airstrike in Beirut in September."
+    ex = extracted["lb-sidon-tyre-road-1"]
+    assert ex.events and not events_at(ex, "Beirut")
 
 
 @pytest.fixture(scope="module")

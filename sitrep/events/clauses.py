@@ -27,7 +27,9 @@ class Clause:
 
     head: Token
     hits: list[TriggerHit] = field(default_factory=list)
-    excluded: set[int] = field(default_factory=set)  # tokens of other event clauses nested in this one
+    excluded: set[int] = field(default_factory=set)  # tokens of nested clauses that are not this one's
+    nested_events: set[int] = field(default_factory=set)  # of those, the tokens of other event clauses
+    background: set[int] = field(default_factory=set)  # of those, clauses that recall the past ("since ...")
     _tokens: list[Token] | None = field(default=None, repr=False)
     _spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
     _excluded_spans: list[tuple[int, int]] | None = field(default=None, repr=False)
@@ -54,6 +56,11 @@ class Clause:
             doc = self.head.doc
             self._excluded_spans = [(doc[i].idx, doc[i].idx + len(doc[i])) for i in self.excluded]
         return any(start <= offset < end for start, end in self._excluded_spans)
+
+    def in_background(self, offset: int) -> bool:
+        """The offset is in a nested clause that recalls the past ("..., since X was killed in Y")."""
+        doc = self.head.doc
+        return any(doc[i].idx <= offset < doc[i].idx + len(doc[i]) for i in self.background)
 
     def contains_char(self, offset: int) -> bool:
         self.tokens()
@@ -107,18 +114,34 @@ def group_clauses(sent: Span, hits: list[TriggerHit]) -> list[Clause]:
     for hit in hits:
         head = clause_head(hit.tokens(sent)[-1])
         clauses.setdefault(head.i, Clause(head)).hits.append(hit)
-    kept = _attach_orphans(list(clauses.values()))
+    kept = _attach_orphans(_fold_prepositional_means(list(clauses.values())))
     for clause in kept:
         own = {t.i for h in clause.hits for t in h.tokens(sent)}
         for other in kept:
             if other is not clause and clause.head in other.head.ancestors:
-                clause.excluded |= {t.i for t in other.head.subtree}  # `other` is nested in `clause`
+                clause.nested_events |= {t.i for t in other.head.subtree}  # `other` is nested in `clause`
+        clause.excluded |= clause.nested_events
         for tok in clause.head.subtree:
             # a nested clause with none of this clause's triggers ("hills overlooking X", "cutting off X")
             if tok is not clause.head and tok.pos_ in ("VERB", "AUX") and tok.dep_ in CLAUSE_DEPS \
                     and not own & {t.i for t in tok.subtree}:
                 clause.excluded |= {t.i for t in tok.subtree}
     return kept
+
+
+def _fold_prepositional_means(clauses: list[Clause]) -> list[Clause]:
+    """'Two men were killed in shelling in X': a means parsed as the verb of a preposition's clause is
+    the means of the clause the preposition hangs from."""
+    out = list(clauses)
+    for clause in clauses:
+        head = clause.head
+        if head.dep_ != "pcomp" or not clause.kinds <= {"means"}:
+            continue
+        host = next((o for o in out if o is not clause and "harm" in o.kinds and clause_head(head.head).i == o.head.i), None)
+        if host is not None:
+            host.hits.extend(clause.hits)
+            out.remove(clause)
+    return out
 
 
 def _attach_orphans(clauses: list[Clause]) -> list[Clause]:
