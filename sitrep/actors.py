@@ -462,10 +462,13 @@ class ActorDictionary:
         return Actor(entry.canonical(country), entry.inter, entry.country or country, text, 0, len(text))
 
 
+_POSSESSIVE = ("'s", "\u2019s")  # "Iraq's", "Iraq’s"
+
+
 def _bridge_token(tok: Token) -> bool:
-    if tok.is_punct and tok.text not in ("-", "'s"):
+    if tok.is_punct and tok.text not in ("-", *_POSSESSIVE):
         return False
-    if tok.is_stop and tok.lower_ not in ("'s",):
+    if tok.is_stop and tok.lower_ not in _POSSESSIVE:
         return False
     return tok.pos_ in _BRIDGE_POS
 

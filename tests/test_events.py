@@ -126,3 +126,12 @@ def test_attackers_neutralised_by_security_agents_is_a_clash(extracted):
     clashes = [e for e in ex.events if e.sub_event_type == "Armed clash"]
     assert [(e.actor1, e.actor2, e.fatalities) for e in clashes] == [
         ("Military Forces of Nigeria", "Unidentified Armed Group (Nigeria)", 7)]
+
+
+def test_a_curly_possessive_names_state_forces(extracted):
+    # "Iraq’s air force “carried out a successful airstrike using F-16 aircraft, ...": one strike, the Iraqi
+    # military's, told in the lead, the quote and the photo caption
+    ex = extracted["iq-anbar-2-rudaw"]
+    strikes = [e for e in ex.events if e.sub_event_type == "Air/drone strike" and e.event_date == "2025-03-28"]
+    assert [(e.actor1, e.actor2, e.fatalities) for e in strikes] == [
+        ("Military Forces of Iraq", "Islamic State (Iraq)", 2)]
