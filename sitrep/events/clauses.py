@@ -29,7 +29,7 @@ class Clause:
     hits: list[TriggerHit] = field(default_factory=list)
     excluded: set[int] = field(default_factory=set)  # tokens of nested clauses that are not this one's
     nested_events: set[int] = field(default_factory=set)  # of those, the tokens of other event clauses
-    background: set[int] = field(default_factory=set)  # of those, clauses that recall the past ("since ...")
+    others: set[int] = field(default_factory=set)  # of those, clauses of other events or of the past
     _tokens: list[Token] | None = field(default=None, repr=False)
     _spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
     _excluded_spans: list[tuple[int, int]] | None = field(default=None, repr=False)
@@ -57,10 +57,11 @@ class Clause:
             self._excluded_spans = [(doc[i].idx, doc[i].idx + len(doc[i])) for i in self.excluded]
         return any(start <= offset < end for start, end in self._excluded_spans)
 
-    def in_background(self, offset: int) -> bool:
-        """The offset is in a nested clause that recalls the past ("..., since X was killed in Y")."""
+    def in_other(self, offset: int) -> bool:
+        """The offset is in a nested clause of another event, or one that recalls the past
+        ("..., since X was killed in Y", "..., following an attack that killed 11 soldiers in Y")."""
         doc = self.head.doc
-        return any(doc[i].idx <= offset < doc[i].idx + len(doc[i]) for i in self.background)
+        return any(doc[i].idx <= offset < doc[i].idx + len(doc[i]) for i in self.others)
 
     def contains_char(self, offset: int) -> bool:
         self.tokens()

@@ -127,8 +127,9 @@ class EventCoder:
         clauses = group_clauses(sent, hits)
         reasons = {id(c): non_event_reason(sent, c) for c in clauses}
         for clause in clauses:
-            clause.background = {t.i for c in clauses if c is not clause and c.head.i in clause.nested_events
-                                 and (reasons[id(c)] or "").startswith("background") for t in c.head.subtree}
+            clause.others = {t.i for c in clauses if c is not clause and c.head.i in clause.nested_events
+                                 and ((reasons[id(c)] or "").startswith("background")
+                                      or (is_event_clause(c) and not reasons[id(c)])) for t in c.head.subtree}
         for clause in clauses:
             if not is_event_clause(clause) or reasons[id(clause)]:
                 continue
@@ -401,7 +402,7 @@ def _phrase(token: Token) -> str:
 def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[PlaceMention]:
     """Resolved places of the clause (else of the sentence), most specific only, one per name."""
     in_sent = [p for p in ctx.places if sent.start_char <= p.start < sent.end_char and p.name
-               and not clause.in_background(p.start)]  # "..., since X was killed in Y": Y is history's place
+               and not clause.in_other(p.start)]  # "..., since X was killed in Y": Y is not this event's place
     in_clause = [p for p in in_sent if clause.contains_char(p.start)]
     if not any(_specific(p) for p in in_clause):
         # nothing finer than a province in the clause: look into its subordinate parts ("…, reaching X")
