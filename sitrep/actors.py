@@ -296,7 +296,7 @@ class ActorDictionary:
         """Actor mentions in a Doc or Span, in text order, with character offsets into the Doc."""
         doc = doc_or_span.doc if isinstance(doc_or_span, Span) else doc_or_span
         lo, hi = (doc_or_span.start, doc_or_span.end) if isinstance(doc_or_span, Span) else (0, len(doc))
-        hits = [h for h in self._hits(doc_or_span) if lo <= h.start and h.end <= hi]
+        hits = [h for h in self._hits(doc_or_span) if lo <= h.start and h.end <= hi and not _only_a_patron(doc, h)]
         mentions = self._mentions(doc, hits, country, security_as)
         chosen = _resolve_overlaps(mentions)
         return [Actor(m.actor_name, m.inter, m.country, doc[m.start:m.end].text,
@@ -421,7 +421,9 @@ class ActorDictionary:
                 state = self.country(d.key) if d.cat == "D" else None
                 if state is not None:
                     return [_Mention(h.start, d.end, _RANK["state"], state_forces_name(state, kind), 1, state.name)]
-        if self.forces[h.key].bare:
+        last = doc[h.end - 1]
+        if self.forces[h.key].bare and not (last.dep_ == "amod" and last.pos_ == "ADJ" and last.head.i >= h.end):
+            # (not the adjective of "military infrastructure"; but "an army base" is the army's)
             home = self.country_named(country) if country else None
             return [_Mention(h.start, h.end, _RANK["bare"], state_forces_name(home or country, kind), 1, country)]
         return []
@@ -460,6 +462,17 @@ class ActorDictionary:
             return None
         entry = self.entries[self._fuzzy_aliases[best[0]]]
         return Actor(entry.canonical(country), entry.inter, entry.country or country, text, 0, len(text))
+
+
+PATRON_WORDS = frozenset({"linked", "affiliated", "allied", "aligned", "backed", "sponsored", "supported",
+                          "inspired", "funded", "led", "controlled", "held", "run"})
+
+
+def _only_a_patron(doc: Doc, hit: _Hit) -> bool:
+    """'the al-Qaeda-linked group JNIM', 'Iran-backed Houthis', 'RSF-held town': the name qualifies
+    another actor (or a place), it is not the one acting."""
+    end = hit.end
+    return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in PATRON_WORDS
 
 
 _POSSESSIVE = ("'s", "\u2019s")  # "Iraq's", "Iraq’s"

@@ -34,6 +34,7 @@ NAME_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "
                   "de", "du", "la", "le", "da", "do", "di", "bin", "ibn", "abu", "um", "umm"}
 POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
 LIST_JOINERS = {",", "and", "or", "&"}
+SPEECH_RECIPIENT_VERBS = frozenset({"told", "tells", "telling", "informed"})
 SETTLEMENT_KINDS = {"admin1", "admin2", "admin", "settlement"}
 SPAN_KINDS = {"natural", "facility"}  # type words that belong to the name: "Litani River"
 
@@ -215,6 +216,9 @@ class Recogniser:
         if before < 0:
             return
         prev = doc[before].lower_
+        if prev in SPEECH_RECIPIENT_VERBS:
+            item.blocked = True  # "two sources told the Sahel Observer": whom one tells is no place
+            return
         if prev == "of" and before >= 1 and doc[before - 1].lower_ in time_nouns():
             item.blocked = True  # "the holy month of Ramadan", "the feast of Eid": a time, not a place
             return
@@ -447,6 +451,15 @@ class PlaceResolver:
                 if after is not None:
                     choice.containers = [p for p in after.candidates
                                          if p.is_country or p.feature_code == "ADM1"]
+            elif choice.found.kind in SETTLEMENT_KINDS and end + 1 < len(doc) and doc[end].lower_ == "in":
+                # "the town of Mays al Jabal in south Lebanon": the country or province after 'in' holds it
+                at = end + 2 if doc[end + 1].lower_ == "the" else end + 1
+                if at < len(doc) and place_words().kind(doc[at].lower_) == "direction":
+                    at += 1  # "in south Lebanon", "in northern Nigeria"
+                after = by_start.get(at) or by_start.get(at - 1)
+                if after is not None:
+                    choice.containers = [p for p in after.candidates
+                                         if p.is_country or p.feature_code == "ADM1"]
             while end < len(doc) and doc[end].lower_ in ("area", "region", "district"):
                 end += 1
             if end + 1 < len(doc) and doc[end].lower_ == "between":
@@ -646,10 +659,17 @@ class PlaceResolver:
         country named close by (3); the main country named in the sentence (3); the
         province of the nearest place of the main country in the article (3); the
         main country (3).  Never a namesake in another country."""
-        if not focus:
+        if not focus and not choice.containers:
             return None
-        top = max(focus.items(), key=lambda kv: kv[1])[0]
+        top = max(focus.items(), key=lambda kv: kv[1])[0] if focus else ""
         countries = {c for c, share in focus.items() if share >= 0.15}
+        held_by = {p.country_code for p in choice.containers if p.country_code}
+        if len(held_by) == 1:  # "X, Lebanon", "the town of X in south Lebanon": that country, whatever the focus
+            top = next(iter(held_by))
+            countries = {top}
+            province = next((p for p in choice.containers if p.feature_code == "ADM1" and p.latitude is not None), None)
+            if province is not None:
+                return province, 3
         known = [c for c in choices if c.chosen is not None and c is not choice
                  and c.found.role == "literal" and c.chosen.country_code in countries]
         same = [c for c in known if c.sentence == choice.sentence]

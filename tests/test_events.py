@@ -135,3 +135,22 @@ def test_a_curly_possessive_names_state_forces(extracted):
     strikes = [e for e in ex.events if e.sub_event_type == "Air/drone strike" and e.event_date == "2025-03-28"]
     assert [(e.actor1, e.actor2, e.fatalities) for e in strikes] == [
         ("Military Forces of Iraq", "Islamic State (Iraq)", 2)]
+
+
+def test_the_speakers_own_jet_and_a_town_in_a_named_country(extracted):
+    # "An Israeli airstrike Sunday in the town of Mays al Jabal in south Lebanon killed four civilians ..."
+    # "The Israeli military said its jet targeted military infrastructure in the southern Lebanese town ..."
+    ex = extracted["lb-mays-al-jabal-4"]
+    strikes = [e for e in ex.events if e.sub_event_type == "Air/drone strike"]
+    assert [(e.location, e.country, e.actor1, e.fatalities) for e in strikes] == [
+        ("Mays al Jabal", "Lebanon", "Military Forces of Israel", 4)]
+
+
+def test_a_patron_named_in_a_compound_is_not_the_actor(heldout):
+    # "Fighters from the al-Qaeda-linked group JNIM attacked an army base in Djibo ..."; "JNIM ... said it had
+    # killed more than 50 soldiers": one battle of JNIM and the army, whoever the sentence puts first
+    ex = heldout["ho-bf-djibo-attack"]
+    djibo = [e for e in events_at(ex, "Djibo") if e.actor1 and "JNIM" in e.actor1]
+    assert len(djibo) == 1 and djibo[0].sub_event_type == "Armed clash"
+    assert djibo[0].actor2 == "Military Forces of Burkina Faso" and djibo[0].fatalities == 23
+    assert not [e for e in ex.events if e.actor1 == "Al Qaeda"]

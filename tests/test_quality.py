@@ -17,7 +17,8 @@ FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(en
 HELDOUT = ROOT / "eval" / "heldout"  # written for the project, coded blind: see eval/heldout/README.md
 GOLD = {"seed": (SAMPLE, SHARED / "eval" / "seed" / "gold.jsonl"),
         "dev": (DEV_ARTICLES, SHARED / "eval" / "dev" / "gold.jsonl"),
-        "heldout": (HELDOUT / "articles.jsonl", HELDOUT / "gold.jsonl")}
+        "heldout": (HELDOUT / "articles.jsonl", HELDOUT / "gold.jsonl"),
+        "heldout2": (HELDOUT.with_name("heldout2") / "articles.jsonl", HELDOUT.with_name("heldout2") / "gold.jsonl")}
 
 
 def score(kind: str, gold: Path, pred: Path) -> dict:

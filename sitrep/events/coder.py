@@ -318,6 +318,10 @@ def assign_roles(sent: Span, clause: Clause, actors: list[Actor]) -> tuple[Actor
         role = _role(span.root, trigger_tokens)
         if role != "described":
             {"agent": agents, "patient": patients, "source": sources}.get(role or "", unknown).append(actor)
+    if not agents and sources and _pronoun_subject(clause.head):
+        # "the army said its jet targeted infrastructure belonging to Hezbollah": the speaker acted; the rest is hit
+        patients += unknown
+        unknown = []
     agents += [a for a in unknown if a.inter != 7]
     inside = lambda a: clause.contains_char(a.start or 0)  # noqa: E731
     named = agents + patients  # (a list is empty while it is being sorted: keep a copy for the key)
@@ -337,7 +341,15 @@ def _generic(actor: Actor, peers: list[Actor]) -> bool:
 
 
 def _pronoun_subject(head: Token) -> bool:
-    return any(c.dep_ == "nsubj" and c.pos_ == "PRON" and c.lower_ in ("it", "they", "we") for c in head.children)
+    """'it fired', 'they struck', 'its jet targeted': the subject is the speaker's own."""
+    for c in head.children:
+        if c.dep_ != "nsubj":
+            continue
+        if c.pos_ == "PRON" and c.lower_ in ("it", "they", "we"):
+            return True
+        if any(g.dep_ == "poss" and g.lower_ in ("its", "their", "our") for g in c.children):
+            return True
+    return False
 
 
 def _role(token: Token, triggers: set[int]) -> str | None:

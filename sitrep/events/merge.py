@@ -86,8 +86,9 @@ DEMONSTRATIONS = {"Protests", "Riots"}
 def compatible(a: Event, b: Event) -> bool:
     if a.event_type != b.event_type and not {a.event_type, b.event_type} <= DEMONSTRATIONS:
         return False  # (a protest that turned to stone-throwing at one place and day is one event)
-    if a.actor1 and b.actor1 and a.actor1 != b.actor1 and a.event_type not in DEMONSTRATIONS:
-        return False
+    if a.actor1 and b.actor1 and a.actor1 != b.actor1 and a.event_type not in DEMONSTRATIONS \
+            and not (a.event_type == "Battles" and a.actor1 == b.actor2 and (not a.actor2 or a.actor2 == b.actor1)):
+        return False  # (a battle's sides are one pair whichever attacked: "JNIM attacked the base"; "the army's counter-attack")
     if a.event_date and b.event_date and a.event_date != b.event_date:
         return "context" in (a.date_from, b.date_from)  # a date carried from an earlier sentence may be wrong
     return True
