@@ -24,6 +24,7 @@ from typing import Any
 
 from .store.queries import (
     event_filters,
+    events_from,
     event_sources,
     events_per_day,
     key_events,
@@ -51,6 +52,7 @@ class ReportOptions:
     since: date | None = None
     until: date | None = None
     top: int = 10  # actors and key events listed
+    fused: bool = True  # count real-world events (fused over their reports), not reports
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:
@@ -60,7 +62,7 @@ class ReportOptions:
 
     def query(self, limit: int = MAP_POINTS_LIMIT) -> EventQuery:
         return EventQuery(country=self.country, since=self.since.isoformat() if self.since else None,
-                          until=self.until.isoformat() if self.until else None, limit=limit)
+                          until=self.until.isoformat() if self.until else None, limit=limit, fused=self.fused)
 
 
 @dataclass
@@ -107,7 +109,8 @@ def build_report(conn: sqlite3.Connection, options: ReportOptions) -> SituationR
     events = sum(n for _, n, _ in by_type)
     points = [(r["longitude"], r["latitude"], r["event_type"], r["fatalities"] or 0)
               for r in list_events(conn, query) if r["latitude"] is not None and r["longitude"] is not None]
-    keys = [KeyEvent(e, event_sources(conn, e["event_id"])) for e in key_events(conn, query, options.top)]
+    keys = [KeyEvent(e, event_sources(conn, e["event_id"], fused=query.fused))
+            for e in key_events(conn, query, options.top)]
     return SituationReport(
         options=options, data_as_of=_data_as_of(conn), events=events,
         fatalities=sum(f for _, _, f in by_type), articles=_article_count(conn, query),
@@ -122,9 +125,12 @@ def _data_as_of(conn: sqlite3.Connection) -> str | None:
 
 
 def _article_count(conn: sqlite3.Connection, query: EventQuery) -> int:
+    """Articles that report the events counted."""
     where, params = event_filters(query)
     clause = (" WHERE " + " AND ".join(where)) if where else ""
-    sql = f"SELECT COUNT(DISTINCT s.article_id) FROM events e JOIN event_sources s ON s.event_id = e.event_id{clause}"
+    reports = ("JOIN fused_members m ON m.fused_id = e.event_id JOIN event_sources s ON s.event_id = m.event_id"
+               if query.fused else "JOIN event_sources s ON s.event_id = e.event_id")
+    sql = f"SELECT COUNT(DISTINCT s.article_id){events_from(query)} {reports}{clause}"
     return int(conn.execute(sql, params).fetchone()[0])
 
 
@@ -267,6 +273,11 @@ def _where(event: dict[str, Any]) -> str:
     return ", ".join(str(x) for x in (event.get("location"), event.get("admin1"), event.get("country")) if x)
 
 
+def _sources_note(event: dict[str, Any]) -> str:
+    n = event.get("source_count")
+    return f"; {n} independent sources" if n and n > 1 else ""
+
+
 def render_markdown(report: SituationReport, map_file: str, chart_file: str) -> str:
     lines = [f"# {md_escape(report.title)}", "", f"**Period:** {md_escape(report.period)}  ",
              f"**Data as of:** {md_escape(report.data_as_of or 'empty store')}", "",
@@ -283,7 +294,7 @@ def render_markdown(report: SituationReport, map_file: str, chart_file: str) -> 
                      f"{md_escape(_where(e))}")
         lines.append("")
         lines.append(f"{md_escape(e['event_type'])}; actors: {md_escape(e['actor1'] or '?')} vs "
-                     f"{md_escape(e['actor2'] or '—')}; fatalities: {e['fatalities']}.")
+                     f"{md_escape(e['actor2'] or '—')}; fatalities: {e['fatalities']}{_sources_note(e)}.")
         lines.append("")
         for s in key.sources:
             lines.append(f"> {md_escape(s['evidence'])}")
@@ -321,7 +332,7 @@ from <b>{{ r.articles }}</b> {{ "article" if r.articles == 1 else "articles" }}.
 <h2>Key events</h2>
 {% for k in r.key_events %}{% set e = k.event %}
 <h3>{{ loop.index }}. {{ e.event_date or "undated" }} — {{ e.sub_event_type }}, {{ where(e) }}</h3>
-<p>{{ e.event_type }}; actors: {{ e.actor1 or "?" }} vs {{ e.actor2 or "—" }}; fatalities: {{ e.fatalities }}.</p>
+<p>{{ e.event_type }}; actors: {{ e.actor1 or "?" }} vs {{ e.actor2 or "—" }}; fatalities: {{ e.fatalities }}{{ sources_note(e) }}.</p>
 {% for s in k.sources %}<blockquote>{{ s.evidence }}</blockquote>
 <p class="src">— {{ s.outlet or s.doc_id }}{% if s.published %}, {{ s.published }}{% endif %}
 {% if s.url and s.url.startswith(("http://", "https://")) %}
@@ -340,7 +351,7 @@ def render_html(report: SituationReport, map_png: bytes, chart_png: bytes) -> st
     template = env.from_string(HTML_TEMPLATE)
     tables = [("Events by type", "Event type", report.by_type), ("Events by admin1", "Admin1", report.by_admin1),
               ("Most active actors", "Actor", report.actors)]
-    return template.render(r=report, tables=tables, where=_where,
+    return template.render(r=report, tables=tables, where=_where, sources_note=_sources_note,
                            map_png=base64.b64encode(map_png).decode("ascii"),
                            chart_png=base64.b64encode(chart_png).decode("ascii"))
 

@@ -154,3 +154,25 @@ def test_clusters_never_hold_two_events_of_one_article(dev_store):
     for group in cluster(reports):
         docs = [r.doc_id for r in group]
         assert len(docs) == len(set(docs)), docs
+
+
+def test_a_report_counts_each_real_world_event_once(dev_store):
+    """The situation report counts fused events: three articles on one strike are one event, one toll."""
+    from sitrep.report import ReportOptions, build_report
+    from sitrep.store.queries import connect_readonly
+
+    conn = connect_readonly(dev_store.path)
+    try:
+        fused = build_report(conn, ReportOptions(country="Lebanon"))
+        reports = build_report(conn, ReportOptions(country="Lebanon", fused=False))
+    finally:
+        conn.close()
+    lebanon = [r for r in dev_store.fused_events(store_query()) if r["country"] == "Lebanon"]
+    assert fused.events == len(lebanon) < reports.events
+    assert fused.fatalities == sum(r["fatalities"] for r in lebanon) < reports.fatalities
+    assert fused.articles == reports.articles  # the same articles report them
+    multi = [k for k in fused.key_events if len({s["doc_id"] for s in k.sources}) > 1]
+    assert multi and all(k.event["source_count"] == len({s["doc_id"] for s in k.sources}) for k in multi)
+    from sitrep.report import render_markdown
+
+    assert f"{multi[0].event['source_count']} independent sources" in render_markdown(fused, "map.png", "chart.png")

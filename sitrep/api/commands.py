@@ -69,9 +69,11 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="Default: from the output file's suffix, else md.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 100), help="Actors and key events listed.")
+@click.option("--unfused", is_flag=True,
+              help="Count every report of an event (one row per article) instead of each real-world event once.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
 def report(db: str, country: str | None, since: object, until: object, fmt: str | None, top: int,
-           output: str) -> None:
+           unfused: bool, output: str) -> None:
     """Write a situation report (Markdown, HTML or PDF) from the store alone."""
     from ..gazetteer.build import default_node_modules
     from ..gazetteer.sources import country_outlines
@@ -81,7 +83,8 @@ def report(db: str, country: str | None, since: object, until: object, fmt: str 
     out = Path(output)
     fmt = fmt or (out.suffix.lstrip(".").lower() if out.suffix.lstrip(".").lower() in REPORT_FORMATS else "md")
     try:
-        options = ReportOptions(country=country, since=since, until=until, top=top)  # type: ignore[arg-type]
+        options = ReportOptions(country=country, since=since, until=until, top=top,  # type: ignore[arg-type]
+                                fused=not unfused)
         outlines = list(country_outlines(default_node_modules()))
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc

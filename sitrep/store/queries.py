@@ -18,12 +18,38 @@ from .sqlite import EVENT_COLUMNS, EventQuery, fts_phrase
 EVENT_FIELDS = EVENT_COLUMNS
 SOURCE_FIELDS = ("doc_id", "outlet", "url", "reported_by", "evidence", "evidence_start", "evidence_end")
 
-_EVENT_SELECT = (
-    "SELECT " + ", ".join(f"e.{c}" for c in EVENT_FIELDS) + ", a.doc_id, a.outlet AS source, a.url AS source_url,"
-    " s.evidence, s.evidence_start, s.evidence_end, s.reported_by"
-    " FROM events e JOIN articles a ON a.id = e.article_id"
-    " LEFT JOIN event_sources s ON s.event_id = e.event_id AND s.article_id = e.article_id"
+FUSED_FIELDS = ("event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country", "admin1", "admin2",
+                "location", "location_text", "latitude", "longitude", "geo_precision", "event_date", "time_precision",
+                "fatalities")
+# A fused event as an events row: the fused fields over those of its lead report (the most confident),
+# whose article, evidence and words stand for it; `lead_event_id` joins that report's evidence.
+_FUSED_AS_EVENTS = (
+    "(SELECT ev.id, ev.article_id, ev.event_id AS lead_event_id, f.source_count, "
+    + ", ".join(f"f.{c}" if c in FUSED_FIELDS else ("f.fused_id AS event_id" if c == "event_id" else
+                                                    "CASE WHEN ev.location IS f.location THEN ev.geonameid END AS geonameid"
+                                                    if c == "geonameid" else f"ev.{c}") for c in EVENT_FIELDS)
+    + " FROM fused_events f JOIN events ev ON ev.event_id = (SELECT m.event_id FROM fused_members m"
+    " JOIN events e2 ON e2.event_id = m.event_id WHERE m.fused_id = f.fused_id"
+    " ORDER BY e2.confidence DESC, e2.event_id LIMIT 1))"
 )
+
+
+def events_from(query: EventQuery) -> str:
+    """The FROM clause of an event query: per-report events `e` with their article `a`, or fused events."""
+    table = f"{_FUSED_AS_EVENTS} e" if query.fused else "events e"
+    return f" FROM {table} JOIN articles a ON a.id = e.article_id"
+
+
+def _event_select(query: EventQuery) -> str:
+    lead = "e.lead_event_id" if query.fused else "e.event_id"
+    extra = ", e.source_count" if query.fused else ""
+    return ("SELECT " + ", ".join(f"e.{c}" for c in EVENT_FIELDS) + extra
+            + ", a.doc_id, a.outlet AS source, a.url AS source_url, s.evidence, s.evidence_start, s.evidence_end,"
+            f" s.reported_by{events_from(query)}"
+            f" LEFT JOIN event_sources s ON s.event_id = {lead} AND s.article_id = e.article_id")
+
+
+_EVENT_SELECT = _event_select(EventQuery())
 
 
 def connect_readonly(path: str | Path, *, timeout_ms: int | None = None) -> sqlite3.Connection:
@@ -83,7 +109,12 @@ def event_filters(q: EventQuery) -> tuple[list[str], list[Any]]:
         where.append("e.longitude BETWEEN ? AND ? AND e.latitude BETWEEN ? AND ?")
         params += [q.bbox[0], q.bbox[2], q.bbox[1], q.bbox[3]]
     if q.q and plain_text(q.q).strip():
-        where.append("e.article_id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        matching = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+        if q.fused:  # any of its reports' articles
+            where.append("e.event_id IN (SELECT m.fused_id FROM fused_members m JOIN events ev ON ev.event_id = m.event_id"
+                         f" WHERE ev.article_id IN ({matching}))")
+        else:
+            where.append(f"e.article_id IN ({matching})")
         params.append(fts_phrase(plain_text(q.q)))
     return where, params
 
@@ -95,14 +126,14 @@ def _where(query: EventQuery) -> tuple[str, list[Any]]:
 
 def count_events(conn: sqlite3.Connection, query: EventQuery) -> int:
     where, params = _where(query)
-    sql = f"SELECT COUNT(*) FROM events e JOIN articles a ON a.id = e.article_id{where}"
+    sql = f"SELECT COUNT(*){events_from(query)}{where}"
     return int(conn.execute(sql, params).fetchone()[0])
 
 
 def list_events(conn: sqlite3.Connection, query: EventQuery) -> list[dict[str, Any]]:
     """A page of events (with their first source's evidence), newest first."""
     where, params = _where(query)
-    sql = (f"{_EVENT_SELECT}{where}"
+    sql = (f"{_event_select(query)}{where}"
            " ORDER BY e.event_date IS NULL, e.event_date DESC, e.id LIMIT ? OFFSET ?")
     return [dict(r) for r in conn.execute(sql, (*params, query.limit, query.offset))]
 
@@ -112,12 +143,14 @@ def get_event(conn: sqlite3.Connection, event_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def event_sources(conn: sqlite3.Connection, event_id: str) -> list[dict[str, Any]]:
-    """Every article that reports the event, with the sentence that says so."""
+def event_sources(conn: sqlite3.Connection, event_id: str, *, fused: bool = False) -> list[dict[str, Any]]:
+    """Every article that reports the event (with `fused`, each report of the fused event), with the
+    sentence that says so."""
+    which = "IN (SELECT event_id FROM fused_members WHERE fused_id = ?)" if fused else "= ?"
     sql = (
         "SELECT s.doc_id, s.outlet, s.url, s.reported_by, s.evidence, s.evidence_start, s.evidence_end,"
         " a.title, a.published FROM event_sources s JOIN articles a ON a.id = s.article_id"
-        " WHERE s.event_id = ? ORDER BY a.published IS NULL, a.published, a.id"
+        f" WHERE s.event_id {which} ORDER BY a.published IS NULL, a.published, a.id"
     )
     return [dict(r) for r in conn.execute(sql, (event_id,))]
 
@@ -228,7 +261,7 @@ def totals_by(conn: sqlite3.Connection, query: EventQuery, column: str) -> list[
         raise ValueError(f"cannot group events by {column!r}; use one of {', '.join(EVENT_FIELDS)}")
     where, params = _where(query)
     sql = (f'SELECT COALESCE(e."{column}", \'(unknown)\') AS value, COUNT(*) AS n, SUM(e.fatalities) AS f'
-           f" FROM events e JOIN articles a ON a.id = e.article_id{where} GROUP BY value ORDER BY n DESC, value")
+           f"{events_from(query)}{where} GROUP BY value ORDER BY n DESC, value")
     return [(r["value"], int(r["n"]), int(r["f"] or 0)) for r in conn.execute(sql, params)]
 
 
@@ -236,8 +269,8 @@ def events_per_day(conn: sqlite3.Connection, query: EventQuery) -> list[tuple[st
     """(date, events, fatalities) for each day that has events, in date order."""
     where, params = _where(query)
     extra = " AND " if where else " WHERE "
-    sql = (f"SELECT e.event_date AS day, COUNT(*) AS n, SUM(e.fatalities) AS f FROM events e"
-           f" JOIN articles a ON a.id = e.article_id{where}{extra}e.event_date IS NOT NULL"
+    sql = (f"SELECT e.event_date AS day, COUNT(*) AS n, SUM(e.fatalities) AS f"
+           f"{events_from(query)}{where}{extra}e.event_date IS NOT NULL"
            " GROUP BY day ORDER BY day")
     return [(r["day"], int(r["n"]), int(r["f"] or 0)) for r in conn.execute(sql, params)]
 
@@ -246,8 +279,7 @@ def top_actors(conn: sqlite3.Connection, query: EventQuery, limit: int = 10) -> 
     """(actor, events, fatalities) for actors on either side of the events, most active first."""
     where, params = _where(query)
     sql = (
-        f"WITH picked AS (SELECT e.actor1, e.actor2, e.fatalities FROM events e"
-        f" JOIN articles a ON a.id = e.article_id{where}),"
+        f"WITH picked AS (SELECT e.actor1, e.actor2, e.fatalities{events_from(query)}{where}),"
         " sides AS (SELECT actor1 AS actor, fatalities FROM picked WHERE actor1 IS NOT NULL"
         " UNION ALL SELECT actor2, fatalities FROM picked WHERE actor2 IS NOT NULL)"
         " SELECT actor, COUNT(*) AS n, SUM(fatalities) AS f FROM sides GROUP BY actor"
@@ -259,5 +291,5 @@ def top_actors(conn: sqlite3.Connection, query: EventQuery, limit: int = 10) -> 
 def key_events(conn: sqlite3.Connection, query: EventQuery, limit: int = 10) -> list[dict[str, Any]]:
     """The deadliest, then most confident events, with their first source's evidence."""
     where, params = _where(query)
-    sql = (f"{_EVENT_SELECT}{where} ORDER BY e.fatalities DESC, e.confidence DESC, e.event_date, e.id LIMIT ?")
+    sql = (f"{_event_select(query)}{where} ORDER BY e.fatalities DESC, e.confidence DESC, e.event_date, e.id LIMIT ?")
     return [dict(r) for r in conn.execute(sql, (*params, limit))]

@@ -43,6 +43,7 @@ class EventQuery:
     q: str | None = None
     limit: int = 100
     offset: int = 0
+    fused: bool = False  # one row per real-world event (fused over its reports), not per report
 
 
 class Store:
