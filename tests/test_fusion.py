@@ -176,3 +176,22 @@ def test_a_report_counts_each_real_world_event_once(dev_store):
     from sitrep.report import render_markdown
 
     assert f"{multi[0].event['source_count']} independent sources" in render_markdown(fused, "map.png", "chart.png")
+
+
+def test_the_api_serves_fused_events_with_every_source(dev_store):
+    from fastapi.testclient import TestClient
+
+    from sitrep.api import create_app
+
+    client = TestClient(create_app(dev_store.path, read_token_from_env=False))
+    fused = client.get("/events", params={"fused": "true", "limit": 1000}).json()
+    reports = client.get("/events", params={"limit": 1000}).json()
+    assert fused["total"] == len(dev_store.fused_events(store_query())) < reports["total"]
+    multi = max(fused["events"], key=lambda e: e["source_count"])
+    assert multi["source_count"] >= 3 and len(multi["event_id"]) == 17
+    detail = client.get(f"/events/{multi['event_id']}").json()
+    assert len({s["doc_id"] for s in detail["sources"]}) == multi["source_count"]
+    lead = client.get(f"/events/{multi['lead_event_id']}").json()  # the report that stands for it
+    assert lead["event_id"] == multi["lead_event_id"] and lead["evidence"] == multi["evidence"]
+    geo = client.get("/events", params={"fused": "true", "format": "geojson", "limit": 1000}).json()
+    assert len(geo["features"]) == fused["total"]

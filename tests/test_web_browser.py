@@ -14,7 +14,8 @@ import pytest
 import uvicorn
 
 from sitrep.api import create_app
-from sitrep.store.queries import connect_readonly
+from sitrep.store.queries import connect_readonly, list_events
+from sitrep.store.sqlite import EventQuery
 
 from .conftest import ROOT, needs_shared
 from .storefixtures import SCRIPT, real_store, synthetic_store
@@ -87,15 +88,16 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def sample_event(db: Path) -> dict[str, Any]:
-    """An event coded from the shared sample, with coordinates."""
+    """A mapped (fused) event whose lead report is coded from the shared sample: the map's markers are
+    fused events, and the page shows the lead report's evidence in its article."""
     conn = connect_readonly(db)
-    row = conn.execute(
-        "SELECT e.event_id, e.country, s.evidence FROM events e JOIN articles a ON a.id = e.article_id"
-        " JOIN event_sources s ON s.event_id = e.event_id WHERE a.doc_id LIKE '000_88aa7ddcd16cc528%'"
-        " AND e.latitude IS NOT NULL ORDER BY e.fatalities DESC LIMIT 1").fetchone()
-    conn.close()
-    assert row is not None, "the sample should give at least one mapped event"
-    return dict(row)
+    try:
+        rows = list_events(conn, EventQuery(fused=True, limit=10_000))
+    finally:
+        conn.close()
+    mapped = [r for r in rows if r["doc_id"].startswith("000_88aa7ddcd16cc528") and r["latitude"] is not None]
+    assert mapped, "the sample should give at least one mapped event"
+    return max(mapped, key=lambda r: (r["fatalities"], r["source_count"]))
 
 
 def click_marker(page: Any, event_id: str) -> None:

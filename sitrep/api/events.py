@@ -14,7 +14,8 @@ from .models import Event, EventDetail, EventFeature, EventFeatureCollection, Ev
 
 router = APIRouter(tags=["events"])
 Text = Annotated[str | None, Query(max_length=200)]
-EVENT_ID_PATTERN = r"^[0-9a-f]{16}$"
+EVENT_ID_PATTERN = r"^f?[0-9a-f]{16}$"  # a report's event; 'f…' a fused event
+FUSED_ID_LENGTH = 17
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
@@ -58,6 +59,8 @@ def event_query(
     q: Annotated[str | None, Query(max_length=200, description="Words in the source article (full text)")] = None,
     limit: Annotated[int | None, Query(ge=1, description="Page size (default 100), at most the maximum")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    fused: Annotated[bool, Query(description="One row per real-world event, fused over the articles that "
+                                             "report it (ids 'f…'), instead of one per report")] = False,
 ) -> EventQuery:
     """The filters of GET /events, checked."""
     limit = page_limit(limit, settings)
@@ -70,7 +73,7 @@ def event_query(
     return EventQuery(country=country, admin1=admin1, event_type=event_type, sub_event_type=sub_event_type,
                       actor=actor, since=first.isoformat() if first else None,
                       until=last.isoformat() if last else None, bbox=parse_bbox(bbox),
-                      q=q if q and q.strip() else None, limit=limit, offset=offset)
+                      q=q if q and q.strip() else None, limit=limit, offset=offset, fused=fused)
 
 
 def to_feature(event: Event) -> EventFeature:
@@ -93,9 +96,11 @@ def events(query: Annotated[EventQuery, Depends(event_query)], conn: Connection,
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, summary="One event with all its sources")
-def event(event_id: Annotated[str, Path(pattern=EVENT_ID_PATTERN, description="16 hex digits")],
+def event(event_id: Annotated[str, Path(pattern=EVENT_ID_PATTERN,
+                                          description="16 hex digits; 'f' and 16 hex digits for a fused event")],
           conn: Connection) -> EventDetail:
-    row = get_event(conn, event_id)
+    fused = len(event_id) == FUSED_ID_LENGTH  # 'f' and 16 hex digits (a report's id may start with 'f' too)
+    row = get_event(conn, event_id, fused=fused)
     if row is None:
         raise ApiError(404, "not_found", f"No event with id {event_id}.")
-    return EventDetail(**row, sources=[Source(**s) for s in event_sources(conn, event_id)])
+    return EventDetail(**row, sources=[Source(**s) for s in event_sources(conn, event_id, fused=fused)])

@@ -43,6 +43,8 @@ class Event(BaseModel):
     evidence_start: int | None = None
     evidence_end: int | None = None
     reported_by: str | None = None
+    source_count: int | None = Field(None, description="Fused events: independent sources (wire copies count once)")
+    lead_event_id: str | None = Field(None, description="Fused events: the report whose article and evidence stand for it")
 
 
 class EventPage(BaseModel):

@@ -42,14 +42,13 @@ def events_from(query: EventQuery) -> str:
 
 def _event_select(query: EventQuery) -> str:
     lead = "e.lead_event_id" if query.fused else "e.event_id"
-    extra = ", e.source_count" if query.fused else ""
+    extra = ", e.source_count, e.lead_event_id" if query.fused else ""
     return ("SELECT " + ", ".join(f"e.{c}" for c in EVENT_FIELDS) + extra
             + ", a.doc_id, a.outlet AS source, a.url AS source_url, s.evidence, s.evidence_start, s.evidence_end,"
             f" s.reported_by{events_from(query)}"
             f" LEFT JOIN event_sources s ON s.event_id = {lead} AND s.article_id = e.article_id")
 
 
-_EVENT_SELECT = _event_select(EventQuery())
 
 
 def connect_readonly(path: str | Path, *, timeout_ms: int | None = None) -> sqlite3.Connection:
@@ -138,8 +137,9 @@ def list_events(conn: sqlite3.Connection, query: EventQuery) -> list[dict[str, A
     return [dict(r) for r in conn.execute(sql, (*params, query.limit, query.offset))]
 
 
-def get_event(conn: sqlite3.Connection, event_id: str) -> dict[str, Any] | None:
-    row = conn.execute(f"{_EVENT_SELECT} WHERE e.event_id = ?", (event_id,)).fetchone()
+def get_event(conn: sqlite3.Connection, event_id: str, *, fused: bool = False) -> dict[str, Any] | None:
+    """One event by id: a report's event, or (with `fused`) a fused event."""
+    row = conn.execute(f"{_event_select(EventQuery(fused=fused))} WHERE e.event_id = ?", (event_id,)).fetchone()
     return dict(row) if row else None
 
 

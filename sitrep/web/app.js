@@ -58,7 +58,8 @@
   async function loadEvents() {
     const all = [];
     for (let offset = 0; offset < MAX_EVENTS; offset += PAGE) {
-      const page = await getJSON("/events?limit=" + PAGE + "&offset=" + offset);
+      // one marker per real-world event, fused over the articles that report it
+      const page = await getJSON("/events?fused=true&limit=" + PAGE + "&offset=" + offset);
       all.push(...page.events);
       if (all.length >= page.total || page.events.length === 0) break;
     }
@@ -362,6 +363,7 @@
     field(fields, "Trigger", event.trigger);
     field(fields, "Weapon", event.weapon);
     field(fields, "Confidence", event.confidence);
+    field(fields, "Sources", event.source_count ? String(event.source_count) : null);
     field(fields, "Event id", event.event_id);
     const sources = $("detail-sources");
     sources.replaceChildren();
@@ -385,6 +387,7 @@
   }
 
   function showArticle(article, event) {
+    const ref = event.lead_event_id || event.event_id;  // the report of a fused event shown in its article
     $("article-title").textContent = "— " + (article.title || article.doc_id);
     const box = $("article-text");
     box.replaceChildren();
@@ -399,13 +402,13 @@
       const covering = spans.filter((s) => s.start <= a && s.end >= b);
       const classes = new Set();
       for (const s of covering) {
-        if (s.kind === "evidence") classes.add(s.ref === event.event_id ? "evidence" : "evidence other");
+        if (s.kind === "evidence") classes.add(s.ref === ref ? "evidence" : "evidence other");
         else classes.add(s.kind);
       }
       const part = el("span", text.slice(a, b), [...classes].join(" ") || undefined);
       const labels = covering.filter((s) => s.kind !== "evidence" && s.label).map((s) => s.kind + ": " + s.label);
       if (labels.length) part.title = labels.join("; ");
-      if (covering.some((s) => s.kind === "evidence" && s.ref === event.event_id)) {
+      if (covering.some((s) => s.kind === "evidence" && s.ref === ref)) {
         part.dataset.current = "1";
         current = current || part;
       }
