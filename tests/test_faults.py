@@ -170,6 +170,34 @@ def test_read_only_store_is_a_clear_error(tmp_path: Path) -> None:
         assert_clean_error(ingest(disk / "new.db"), disk / "new.db", "unable to open database file")
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="a read-only mount needs root (root ignores file modes)")
+def test_a_store_on_read_only_media_still_answers_reads(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from sitrep.api import create_app
+
+    with tmpfs(tmp_path / "ro", "16m") as disk:
+        db = disk / "s.db"
+        sample = ROOT / "samples" / "sample_dump.txt"
+        subprocess.run([*SITREP, "ingest", str(sample), "--db", str(db)], env=ENV, cwd=ROOT, check=True,
+                       capture_output=True)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        read = [["events", "--db", str(db)], ["export", "--db", str(db), "-o", str(tmp_path / "e.csv")],
+                ["report", "--db", str(db), "-o", str(tmp_path / "r.md")]]
+        for args in read:
+            done = subprocess.run([*SITREP, *args], env=ENV, cwd=ROOT, capture_output=True, text=True, check=False)
+            assert done.returncode == 0, (args, done.stderr[-2000:])
+        assert len((tmp_path / "e.csv").read_text(encoding="utf-8").splitlines()) > 1
+        client = TestClient(create_app(db, read_token_from_env=False))
+        assert client.get("/events").json()["total"] > 0
+        new = tmp_path / "new.jsonl"
+        new.write_text('{"id": "ro-1", "text": "Police arrested ten protesters in Algiers on Friday."}\n',
+                       encoding="utf-8")
+        done = subprocess.run([*SITREP, "ingest", str(new), "--db", str(db)], env=ENV, cwd=ROOT,
+                              capture_output=True, text=True, check=False)
+        assert_clean_error(done, db, "read-only")
+
+
 # ---------------------------------------------------------------- PostgreSQL
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from .. import __version__
 from ..store import Store
+from ..store.queries import schema_is_current
 from . import articles, events, system, web
 from .errors import ErrorBody, install_error_handlers
 from .ingest import Writer
@@ -41,7 +42,8 @@ def create_app(db_path: str | Path, *, token: str | None = None, max_page_size: 
 
 
 def build_app(settings: ApiSettings) -> FastAPI:
-    Store(settings.db_path).close()  # create or migrate before any read-only connection opens it
+    if not schema_is_current(settings.db_path):
+        Store(settings.db_path).close()  # create or migrate before any read-only connection opens it
     app = FastAPI(title="sitrep", version=__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None, responses=ERROR_RESPONSES)
     app.state.settings = settings

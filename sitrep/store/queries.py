@@ -52,13 +52,38 @@ def _event_select(query: EventQuery) -> str:
 
 
 def connect_readonly(path: str | Path, *, timeout_ms: int | None = None) -> sqlite3.Connection:
-    """Open a store file for reading only; with `timeout_ms`, a query running longer is interrupted."""
-    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    """Open a store file for reading only; with `timeout_ms`, a query running longer is interrupted.
+
+    A store on read-only media (an archive, a read-only mount) cannot make the shared-memory file a
+    WAL database needs: it is then opened as immutable (no locks; nobody may write it meanwhile).
+    """
+    base = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(base, uri=True, check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn = sqlite3.connect(base + "&immutable=1", uri=True, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     if timeout_ms is not None:
         set_time_limit(conn, timeout_ms)
     return conn
+
+
+def schema_is_current(path: str | Path) -> bool:
+    """The store exists and has every migration applied (so readers need not open it for writing)."""
+    from .migrations import MIGRATIONS
+
+    if not Path(path).is_file():
+        return False
+    try:
+        conn = connect_readonly(path)
+        try:
+            done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return all(name in done for name, _ in MIGRATIONS)
 
 
 def set_time_limit(conn: sqlite3.Connection, timeout_ms: int) -> None:

@@ -60,9 +60,19 @@ class Store:
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self.migrate()
         except sqlite3.OperationalError as exc:
-            raise self._error(exc) from exc
+            self.conn = self._read_only_or_raise(exc)
         except sqlite3.DatabaseError as exc:
             raise StoreError("E013", source=self.path, detail=str(exc)) from exc
+
+    def _read_only_or_raise(self, exc: sqlite3.OperationalError) -> sqlite3.Connection:
+        """A current store on read-only media still serves reads (queries, export, serve); writing
+        to it is then a clear E013. Anything else that stops the open is raised as E013."""
+        from .queries import connect_readonly, schema_is_current  # (queries imports this module)
+
+        if self.path == ":memory:" or not schema_is_current(self.path):
+            raise self._error(exc) from exc
+        log.info("%s: opened read-only (%s)", self.path, exc)
+        return connect_readonly(self.path)
 
     def close(self) -> None:
         self.conn.close()
