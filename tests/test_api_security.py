@@ -268,3 +268,13 @@ def test_store_write_failure_is_a_503_not_a_traceback(db: Path, monkeypatch: pyt
     with TestClient(app, raise_server_exceptions=False) as c:
         error = assert_error(c.post("/articles", json=ARTICLE, headers=AUTH), 503, "store_error")
     assert "disk is full" in error["message"] and "Traceback" not in error["message"]
+
+
+def test_rate_limit_keys_on_the_client_a_trusted_proxy_names(db: Path) -> None:
+    """Behind a reverse proxy on this host, each client named by X-Forwarded-For has its own bucket
+    (uvicorn reads the header from the addresses `sitrep serve --forwarded-allow-ips` trusts)."""
+    app = create_app(db, token=TOKEN, pipeline_factory=FakePipeline, rate_limit=0.01, rate_burst=2)
+    with LoggedServer(app) as url:
+        first = [httpx.get(f"{url}/health", headers={"X-Forwarded-For": "203.0.113.7"}).status_code for _ in range(3)]
+        other = httpx.get(f"{url}/health", headers={"X-Forwarded-For": "198.51.100.9"}).status_code
+    assert first == [200, 200, 429] and other == 200

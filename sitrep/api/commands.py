@@ -32,8 +32,11 @@ def _is_loopback(host: str) -> bool:
               help="Requests a second per client address, on average; 0 turns the limit off.")
 @click.option("--rate-burst", default=DEFAULT_RATE_BURST, show_default=True, type=click.IntRange(1),
               help="Requests a client may send at once before the rate limit applies.")
+@click.option("--forwarded-allow-ips", default="127.0.0.1,::1", show_default=True,
+              help="Reverse proxies whose X-Forwarded-For names the client (for the rate limit and logs); "
+                   "'*' trusts any, which only a server no one else can reach may do.")
 def serve(db: str, host: str, port: int, max_page_size: int, max_body_bytes: int, rate_limit: float,
-          rate_burst: int) -> None:
+          rate_burst: int, forwarded_allow_ips: str) -> None:
     """Serve the HTTP API and the web map over a store.
 
     Reads are open. POST /articles (ingest) is enabled only when the environment
@@ -54,7 +57,8 @@ def serve(db: str, host: str, port: int, max_page_size: int, max_body_bytes: int
         raise click.ClickException(str(exc)) from exc
     click.echo(f"sitrep: serving {db} on http://{host}:{port}/ "
                f"(writes {'enabled' if token else f'disabled: set {TOKEN_ENV} to enable'})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips)
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> object:
