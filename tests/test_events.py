@@ -154,3 +154,27 @@ def test_a_patron_named_in_a_compound_is_not_the_actor(heldout):
     assert len(djibo) == 1 and djibo[0].sub_event_type == "Armed clash"
     assert djibo[0].actor2 == "Military Forces of Burkina Faso" and djibo[0].fatalities == 23
     assert not [e for e in ex.events if e.actor1 == "Al Qaeda"]
+
+
+def test_shelling_that_kills_civilians_is_one_explosion_event(heldout):
+    # "Artillery shells fired by the paramilitary Rapid Support Forces struck the main livestock market in
+    # El Fasher on Monday, killing at least nine people ..."
+    ex = heldout["ho-sd-elfasher-market"]
+    here = events_at(ex, "El Fasher")
+    assert [(e.sub_event_type, e.actor1, e.actor2, e.fatalities) for e in here] == [
+        ("Shelling/artillery/missile attack", "Rapid Support Forces", "Civilians (Sudan)", 9)]
+
+
+def test_arrests_at_a_protest_are_its_intervention_and_leaving_is_not_dispersal(heldout):
+    ex = heldout["ho-ke-tax-protests"]
+    by_place = {e.location: e for e in ex.events}
+    assert by_place["Nairobi"].sub_event_type == "Protest with intervention"  # "..., arresting at least 14 people"
+    assert by_place["Nairobi"].actor2 == "Police Forces of Kenya"
+    assert not [e for e in ex.events if e.sub_event_type == "Arrests"]
+    # "about 200 demonstrators marched peacefully ... and dispersed after handing over a petition"
+    assert by_place["Kisumu"].sub_event_type == "Peaceful protest"
+
+
+def test_crude_bombs_hurled_are_grenades(heldout):
+    ex = heldout["ho-bd-bogura-clash"]
+    assert [e.sub_event_type for e in events_at(ex, "Khulna")] == ["Grenade"]

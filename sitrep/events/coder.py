@@ -21,7 +21,8 @@ from ..timeexpr import DateRef, find_date, is_historical
 from .clauses import (Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason,
                       present_perfect)
 from .lexicon import event_types, victim_nouns
-from .merge import absorb_weak, compatible, drop_sums, holds, merge_events, place_unplaced, same_place
+from .merge import (absorb_weak, compatible, drop_sums, fold_protest_arrests, fold_remote_harm, holds, merge_events,
+                    place_unplaced, same_place)
 
 AGENT_DEPS = {"nsubj", "agent", "csubj"}
 PATIENT_DEPS = {"dobj", "nsubjpass", "pobj", "attr", "oprd"}
@@ -115,7 +116,8 @@ class EventCoder:
                 continue
             in_title = any(start <= sent.start_char < end for start, end in titles)
             (headline if in_title else body).extend(self.code_sentence(ctx, sent))
-        events = merge_events(absorb_weak(drop_sums(place_unplaced(body, ctx.unplaced)), ctx.weak), ctx.country)
+        events = absorb_weak(drop_sums(place_unplaced(body, ctx.unplaced)), ctx.weak)
+        events = merge_events(fold_protest_arrests(fold_remote_harm(events)), ctx.country)
         return confirm_headlines(events, headline)
 
     # ------------------------------------------------------------ one sentence
@@ -249,7 +251,8 @@ class EventCoder:
 def event_type_of(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
                   actor2: Actor | None) -> tuple[str, str, TriggerHit] | None:
     """The (event type, sub-event type, trigger) of a clause, by ACLED's logic."""
-    modifier = clause.best("modifier")
+    modifier = min((h for h in clause.hits if h.trigger.kind == "modifier" and not _intransitive(ctx.doc[h.start])),
+                   key=lambda h: (h.trigger.rank, h.start), default=None)
     protest = next((h for h in clause.hits if h.trigger.event_type == "Protests" and h.trigger.kind == "event"), None)
     if protest or modifier:
         trig = protest or modifier
@@ -273,6 +276,15 @@ def event_type_of(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
     if harm is None:
         return None
     return _harm_type(ctx, clause, actor1, actor2)
+
+
+def _intransitive(tok: Token) -> bool:
+    """'the marchers dispersed after handing over a petition': they left; nobody dispersed them."""
+    if tok.pos_ != "VERB":
+        return False
+    deps = {c.dep_ for c in tok.children}
+    to_infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    return not deps & {"dobj", "nsubjpass", "auxpass", "agent"} and not to_infinitive
 
 
 def _territory(hit: TriggerHit, actor1: Actor | None) -> tuple[str, str, TriggerHit]:

@@ -162,6 +162,49 @@ def absorb_weak(events: list[Event], weak: set[int]) -> list[Event]:
     return sorted(out, key=lambda e: e.evidence_start)
 
 
+def fold_remote_harm(events: list[Event]) -> list[Event]:
+    """'Shells fired by X struck the market in Y, killing nine people': the killing is the shelling's.
+    ACLED codes remote violence that harms civilians as the explosion, with the civilians as actor2:
+    an Attack told in the same sentence, at the same place and day, by the same (or no named) attacker,
+    folds into the explosion, which takes its toll and its victims."""
+    out = list(events)
+    for attack in events:
+        if (attack.event_type, attack.sub_event_type) != ("Violence against civilians", "Attack"):
+            continue
+        blast = next((e for e in out if e.event_type == "Explosions/Remote violence"
+                      and e.evidence_start == attack.evidence_start and same_place(e, attack)
+                      and (not e.actor1 or not attack.actor1 or e.actor1 == attack.actor1)
+                      and not (e.event_date and attack.event_date and e.event_date != attack.event_date)), None)
+        if blast is None:
+            continue
+        blast.fatalities = blast.fatalities or attack.fatalities
+        blast.fatalities_text = blast.fatalities_text or attack.fatalities_text
+        blast.actor1, blast.inter1 = blast.actor1 or attack.actor1, blast.inter1 or attack.inter1
+        blast.actor2, blast.inter2 = blast.actor2 or attack.actor2, blast.inter2 or attack.inter2
+        out.remove(attack)
+    return out
+
+
+def fold_protest_arrests(events: list[Event]) -> list[Event]:
+    """'Police fired tear gas to disperse protesters ..., arresting at least 14 people': arrests made at a
+    demonstration are its intervention, not an event of their own (ACLED codes the demonstration)."""
+    out = list(events)
+    for arrest in events:
+        if arrest.sub_event_type != "Arrests":
+            continue
+        demo = next((e for e in out if e.event_type in DEMONSTRATIONS and e.evidence_start == arrest.evidence_start
+                     and (same_place(e, arrest) or holds(arrest, e))
+                     and not (e.event_date and arrest.event_date and e.event_date != arrest.event_date)), None)
+        if demo is None:
+            continue
+        if demo.sub_event_type == "Peaceful protest":
+            demo.sub_event_type = "Protest with intervention"
+        if demo.event_type == "Protests" and not demo.actor2:
+            demo.actor2, demo.inter2 = arrest.actor1, arrest.inter1
+        out.remove(arrest)
+    return out
+
+
 def place_unplaced(events: list[Event], unplaced: set[int]) -> list[Event]:
     """An event whose sentence names no place ('gunmen killed 17 people over the weekend') is the
     story's event told before or after its place: it joins the next compatible placed event of the
