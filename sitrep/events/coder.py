@@ -47,6 +47,7 @@ class ArticleContext:
     last_event: Event | None = None
     weak: set[int] = field(default_factory=set)  # ids of events told only by a killing word, attacker unnamed
     unplaced: set[int] = field(default_factory=set)  # ids of events whose sentence names no place
+    told_again: set[int] = field(default_factory=set)  # of those, ids of events that refer back ("in the gunfight")
     _actors: dict[tuple[int, str | None], list[Actor]] = field(default_factory=dict)
     _fatalities: dict[int, list] = field(default_factory=dict)
     _reporters: dict[int, str | None] = field(default_factory=dict)
@@ -116,7 +117,7 @@ class EventCoder:
                 continue
             in_title = any(start <= sent.start_char < end for start, end in titles)
             (headline if in_title else body).extend(self.code_sentence(ctx, sent))
-        events = absorb_weak(drop_sums(place_unplaced(body, ctx.unplaced)), ctx.weak)
+        events = absorb_weak(drop_sums(place_unplaced(body, ctx.unplaced, ctx.told_again)), ctx.weak)
         events = merge_events(fold_protest_arrests(fold_remote_harm(events)), ctx.country)
         return confirm_headlines(events, headline)
 
@@ -209,6 +210,8 @@ class EventCoder:
             ctx.last_event = events[0]
         if unplaced:
             ctx.unplaced.update(id(e) for e in events)
+            if _refers_back(ctx.doc[trigger.start]):
+                ctx.told_again.update(id(e) for e in events)
         if actor1 is None and not (clause.best("means", "event") or clause.best("instrument")):
             ctx.weak.update(id(e) for e in events)
         return events
@@ -278,6 +281,14 @@ def event_type_of(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
     return _harm_type(ctx, clause, actor1, actor2)
 
 
+def _refers_back(tok: Token) -> bool:
+    """'A soldier was also killed in the gunfight': an event noun with a definite article, or 'also'
+    on the verb, tells of an event already reported."""
+    definite = tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "that", "this") for c in tok.children)
+    verb = tok.head if tok.pos_ == "NOUN" else tok
+    return definite or any(c.dep_ == "advmod" and c.lower_ == "also" for c in verb.children)
+
+
 def _intransitive(tok: Token) -> bool:
     """'the marchers dispersed after handing over a petition': they left; nobody dispersed them."""
     if tok.pos_ != "VERB":
@@ -285,6 +296,12 @@ def _intransitive(tok: Token) -> bool:
     deps = {c.dep_ for c in tok.children}
     to_infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
     return not deps & {"dobj", "nsubjpass", "auxpass", "agent"} and not to_infinitive
+
+
+def _planted_bomb(tok: Token, clause: Clause) -> bool:
+    """'a remote-controlled bomb exploded near a police van': a bomb (the noun) that goes off where it
+    was left is an explosive device; 'warplanes bombed', 'bombs dropped by jets' are strikes."""
+    return tok.pos_ == "NOUN" and lemma(tok) == "bomb" and not clause.best("instrument")
 
 
 def _territory(hit: TriggerHit, actor1: Actor | None) -> tuple[str, str, TriggerHit]:
@@ -304,6 +321,8 @@ def _harm_type(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
         remote = True  # a foreign state's "strike" or "attack": from the air or from a distance
     if remote:
         if harm.trigger.event_type == "Explosions/Remote violence":
+            if harm.trigger.sub_event_type == "Air/drone strike" and _planted_bomb(ctx.doc[harm.start], clause):
+                return harm.trigger.event_type, "Remote explosive/landmine/IED", harm
             return harm.trigger.event_type, harm.trigger.sub_event_type, harm
         return "Explosions/Remote violence", "Air/drone strike", harm
     if actor2 is not None and actor2.inter == 7:

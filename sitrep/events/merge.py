@@ -8,6 +8,7 @@ the toll.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import replace
 
 from ..gazetteer.names import fold_key
@@ -205,16 +206,20 @@ def fold_protest_arrests(events: list[Event]) -> list[Event]:
     return out
 
 
-def place_unplaced(events: list[Event], unplaced: set[int]) -> list[Event]:
+def place_unplaced(events: list[Event], unplaced: set[int], told_again: Collection[int] = ()) -> list[Event]:
     """An event whose sentence names no place ('gunmen killed 17 people over the weekend') is the
     story's event told before or after its place: it joins the next compatible placed event of the
-    article (else the previous one); alone, it keeps the article's fallback place."""
+    article (else the previous one; first the previous one when it refers back, 'in the gunfight');
+    alone, it keeps the article's fallback place."""
     placed = [e for e in events if id(e) not in unplaced]
     out = list(placed)
     for e in (e for e in events if id(e) in unplaced):
         later = [p for p in placed if p.evidence_start > e.evidence_start and compatible(p, e)]
         earlier = [p for p in placed if p.evidence_start < e.evidence_start and compatible(p, e)]
-        target = later[0] if later else (earlier[-1] if earlier else None)
+        if id(e) in told_again and earlier:
+            target = earlier[-1]
+        else:
+            target = later[0] if later else (earlier[-1] if earlier else None)
         if target is None:
             out.append(e)
             continue
