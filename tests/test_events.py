@@ -178,3 +178,10 @@ def test_arrests_at_a_protest_are_its_intervention_and_leaving_is_not_dispersal(
 def test_crude_bombs_hurled_are_grenades(heldout):
     ex = heldout["ho-bd-bogura-clash"]
     assert [e.sub_event_type for e in events_at(ex, "Khulna")] == ["Grenade"]
+
+
+def test_a_bomb_that_explodes_is_an_explosive_device(heldout):
+    # "Three people, including two policemen, were killed when a remote-controlled bomb exploded near a police van"
+    ex = heldout["ho-pk-bannu-bomb"]
+    assert [e.sub_event_type for e in events_at(ex, "Bannu") if e.event_type == "Explosions/Remote violence"] == [
+        "Remote explosive/landmine/IED"]
