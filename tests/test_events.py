@@ -144,6 +144,8 @@ def test_the_speakers_own_jet_and_a_town_in_a_named_country(extracted):
     strikes = [e for e in ex.events if e.sub_event_type == "Air/drone strike"]
     assert [(e.location, e.country, e.actor1, e.fatalities) for e in strikes] == [
         ("Mays al Jabal", "Lebanon", "Military Forces of Israel", 4)]
+    # "... belonging to Hezbollah, which has clashed with Israeli troops since Oct. 8": a span, not an event
+    assert not [e for e in ex.events if e.event_type == "Battles"]
 
 
 def test_a_patron_named_in_a_compound_is_not_the_actor(heldout):

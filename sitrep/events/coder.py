@@ -144,9 +144,10 @@ class EventCoder:
         places = [p for p in clause_places(ctx, sent, clause) if not _inside_actor(p, actors)]
         if only_weak_event_words(clause) and not any(clause.contains_char(p.start) for p in places):
             return []  # "sources following the battle in the south": a battle word with no place of its own
-        if present_perfect(clause.head) and not any(t.ent_type_ in ("DATE", "TIME") for t in clause.tokens()) \
-                and not (in_lead(ctx.article, sent) and any(clause.contains_char(p.start) for p in places)):
-            return []  # background: "Israeli strikes have killed more than 350 people"
+        if present_perfect(clause.head) and (_since(clause.head) or (
+                not any(t.ent_type_ in ("DATE", "TIME") for t in clause.tokens())
+                and not (in_lead(ctx.article, sent) and any(clause.contains_char(p.start) for p in places)))):
+            return []  # background: "Israeli strikes have killed more than 350 people", "has clashed ... since Oct. 8"
         country = places[0].country if places else ctx.country
         if country != ctx.country:
             actors = ctx.actors_in(self.actors, sent, country)
@@ -279,6 +280,11 @@ def event_type_of(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
     if harm is None:
         return None
     return _harm_type(ctx, clause, actor1, actor2)
+
+
+def _since(head: Token) -> bool:
+    """'which has clashed with Israeli troops since Oct. 8': a span of time, not one event."""
+    return any(c.dep_ == "prep" and c.lower_ == "since" for c in head.children)
 
 
 def _refers_back(tok: Token) -> bool:
