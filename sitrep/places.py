@@ -308,7 +308,10 @@ class Recogniser:
         named = self._named_countries(found, doc)
         main_country = {code for code, _ in named.most_common(1)}
         for group in groups:
-            if len(group) < 2 or not any(f.accepted and f.role == "literal" for f in group):
+            # a list holding a town or province ("Arnoun, Yihmour and Deir Siryan"), not only countries
+            # ("the United States, Sergey Lavrov and Mike Pompeo")
+            if len(group) < 2 or not any(f.accepted and f.role == "literal"
+                                         and not self._names_a_country(doc[f.start:f.end].text) for f in group):
                 continue
             for item in group:
                 if item.accepted or item.role != "literal" or item.end - item.start > 4:

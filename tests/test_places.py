@@ -87,6 +87,15 @@ def test_people_are_not_places(seed) -> None:
     assert not texts & {"Fuad Hussein", "Jean-Yves Le Drian", "Matthew Morris", "Mustafa Asaad", "Hezbollah"}
 
 
+def test_people_listed_beside_countries_are_not_places(nlp, resolver: PlaceResolver) -> None:
+    # "... of the Russian Federation and the United States, Sergey Lavrov and Mike Pompeo, ..."
+    dev = _read_jsonl(SHARED / "eval" / "dev" / "articles.jsonl")
+    record = next(r for r in dev if r["id"] == "none-lavrov-pompeo-call")
+    article = Article(doc_id=record["id"], text=record["text"], pieces=[], source="dev")
+    texts = {m.text for m in resolver.resolve(article, nlp(article.text))}
+    assert "United States" in texts and not texts & {"Sergey Lavrov", "Mike Pompeo"}
+
+
 def test_offsets_point_at_the_text(seed) -> None:
     for article, mentions in seed.values():
         assert mentions
