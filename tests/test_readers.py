@@ -155,6 +155,19 @@ def test_rss_feed_entries_become_documents(tmp_path):
     assert len(rejects) == 1 and "entry 2" in rejects[0].reason
 
 
+@pytest.mark.parametrize("kind", ["path", "file-url", "http-url"])
+def test_a_feed_naming_a_file_or_url_is_only_text(tmp_path, kind):
+    """feedparser opens a string that names a file and fetches one that looks like a URL: a feed whose
+    text is such a name must be parsed as text (a reject), never read from disk or the network."""
+    secret = tmp_path / "secret.rss"
+    secret.write_text(FEED, encoding="utf-8")  # a readable feed: reading it would yield its entry
+    text = {"path": str(secret), "file-url": secret.as_uri(), "http-url": "http://127.0.0.1:9/feed.rss"}[kind]
+    feed = tmp_path / "pointer.rss"
+    feed.write_text(text, encoding="utf-8")
+    docs, rejects = docs_and_rejects([feed])
+    assert docs == [] and [r.code for r in rejects] == ["E009"]
+
+
 def test_stdin_is_read(monkeypatch):
     data = b"Police arrested twelve protesters in Algiers on Friday, witnesses said.\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))

@@ -1,6 +1,7 @@
 """RSS and Atom feeds through feedparser; linked pages fetched only when asked."""
 from __future__ import annotations
 
+import io
 import re
 import urllib.request
 from collections.abc import Iterator
@@ -20,8 +21,11 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def read_feed(text: str, *, source: str, stem: str, fetch: bool = False) -> Iterator[RawDocument | Reject]:
     """Each feed entry becomes a document; with `fetch`, the linked page replaces the summary."""
-    # feedparser never resolves external entities (no XXE); it reads the string it is given.
-    parsed = feedparser.parse(text)
+    # Given a string, feedparser fetches it when it looks like a URL and opens it when it names a file
+    # ("file:///etc/passwd", "/etc/passwd"): hand it the text as a stream, so it only ever parses it.
+    # It never resolves external entities (no XXE).
+    parsed = feedparser.parse(io.BytesIO(text.encode("utf-8", "surrogatepass")),
+                              response_headers={"content-type": "application/xml; charset=utf-8"})
     if parsed.bozo and not parsed.entries:
         yield Reject(source, f"Feed could not be parsed: {parsed.get('bozo_exception')}", "E009")
         return
