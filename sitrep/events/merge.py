@@ -95,6 +95,11 @@ def compatible(a: Event, b: Event) -> bool:
     return True
 
 
+def days_agree(a: Event, b: Event) -> bool:
+    """The same day, or one of them undated."""
+    return not (a.event_date and b.event_date and a.event_date != b.event_date)
+
+
 def merge_pair(keep: Event, other: Event) -> Event:
     """Fold `other` into `keep` (the more specific or earlier one)."""
     if holds(other, keep) and keep.fatalities and not other.toll_update:
@@ -149,7 +154,7 @@ def absorb_weak(events: list[Event], weak: set[int]) -> list[Event]:
         if id(e) not in weak:
             continue
         target = next((s for s in strong if _absorbs(s, e) and (same_place(s, e) or holds(e, s) or holds(s, e))
-                       and not (s.event_date and e.event_date and s.event_date != e.event_date)), None)
+                       and days_agree(s, e)), None)
         if target is not None:
             if holds(target, e):
                 take_place(target, e)  # the province-wide report moves to the place; its figure is a sum
@@ -175,7 +180,7 @@ def fold_remote_harm(events: list[Event]) -> list[Event]:
         blast = next((e for e in out if e.event_type == "Explosions/Remote violence"
                       and e.evidence_start == attack.evidence_start and same_place(e, attack)
                       and (not e.actor1 or not attack.actor1 or e.actor1 == attack.actor1)
-                      and not (e.event_date and attack.event_date and e.event_date != attack.event_date)), None)
+                      and days_agree(e, attack)), None)
         if blast is None:
             continue
         blast.fatalities = blast.fatalities or attack.fatalities
@@ -195,7 +200,7 @@ def fold_protest_arrests(events: list[Event]) -> list[Event]:
             continue
         demo = next((e for e in out if e.event_type in DEMONSTRATIONS and e.evidence_start == arrest.evidence_start
                      and (same_place(e, arrest) or holds(arrest, e))
-                     and not (e.event_date and arrest.event_date and e.event_date != arrest.event_date)), None)
+                     and days_agree(e, arrest)), None)
         if demo is None:
             continue
         if demo.sub_event_type == "Peaceful protest":
