@@ -4,4 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/setup-test-system.sh
+# lint and types first: a failure names the file and line
+.venv/bin/ruff check sitrep tests bench
+.venv/bin/mypy sitrep
 exec .venv/bin/python -m pytest -q "$@"

@@ -22,7 +22,8 @@ from .records import Article, Piece, PieceKind, RawDocument
 
 _CREDIT = re.compile(
     r"(?:\((?:[^()]*\b(?:photo|photograph|pictured|file|image|screengrab|video|getty|reuters|afp|ap|epa|"
-    r"anadolu|xinhua|aa|ap photo|credit)\b[^()]*)\)|\bphoto(?:graph)?\s*(?:by|:)\s*[^.]{2,60}|\((?:EPA|AFP|AP|Reuters|Getty Images)\))\s*\.?\s*$",
+    r"anadolu|xinhua|aa|ap photo|credit)\b[^()]*)\)|\bphoto(?:graph)?\s*(?:by|:)\s*[^.]{2,60}"
+    r"|\((?:EPA|AFP|AP|Reuters|Getty Images)\))\s*\.?\s*$",
     re.I,
 )
 _BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,6}(?:\s*[-–—,|]\s*.{0,60})?$", re.I)
@@ -30,7 +31,8 @@ _SEPARATOR_LINE = re.compile(r"^[\W_]+$")
 _SENTENCE_END = re.compile(r"[.!?…:;”\"')\]]\s*$")
 _WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?"
 _DATE_LINE = re.compile(
-    r"^(?:date\s*:?\s*)?(?:" + _WEEKDAY + r"\s*,?\s*)?(?:\d{4}-\d{1,2}-\d{1,2}|[A-Za-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?\s*,?\s+\d{4}|\d{1,2}\s+[A-Za-z]+\.?,?\s+\d{4})"
+    r"^(?:date\s*:?\s*)?(?:" + _WEEKDAY + r"\s*,?\s*)?"
+    r"(?:\d{4}-\d{1,2}-\d{1,2}|[A-Za-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?\s*,?\s+\d{4}|\d{1,2}\s+[A-Za-z]+\.?,?\s+\d{4})"
     r"(?:\s*[-–|,]?\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?(?:\s*\w{2,4})?$",
     re.I,
 )

@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import click
 
@@ -206,7 +207,7 @@ def fuse(db: str) -> None:
         click.echo(f"{store.refuse_all()} fused events", err=True)
 
 
-def _open_db(db: str):  # type: ignore[no-untyped-def]
+def _open_db(db: str):
     """The store at DB (a file or postgresql:// URL), which must exist."""
     from .store import open_store
 

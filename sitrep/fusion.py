@@ -61,7 +61,7 @@ class Report:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Report:
         names = cls.__dataclass_fields__
-        values = {k: row.get(k) for k in names}
+        values: dict[str, Any] = {k: row.get(k) for k in names}
         values["origin"] = row.get("duplicate_of") or row["doc_id"]
         values["fatalities"] = int(row.get("fatalities") or 0)
         values["toll_update"] = bool(row.get("toll_update"))

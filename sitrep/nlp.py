@@ -1,8 +1,9 @@
 """The spaCy pipeline, loaded once per process."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Iterable, Iterator, TypeVar
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language

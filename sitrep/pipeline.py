@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .clean import clean
 from .errors import Errors, InputError
@@ -19,6 +20,9 @@ from .places import PlaceResolver
 from .quotes import find_quotes
 from .readers import read_inputs
 from .records import Article, Extraction, RawDocument, Reject
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +73,7 @@ class Pipeline:
                 yield Reject(article.source, Errors.E017.format(doc_id=article.doc_id, detail=f"{type(exc).__name__}: {exc}"),
                              "E017")
 
-    def analyse(self, article: Article, doc: object) -> Extraction:
+    def analyse(self, article: Article, doc: Doc) -> Extraction:
         places = self.places.resolve(article, doc)
         events = self.coder.code(article, doc, places) if self.coder else []
         quotes = find_quotes(article, doc)

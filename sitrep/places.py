@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from sitrep.gazetteer.geo import haversine_km
 from sitrep.gazetteer.names import fold_key, fold_text
 from sitrep.gazetteer.store import Gazetteer, Place
-from sitrep.words import role_nouns, time_nouns
 from sitrep.records import Article, PlaceMention
+from sitrep.words import role_nouns, time_nouns
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -350,8 +350,8 @@ class Choice:
 FEATURE_WEIGHT = {"PCLI": 3.0, "CONT": 2.0, "ADM1": 0.5, "PPLC": 2.5, "PPL": 0.0, "ADM2": -0.5}
 ADMIN_POPULATION_FACTOR = 0.7  # admin populations are sums of their towns': discount them
 FUZZY_CUTOFF = 90.0  # rapidfuzz ratio of folded keys
-SMALL_ABROAD = 100_000
-NEARBY_CHARS = 400  # a place named this close may lend its province to an unknown one  # a place this small outside the focus country needs a neighbour
+SMALL_ABROAD = 100_000  # a place this small outside the focus country needs a neighbour
+NEARBY_CHARS = 400  # a place named this close may lend its province to an unknown one
 KIND_FEATURE = {"admin1": ("ADM1",), "admin2": ("ADM2",), "admin": ("ADM1", "ADM2"),
                 "settlement": ("PPL", "PPLC")}
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from .store.queries import (
     event_filters,
-    events_from,
     event_sources,
+    events_from,
     events_per_day,
     key_events,
     list_events,
@@ -332,7 +332,8 @@ from <b>{{ r.articles }}</b> {{ "article" if r.articles == 1 else "articles" }}.
 <h2>Key events</h2>
 {% for k in r.key_events %}{% set e = k.event %}
 <h3>{{ loop.index }}. {{ e.event_date or "undated" }} — {{ e.sub_event_type }}, {{ where(e) }}</h3>
-<p>{{ e.event_type }}; actors: {{ e.actor1 or "?" }} vs {{ e.actor2 or "—" }}; fatalities: {{ e.fatalities }}{{ sources_note(e) }}.</p>
+<p>{{ e.event_type }}; actors: {{ e.actor1 or "?" }} vs {{ e.actor2 or "—" }};
+fatalities: {{ e.fatalities }}{{ sources_note(e) }}.</p>
 {% for s in k.sources %}<blockquote>{{ s.evidence }}</blockquote>
 <p class="src">— {{ s.outlet or s.doc_id }}{% if s.published %}, {{ s.published }}{% endif %}
 {% if s.url and s.url.startswith(("http://", "https://")) %}

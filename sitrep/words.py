@@ -1,11 +1,11 @@
 """Small word lists of `sitrep/data` shared by several stages."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_list(name: str) -> frozenset[str]:
     """The words of a one-word-a-line data file (comments after '#')."""
     text = resources.files("sitrep.data").joinpath(name).read_text(encoding="utf-8")

@@ -18,11 +18,11 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+import schemathesis
 import uvicorn
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-import schemathesis
 from schemathesis.checks import positive_data_acceptance
 
 from sitrep.api import create_app

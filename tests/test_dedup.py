@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sitrep.dedup import DuplicateIndex, from_bytes, signature, to_bytes
 
-from .conftest import needs_shared, dev_records
+from .conftest import dev_records, needs_shared
 
 
 @needs_shared

@@ -11,7 +11,7 @@ import pytest
 from sitrep.readers import read_inputs
 from sitrep.records import RawDocument, Reject
 
-from .conftest import DEV_ARTICLES, SAMPLE, needs_shared, dev_records
+from .conftest import DEV_ARTICLES, SAMPLE, dev_records, needs_shared
 
 
 def docs_and_rejects(paths):

@@ -7,8 +7,14 @@ from pathlib import Path
 
 import click
 
-from .settings import (DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGE_SIZE, DEFAULT_RATE_BURST, DEFAULT_RATE_LIMIT, TOKEN_ENV,
-                       token_from_env)
+from .settings import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_PAGE_SIZE,
+    DEFAULT_RATE_BURST,
+    DEFAULT_RATE_LIMIT,
+    TOKEN_ENV,
+    token_from_env,
+)
 
 REPORT_FORMATS = ("md", "html", "pdf")
 

@@ -9,20 +9,27 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
 from ..actors import ActorDictionary
-from ..places import place_words
 from ..fatalities import find_fatalities
+from ..places import place_words
 from ..records import Actor, Article, Event, PlaceMention
 from ..timeexpr import DateRef, find_date, is_historical
-from .clauses import (Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason,
-                      present_perfect)
+from .clauses import Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason, present_perfect
 from .lexicon import event_types, victim_nouns
-from .merge import (absorb_weak, compatible, drop_sums, fold_protest_arrests, fold_remote_harm, holds, merge_events,
-                    place_unplaced, same_place)
+from .merge import (
+    absorb_weak,
+    compatible,
+    drop_sums,
+    fold_protest_arrests,
+    fold_remote_harm,
+    holds,
+    merge_events,
+    place_unplaced,
+    same_place,
+)
 
 AGENT_DEPS = {"nsubj", "agent", "csubj"}
 PATIENT_DEPS = {"dobj", "nsubjpass", "pobj", "attr", "oprd"}
@@ -165,7 +172,9 @@ class EventCoder:
         if typed is None and ctx.last_event is not None and clause.best("harm") and actor1 is None:
             # "The attack was carried out on the Magami community": the story's event, told again
             last = ctx.last_event
-            typed = (last.event_type, last.sub_event_type, clause.best("harm"))
+            harm = clause.best("harm")
+            assert harm is not None
+            typed = (last.event_type, last.sub_event_type, harm)
             actor1 = Actor(last.actor1, last.inter1 or 0, last.country) if last.actor1 else None
             actor2 = actor2 or (Actor(last.actor2, last.inter2 or 0, last.country) if last.actor2 else None)
         if typed is None:
@@ -202,7 +211,8 @@ class EventCoder:
             places = [fallback_place(ctx)] if ctx.places or ctx.country else []
         events: list[Event] = []
         shares = split_toll(fatalities, len(places)) if places else [fatalities]
-        for place, share in zip(places or [None], shares):
+        slots: list[PlaceMention | None] = list(places) if places else [None]
+        for place, share in zip(slots, shares):
             event = self._event(ctx, sent, clause, trigger, event_type, sub_event_type, actor1, actor2,
                                 place, share, fatal, ref)
             event.date_from = date_from
@@ -423,7 +433,8 @@ def victim_actor(sent: Span, clause: Clause, country: str | None, actors: ActorD
     nouns = victim_nouns()
     for tok in clause.tokens():
         if lemma(tok) in nouns and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in PATIENT_DEPS | {"nsubj", "appos", "conj"}:
-            return actors.normalise("civilians", country=country) or Actor(f"Civilians ({country})" if country else "Civilians", 7, country)
+            fallback = Actor(f"Civilians ({country})" if country else "Civilians", 7, country)
+            return actors.normalise("civilians", country=country) or fallback
     return None
 
 

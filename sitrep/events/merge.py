@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from ..gazetteer.names import fold_key
 from ..places import place_words
-from ..records import Event, PlaceMention
+from ..records import Event
 
 PROTEST_SEVERITY = ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"]
 
@@ -221,6 +221,7 @@ def place_unplaced(events: list[Event], unplaced: set[int], told_again: Collecti
     for e in (e for e in events if id(e) in unplaced):
         later = [p for p in placed if p.evidence_start > e.evidence_start and compatible(p, e)]
         earlier = [p for p in placed if p.evidence_start < e.evidence_start and compatible(p, e)]
+        target: Event | None
         if id(e) in told_again and earlier:
             target = earlier[-1]
         else:

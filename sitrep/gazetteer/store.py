@@ -115,7 +115,7 @@ class Gazetteer:
         self._kinds: dict[tuple[str, int], frozenset[str]] = {}
         self._spellings: dict[tuple[str, int], frozenset[str]] = {}
         self._areas: dict[int, tuple[str, str | None, int | None, str, list[Polygon]]] = {}
-        self.candidates = lru_cache(maxsize=50_000)(self._candidates)  # type: ignore[method-assign]
+        self.candidates = lru_cache(maxsize=50_000)(self._candidates)
         self._admin = lru_cache(maxsize=20_000)(self._admin_row)
 
     @classmethod

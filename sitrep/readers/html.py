@@ -34,7 +34,7 @@ def read_html(text: str, *, source: str, doc_id: str, url: str | None = None) ->
         raise InputError("E008", source=source, detail=str(exc)) from exc
     if result is None or not (getattr(result, "text", None) or "").strip():
         raise InputError("E008", source=source, detail="trafilatura found no main text")
-    body = result.text
+    body = str(getattr(result, "text", "") or "")
     if len(re.findall(r"[^\W\d_]{2,}", body)) < MIN_WORDS:
         raise InputError("E008", source=source, detail=f"main text has fewer than {MIN_WORDS} words")
     published = _date(getattr(result, "date", None))
