@@ -7,14 +7,12 @@ merged (see `merge.py`).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
 from ..actors import ActorDictionary
 from ..fatalities import find_fatalities
-from ..places import place_words
 from ..records import Actor, Article, Event, PlaceMention
 from ..timeexpr import DateRef, find_date, is_historical
 from .clauses import Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason, present_perfect
@@ -30,13 +28,13 @@ from .merge import (
     place_unplaced,
     same_place,
 )
+from .placing import LEAD_PARAGRAPHS, clause_places, event_places, fallback_place, focus_country, inside_actor, is_roundup
 
 AGENT_DEPS = {"nsubj", "agent", "csubj"}
 PATIENT_DEPS = {"dobj", "nsubjpass", "pobj", "attr", "oprd"}
 TARGET_PREPS = {"on", "at", "against", "into", "targeting", "toward", "towards"}
 DEATH_VERBS = {"die", "perish", "succumb"}
 SAY_VERBS = {"say", "report", "tell", "confirm", "announce", "state", "add", "claim"}
-ADMIN_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "ADM1", "ADM2", "ADM3", "ADMD", "RGN"}
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _YEARS_AGO = re.compile(r"\b(?:years?|decades?)\b.*\b(?:ago|after|before|earlier|later)\b|\b(?:last|previous) year\b"
                         r"|\bfor (?:years|decades|months)\b", re.I)
@@ -148,7 +146,7 @@ class EventCoder:
 
     def code_clause(self, ctx: ArticleContext, sent: Span, clause: Clause) -> list[Event]:
         actors = ctx.actors_in(self.actors, sent, ctx.country)
-        places = [p for p in clause_places(ctx, sent, clause) if not _inside_actor(p, actors)]
+        places = [p for p in clause_places(ctx.article.text, ctx.places, sent, clause) if not inside_actor(p, actors)]
         if only_weak_event_words(clause) and not any(clause.contains_char(p.start) for p in places):
             return []  # "sources following the battle in the south": a battle word with no place of its own
         if present_perfect(clause.head) and (_since(clause.head) or (
@@ -208,7 +206,7 @@ class EventCoder:
             actor1, actor2 = actor2, actor1
         unplaced = all((p.feature_code or "").startswith("PCL") for p in places)  # none, or only "Nigeria"
         if not places:
-            places = [fallback_place(ctx)] if ctx.places or ctx.country else []
+            places = [fallback_place(ctx.article.doc_id, ctx.places, ctx.country)] if ctx.places or ctx.country else []
         events: list[Event] = []
         shares = split_toll(fatalities, len(places)) if places else [fatalities]
         slots: list[PlaceMention | None] = list(places) if places else [None]
@@ -458,119 +456,8 @@ def _phrase(token: Token) -> str:
     return text if len(sent_text) <= 80 else token.text
 
 
-# ---------------------------------------------------------------- places
-def clause_places(ctx: ArticleContext, sent: Span, clause: Clause) -> list[PlaceMention]:
-    """Resolved places of the clause (else of the sentence), most specific only, one per name."""
-    in_sent = [p for p in ctx.places if sent.start_char <= p.start < sent.end_char and p.name
-               and not clause.in_other(p.start)]  # "..., since X was killed in Y": Y is not this event's place
-    in_clause = [p for p in in_sent if clause.contains_char(p.start)]
-    if not any(_specific(p) for p in in_clause):
-        # nothing finer than a province in the clause: look into its subordinate parts ("…, reaching X")
-        subtree = {t.i for t in clause.head.subtree}
-        wider = [p for p in in_sent if any(t.i in subtree for t in sent if t.idx <= p.start < t.idx + len(t))]
-        in_clause = [p for p in wider if _specific(p)] or in_clause or in_sent
-    on_land = [p for p in in_clause if p.feature_class != "H"]
-    in_clause = on_land or in_clause  # "the Litani River near Deirmimas": code the town
-    ordered = sorted(in_clause, key=lambda p: p.start)
-    landmarks = []
-    for i, (a, b) in enumerate(zip(ordered, ordered[1:])):
-        between = ctx.article.text[a.end:b.start]
-        if _NEAR.match(between) and (a not in landmarks or _AND.match(between) is None):
-            landmarks.append(b)
-            rest = ordered[i + 2:i + 3]  # "between Kirkuk and Salahaddin": both are landmarks
-            if rest and _AND.match(ctx.article.text[b.end:rest[0].start]) and "between" in between.lower():
-                landmarks.append(rest[0])
-    in_clause = [p for p in in_clause if p not in landmarks] or in_clause  # "Ayelet HaShahar, near Safad"
-    destinations = [p for p in in_clause if not _after_word(ctx.article.text, p, ORIGIN_WORDS)]
-    in_clause = destinations or in_clause  # "advancing into X from Y": the event is at X
-    chosen = drop_containers(drop_named_containers(ctx.article.text, in_clause))
-    seen: set[str] = set()
-    out = []
-    for p in chosen:
-        key = (p.name or p.text).lower()
-        if key not in seen:
-            seen.add(key)
-            out.append(p)
-    return out
-
-
-ORIGIN_WORDS = ("from",)
-_NEAR = re.compile(
-    r"^\s*,?\s*(?:area\s+)?(?:near|close to|outside|between|"
-    r"(?:(?:about|some|around)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\(\d+\s*miles\)\s+)?)?"
-    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of)"
-    r"\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)  # "Zolochiv, north of Kharkiv": Kharkiv is a landmark
-_AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
-
-
-def _specific(p: PlaceMention) -> bool:
-    """Finer than a province: a town, village, district or site."""
-    return not (p.feature_code or "").startswith(("PCL", "ADM1"))
-
-
-def _after_word(text: str, place: PlaceMention, words: tuple[str, ...]) -> bool:
-    before = text[max(0, place.start - 24):place.start].lower().split()
-    tail = [w for w in before[-3:] if w not in ("the", "town", "village", "city", "of")]
-    return bool(tail) and tail[-1] in words
-
-
-def is_container(outer: PlaceMention, inner: PlaceMention) -> bool:
-    """True when `outer` is a country or region that holds `inner`."""
-    if outer is inner or (outer.name or "") == (inner.name or ""):
-        return False
-    code = outer.feature_code or ""
-    if code.startswith("PCL"):
-        return inner.country == outer.country
-    if code == "ADM1" or (outer.feature_class == "A" and code != "ADM2"):
-        return bool(inner.admin1) and inner.admin1 == (outer.admin1 or outer.name) and inner.feature_code != "ADM1"
-    if code == "ADM2":
-        return bool(inner.admin2) and inner.admin2 == (outer.admin2 or outer.name) and inner.feature_code != "ADM2"
-    return False
-
-
-_NESTING = re.compile(
-    r"^\s*(?:(?:village|town|city|area|district|community|communities|villages|towns|province|state|region|"
-    r"governorate|county|lga|local government area|emirate|municipality|camp|suburb)\s*)*"
-    r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|at|outside)\s+(?:the\s+)?"
-    r"(?:(?:[a-z-]+ern|central|north|south|east|west|upper|lower)\s+)?$", re.I)
-
-
-def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
-    """'Nakai village of Ganawuri district of Riyom LGA': what follows 'of'/'in' holds what precedes it."""
-    ordered = sorted(places, key=lambda p: p.start)
-    held = set()
-    words = place_words()
-    for a, b in zip(ordered, ordered[1:]):
-        if _NESTING.match(text[a.end:b.start]):
-            # "the Marqos station at Deirmimas": a site is coded at its town; else the inner place wins
-            site = any(words.kind(w.lower()) == "facility" for w in a.text.split())
-            held.add(id(a) if site else id(b))
-    return [p for p in places if id(p) not in held]
-
-
-def drop_containers(places: list[PlaceMention]) -> list[PlaceMention]:
-    return [p for p in places if not any(is_container(p, q) for q in places)]
-
-
-def fallback_place(ctx: ArticleContext) -> PlaceMention:
-    """No place in the sentence: the article's most named specific place in its focus country, else the country."""
-    counts = Counter((p.name, p.country) for p in ctx.places if p.country == ctx.country and p.name)
-    for (name, _country), _n in counts.most_common():
-        best = next(p for p in ctx.places if p.name == name)
-        if (best.feature_code or "") not in ADMIN_CODES or best.feature_code in ("ADM1", "ADM2"):
-            return _at_precision(best, 3 if best.feature_code in ("ADM1", "ADM2") else 2)
-    first_country = next((p for p in ctx.places if p.country == ctx.country), None)
-    if first_country is not None:
-        return _at_precision(first_country, 3)
-    return PlaceMention(ctx.article.doc_id, ctx.country or "", 0, 0, name=ctx.country, country=ctx.country, geo_precision=3)
-
-
-def _at_precision(p: PlaceMention, precision: int) -> PlaceMention:
-    return PlaceMention(**{**p.to_json(), "geo_precision": max(precision, p.geo_precision or 1)})
-
 
 WEAK_EVENT_RANK = 5
-LEAD_PARAGRAPHS = 2
 
 
 def in_lead(article: Article, sent: Span) -> bool:
@@ -598,21 +485,6 @@ def confirm_headlines(events: list[Event], headline: list[Event]) -> list[Event]
                 break
     return events
 
-
-def focus_country(places: list[PlaceMention], article: Article | None = None) -> str | None:
-    """The country the story happens in: literal places, weighted up in the headline, captions and lead,
-    and when finer than a country."""
-    lead_end = 0
-    if article is not None:
-        lead = [p for p in article.pieces if p.kind == "paragraph"][:LEAD_PARAGRAPHS]
-        lead_end = lead[-1].end if lead else 0
-    weights: Counter[str] = Counter()
-    for p in places:
-        if not p.country or p.role != "literal":
-            continue
-        weight = 3 if p.start < lead_end else 1
-        weights[p.country] += weight * (2 if _specific(p) and p.geo_precision in (1, 2) else 1)
-    return weights.most_common(1)[0][0] if weights else None
 
 
 def _other_clause_owns(sent: Span, fatal: list, clause: Clause) -> bool:
@@ -656,19 +528,6 @@ def _mentions_old_year(tokens: list[Token], ctx: ArticleContext) -> bool:
     return max(years) < ctx.article.published.year
 
 
-def event_places(article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
-    """Places an event can be at: literal mentions outside the dateline."""
-    span = article.dateline_span
-    return [p for p in places if p.role == "literal" and not (span and span[0] <= p.start < span[1])]
-
-
-ROUNDUP_MIN_REGIONS = 3
-
-
-def is_roundup(places: list[PlaceMention]) -> bool:
-    """Three or more provinces or countries named for one clause: a summary of operations."""
-    regions = [p for p in places if (p.feature_code or "").startswith(("ADM1", "PCL"))]
-    return len(regions) >= ROUNDUP_MIN_REGIONS and len(regions) == len(places)
 
 
 def _in_excluded(sent: Span, clause: Clause, actor: Actor) -> bool:
@@ -676,8 +535,6 @@ def _in_excluded(sent: Span, clause: Clause, actor: Actor) -> bool:
     return clause.excludes_char(actor.start or 0)
 
 
-def _inside_actor(place: PlaceMention, actors: list[Actor]) -> bool:
-    return any((a.start or 0) <= place.start < (a.end or 0) for a in actors)
 
 
 def protest_roles(actor1: Actor | None, actor2: Actor | None, actors: ActorDictionary,

@@ -1,0 +1,164 @@
+"""Where an event clause happened: the places of the clause, their nesting, and the article's fallbacks.
+
+The event coder asks this module which of the sentence's resolved places are the clause's own (not a
+landmark it is near, not a container that holds another, not the origin of a move), and where a clause
+that names no place falls back to.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from spacy.tokens import Span
+
+from ..places import place_words
+from ..records import Actor, Article, PlaceMention
+from .clauses import Clause
+
+ADMIN_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "ADM1", "ADM2", "ADM3", "ADMD", "RGN"}
+LEAD_PARAGRAPHS = 2
+
+
+def clause_places(text: str, places: list[PlaceMention], sent: Span, clause: Clause) -> list[PlaceMention]:
+    """Resolved places of the clause (else of the sentence), most specific only, one per name."""
+    in_sent = [p for p in places if sent.start_char <= p.start < sent.end_char and p.name
+               and not clause.in_other(p.start)]  # "..., since X was killed in Y": Y is not this event's place
+    in_clause = [p for p in in_sent if clause.contains_char(p.start)]
+    if not any(_specific(p) for p in in_clause):
+        # nothing finer than a province in the clause: look into its subordinate parts ("…, reaching X")
+        subtree = {t.i for t in clause.head.subtree}
+        wider = [p for p in in_sent if any(t.i in subtree for t in sent if t.idx <= p.start < t.idx + len(t))]
+        in_clause = [p for p in wider if _specific(p)] or in_clause or in_sent
+    on_land = [p for p in in_clause if p.feature_class != "H"]
+    in_clause = on_land or in_clause  # "the Litani River near Deirmimas": code the town
+    ordered = sorted(in_clause, key=lambda p: p.start)
+    landmarks = []
+    for i, (a, b) in enumerate(zip(ordered, ordered[1:])):
+        between = text[a.end:b.start]
+        if _NEAR.match(between) and (a not in landmarks or _AND.match(between) is None):
+            landmarks.append(b)
+            rest = ordered[i + 2:i + 3]  # "between Kirkuk and Salahaddin": both are landmarks
+            if rest and _AND.match(text[b.end:rest[0].start]) and "between" in between.lower():
+                landmarks.append(rest[0])
+    in_clause = [p for p in in_clause if p not in landmarks] or in_clause  # "Ayelet HaShahar, near Safad"
+    destinations = [p for p in in_clause if not _after_word(text, p, ORIGIN_WORDS)]
+    in_clause = destinations or in_clause  # "advancing into X from Y": the event is at X
+    chosen = drop_containers(drop_named_containers(text, in_clause))
+    seen: set[str] = set()
+    out = []
+    for p in chosen:
+        key = (p.name or p.text).lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+ORIGIN_WORDS = ("from",)
+_NEAR = re.compile(
+    r"^\s*,?\s*(?:area\s+)?(?:near|close to|outside|between|"
+    r"(?:(?:about|some|around)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\(\d+\s*miles\)\s+)?)?"
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of)"
+    r"\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)  # "Zolochiv, north of Kharkiv": Kharkiv is a landmark
+_AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
+
+
+def _specific(p: PlaceMention) -> bool:
+    """Finer than a province: a town, village, district or site."""
+    return not (p.feature_code or "").startswith(("PCL", "ADM1"))
+
+
+def _after_word(text: str, place: PlaceMention, words: tuple[str, ...]) -> bool:
+    before = text[max(0, place.start - 24):place.start].lower().split()
+    tail = [w for w in before[-3:] if w not in ("the", "town", "village", "city", "of")]
+    return bool(tail) and tail[-1] in words
+
+
+def is_container(outer: PlaceMention, inner: PlaceMention) -> bool:
+    """True when `outer` is a country or region that holds `inner`."""
+    if outer is inner or (outer.name or "") == (inner.name or ""):
+        return False
+    code = outer.feature_code or ""
+    if code.startswith("PCL"):
+        return inner.country == outer.country
+    if code == "ADM1" or (outer.feature_class == "A" and code != "ADM2"):
+        return bool(inner.admin1) and inner.admin1 == (outer.admin1 or outer.name) and inner.feature_code != "ADM1"
+    if code == "ADM2":
+        return bool(inner.admin2) and inner.admin2 == (outer.admin2 or outer.name) and inner.feature_code != "ADM2"
+    return False
+
+
+_NESTING = re.compile(
+    r"^\s*(?:(?:village|town|city|area|district|community|communities|villages|towns|province|state|region|"
+    r"governorate|county|lga|local government area|emirate|municipality|camp|suburb)\s*)*"
+    r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|at|outside)\s+(?:the\s+)?"
+    r"(?:(?:[a-z-]+ern|central|north|south|east|west|upper|lower)\s+)?$", re.I)
+
+
+def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
+    """'Nakai village of Ganawuri district of Riyom LGA': what follows 'of'/'in' holds what precedes it."""
+    ordered = sorted(places, key=lambda p: p.start)
+    held = set()
+    words = place_words()
+    for a, b in zip(ordered, ordered[1:]):
+        if _NESTING.match(text[a.end:b.start]):
+            # "the Marqos station at Deirmimas": a site is coded at its town; else the inner place wins
+            site = any(words.kind(w.lower()) == "facility" for w in a.text.split())
+            held.add(id(a) if site else id(b))
+    return [p for p in places if id(p) not in held]
+
+
+def drop_containers(places: list[PlaceMention]) -> list[PlaceMention]:
+    return [p for p in places if not any(is_container(p, q) for q in places)]
+
+
+def fallback_place(doc_id: str, places: list[PlaceMention], country: str | None) -> PlaceMention:
+    """No place in the sentence: the article's most named specific place in its focus country, else the country."""
+    counts = Counter((p.name, p.country) for p in places if p.country == country and p.name)
+    for (name, _country), _n in counts.most_common():
+        best = next(p for p in places if p.name == name)
+        if (best.feature_code or "") not in ADMIN_CODES or best.feature_code in ("ADM1", "ADM2"):
+            return _at_precision(best, 3 if best.feature_code in ("ADM1", "ADM2") else 2)
+    first_country = next((p for p in places if p.country == country), None)
+    if first_country is not None:
+        return _at_precision(first_country, 3)
+    return PlaceMention(doc_id, country or "", 0, 0, name=country, country=country, geo_precision=3)
+
+
+def _at_precision(p: PlaceMention, precision: int) -> PlaceMention:
+    return PlaceMention(**{**p.to_json(), "geo_precision": max(precision, p.geo_precision or 1)})
+
+
+def focus_country(places: list[PlaceMention], article: Article | None = None) -> str | None:
+    """The country the story happens in: literal places, weighted up in the headline, captions and lead,
+    and when finer than a country."""
+    lead_end = 0
+    if article is not None:
+        lead = [p for p in article.pieces if p.kind == "paragraph"][:LEAD_PARAGRAPHS]
+        lead_end = lead[-1].end if lead else 0
+    weights: Counter[str] = Counter()
+    for p in places:
+        if not p.country or p.role != "literal":
+            continue
+        weight = 3 if p.start < lead_end else 1
+        weights[p.country] += weight * (2 if _specific(p) and p.geo_precision in (1, 2) else 1)
+    return weights.most_common(1)[0][0] if weights else None
+
+
+def event_places(article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
+    """Places an event can be at: literal mentions outside the dateline."""
+    span = article.dateline_span
+    return [p for p in places if p.role == "literal" and not (span and span[0] <= p.start < span[1])]
+
+
+ROUNDUP_MIN_REGIONS = 3
+
+
+def is_roundup(places: list[PlaceMention]) -> bool:
+    """Three or more provinces or countries named for one clause: a summary of operations."""
+    regions = [p for p in places if (p.feature_code or "").startswith(("ADM1", "PCL"))]
+    return len(regions) >= ROUNDUP_MIN_REGIONS and len(regions) == len(places)
+
+
+def inside_actor(place: PlaceMention, actors: list[Actor]) -> bool:
+    return any((a.start or 0) <= place.start < (a.end or 0) for a in actors)
