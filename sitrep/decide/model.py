@@ -279,14 +279,18 @@ def select(slots: list[Slot], threshold: float) -> None:
         if twin is not None:
             if specificity(slot.option) > specificity(twin.option) and slot.probability >= twin.probability - SPECIFIC_MARGIN:
                 twin.kept = False
-                twin.why = f"the same event as the one at {slot.option.place.name or slot.option.place.text}, more precisely placed"
+                twin.why = f"the same event as the one at {_where(slot)}, more precisely placed"
                 kept.remove(twin)
             else:
-                slot.why = f"the same event as the one at {twin.option.place.name or twin.option.place.text}"
+                slot.why = f"the same event as the one at {_where(twin)}"
                 continue
         slot.kept = True
         slot.why = f"probability {slot.probability:.2f}"
         kept.append(slot)
+
+
+def _where(slot: Slot) -> str:
+    return slot.option.place.name or slot.option.place.text
 
 
 def specificity(option: PlaceOption) -> int:

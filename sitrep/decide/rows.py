@@ -53,7 +53,8 @@ def event_type_of(sub_event_type: str) -> str:
 
 def sub_type_options(proposal: Proposal) -> list[str]:
     """The sub-event types the proposal may be: the rules' reading, its triggers', and their near-misses."""
-    named = [proposal.sub_event_type] + [h.sub_event_type for h in proposal.hits if h.event_type != "-"]
+    named = [sub for sub in [proposal.sub_event_type] + [h.sub_event_type for h in proposal.hits if h.event_type != "-"]
+             if sub]
     alternatives = type_alternatives()
     out = list(dict.fromkeys(named))
     for sub in list(out):

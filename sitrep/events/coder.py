@@ -336,13 +336,10 @@ def n_sentences(doc: Doc) -> int:
 
 def lexicon_type(clause: Clause) -> tuple[str, str, TriggerHit]:
     """A clause the rules cannot type: the type its strongest trigger names in the lexicon (a verb of
-    use alone names none: Other)."""
+    use alone names none: its type is left empty, and no reading is proposed)."""
     typed = [h for h in clause.hits if h.trigger.event_type != "-"]
-    if typed:
-        hit = min(typed, key=lambda h: (h.trigger.rank, h.start))
-        return hit.trigger.event_type, hit.trigger.sub_event_type, hit
-    hit = min(clause.hits, key=lambda h: (h.trigger.rank, h.start))
-    return "Strategic developments", "Other", hit
+    hit = min(typed or clause.hits, key=lambda h: (h.trigger.rank, h.start))
+    return (hit.trigger.event_type, hit.trigger.sub_event_type, hit) if typed else ("", "", hit)
 
 
 # ---------------------------------------------------------------- typing

@@ -18,6 +18,7 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from ..places import place_words
 from ..records import PlaceMention
 from .clauses import Clause, lemma, present_perfect
 from .proposals import PlaceOption, Proposal
@@ -172,7 +173,50 @@ def place_options(ctx: Any, sent: Span, clause: Clause, rule_places: list[PlaceM
         if len(options) - before >= MAX_ARTICLE_OPTIONS:
             break
         add(place, "article")
+    _relations(ctx.article.text, options)
     return options
+
+
+def specificity(place: PlaceMention) -> int:
+    """0 a country, 1 a province, 2 a district, 3 a town, village or a named place the gazetteer lacks."""
+    code = place.feature_code or ""
+    if code.startswith("PCL"):
+        return 0
+    if code == "ADM1":
+        return 1
+    if code.startswith("ADM") or place.feature_class == "A":
+        return 2
+    return 3
+
+
+def _holds(outer: PlaceMention, inner: PlaceMention) -> bool:
+    if outer is inner or not outer.country or outer.country != inner.country:
+        return False
+    code = outer.feature_code or ""
+    if code.startswith("PCL"):
+        return specificity(inner) > 0
+    if code == "ADM1":
+        return bool(inner.admin1) and inner.admin1 == (outer.admin1 or outer.name) and specificity(inner) > 1
+    if code.startswith("ADM2"):
+        return bool(inner.admin2) and inner.admin2 == (outer.admin2 or outer.name) and specificity(inner) > 2
+    return False
+
+
+def _relations(text: str, options: list[PlaceOption]) -> None:
+    """How each option stands to the others of its sentence: holds one, is held, is the finest."""
+    local = [o for o in options if o.relation != "article"]
+    finest = max((specificity(o.place) for o in local), default=0)
+    for option in options:
+        place = option.place
+        option.features["specificity"] = float(specificity(place))
+        option.features["finest_in_sentence"] = float(option in local and specificity(place) == finest)
+        option.features["holds_other"] = float(any(_holds(place, o.place) for o in local))
+        option.features["held_by_other"] = float(any(_holds(o.place, place) for o in local))
+        option.features["same_country_options"] = float(sum(1 for o in local if o.place.country == place.country))
+        after = text[place.end:place.end + 24].lower().split()
+        kind = place_words().kind(after[0].strip(".,;:")) if after else None
+        if kind:
+            option.features[f"kind_after={kind}"] = 1.0
 
 
 def _preposition(doc: Any, place: PlaceMention) -> str | None:
