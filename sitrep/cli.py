@@ -224,11 +224,13 @@ def _require_db(db: str) -> None:
 def _register_analyst_commands() -> None:
     from .api.commands import report as report_command
     from .api.commands import serve
+    from .decide.commands import eval_group
     from .gazetteer.cli import gazetteer
 
     main.add_command(serve)
     main.add_command(report_command)
     main.add_command(gazetteer)
+    main.add_command(eval_group)
 
 
 _register_analyst_commands()

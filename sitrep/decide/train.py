@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -63,14 +63,16 @@ def split_folds(articles: Sequence[GoldArticle], k: int) -> list[list[GoldArticl
 
 # ---------------------------------------------------------------- fitting
 def fit_booster(rows: Sequence[dict[str, float]], labels: Sequence[float], rounds: int = ROUNDS) -> Booster:
+    features = sorted({name for row in rows for name in row})
+    return fit_matrix(Booster(features, None).matrix(rows), labels, features, rounds)
+
+
+def fit_matrix(x: np.ndarray, labels: Sequence[float], features: list[str], rounds: int = ROUNDS) -> Booster:
     import lightgbm
 
-    features = sorted({name for row in rows for name in row})
-    booster = Booster(features, None)
-    data = lightgbm.Dataset(booster.matrix(rows), label=np.asarray(labels, dtype=np.float64),
+    data = lightgbm.Dataset(x, label=np.asarray(labels, dtype=np.float64),
                             feature_name=[f"f{i}" for i in range(len(features))], free_raw_data=True)
-    booster.model = lightgbm.train(PARAMS, data, num_boost_round=rounds)
-    return booster
+    return Booster(features, lightgbm.train(PARAMS, data, num_boost_round=rounds))
 
 
 @dataclass
@@ -82,6 +84,8 @@ class ArticleRows:
     keep_labels: list[float | None]
     types: list[dict[str, float]]
     type_labels: list[float]
+    keep_x: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    type_x: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
 class TrainingData:
@@ -111,28 +115,38 @@ class TrainingData:
                         type_x.append(trow.features)
                         type_y.append(type_label(scorer, a.events[j], trow))
             self.by_id[a.doc_id] = ArticleRows(a, rows, labels, type_x, type_y)
+        self.keep_features = sorted({k for d in self.by_id.values() for r in d.keep for k in r.features})
+        self.type_features = sorted({k for d in self.by_id.values() for r in d.types for k in r})
+        keep_vector, type_vector = Booster(self.keep_features, None), Booster(self.type_features, None)
+        for d in self.by_id.values():
+            d.keep_x = keep_vector.matrix([r.features for r in d.keep])
+            d.type_x = type_vector.matrix(d.types)
 
-    def keep_set(self, articles: Sequence[GoldArticle]) -> tuple[list[dict[str, float]], list[float]]:
-        rows, labels = [], []
+    def keep_set(self, articles: Sequence[GoldArticle]) -> tuple[np.ndarray, list[float]]:
+        parts: list[np.ndarray] = []
+        labels: list[float] = []
         for a in articles:
             data = self.by_id.get(a.doc_id)
             if data is None:
                 continue
-            for row, label in zip(data.keep, data.keep_labels):
-                if label is not None:
-                    rows.append(row.features)
-                    labels.append(label)
-        return rows, labels
+            keep = [i for i, y in enumerate(data.keep_labels) if y is not None]
+            parts.append(data.keep_x[keep])
+            labels.extend(float(data.keep_labels[i] or 0.0) for i in keep)
+        return np.vstack(parts) if parts else np.zeros((0, len(self.keep_features))), labels
 
-    def type_set(self, articles: Sequence[GoldArticle]) -> tuple[list[dict[str, float]], list[float]]:
-        rows: list[dict[str, float]] = []
+    def fit_keep(self, articles: Sequence[GoldArticle]) -> Booster:
+        return fit_matrix(*self.keep_set(articles), self.keep_features)
+
+    def fit_type(self, articles: Sequence[GoldArticle]) -> Booster:
+        parts: list[np.ndarray] = []
         labels: list[float] = []
         for a in articles:
             data = self.by_id.get(a.doc_id)
-            if data is not None:
-                rows.extend(data.types)
+            if data is not None and data.types:
+                parts.append(data.type_x)
                 labels.extend(data.type_labels)
-        return rows, labels
+        x = np.vstack(parts) if parts else np.zeros((0, len(self.type_features)))
+        return fit_matrix(x, labels, self.type_features)
 
     def slot_scores(self, keep: Booster, articles: Sequence[GoldArticle]) -> list[tuple[GoldArticle, Slot, float | None]]:
         """Each article's slots scored by `keep`, each slot with its label (None: only optional gold)."""
@@ -141,7 +155,8 @@ class TrainingData:
             data = self.by_id.get(a.doc_id)
             if data is None or not data.keep:
                 continue
-            scores = keep.predict([r.features for r in data.keep])
+            scores = np.asarray(keep.model.predict(data.keep_x, num_threads=1)) if keep.features == self.keep_features \
+                else keep.predict([r.features for r in data.keep])
             label_of = {id(r): y for r, y in zip(data.keep, data.keep_labels)}
             for slot in group_slots(data.keep, scores):
                 labels = [label_of[id(r)] for r in slot.rows]
@@ -203,15 +218,13 @@ def _slot_labels(scored: list[tuple[GoldArticle, Slot, float | None]]) -> tuple[
 def train(articles: Sequence[GoldArticle], data: TrainingData, *, inner_folds: int = INNER_FOLDS) -> DecisionModel:
     """Fit the reading model (keep) and the sub-type model on every article; the slot model on the
     readings' out-of-fold scores; calibration and threshold on the slot model's out-of-fold scores."""
-    rows, labels = data.keep_set(articles)
-    keep = fit_booster(rows, labels)
-    type_x, type_y = data.type_set(articles)
-    sub_type = fit_booster(type_x, type_y)
+    keep = data.fit_keep(articles)
+    sub_type = data.fit_type(articles)
     inner = split_folds(articles, inner_folds)
     scored: list[tuple[GoldArticle, Slot, float | None]] = []
     for i, held in enumerate(inner):
         rest = [a for j, f in enumerate(inner) if j != i for a in f]
-        scored.extend(data.slot_scores(fit_booster(*data.keep_set(rest)), held))
+        scored.extend(data.slot_scores(data.fit_keep(rest), held))
     slot_x, slot_y, labelled = _slot_labels(scored)
     slot = fit_booster(slot_x, slot_y, SLOT_ROUNDS)
     fold_of = {a.doc_id: i for i, f in enumerate(inner) for a in f}
@@ -230,6 +243,6 @@ def train(articles: Sequence[GoldArticle], data: TrainingData, *, inner_folds: i
     for n, k in enumerate(labelled):
         scored[k][1].probability = float(probabilities[n])
     threshold, inner_f1 = best_threshold([scored[k] for k in labelled], data.scorer)
-    meta = {"articles": len(articles), "keep_rows": len(rows), "slot_rows": len(slot_x), "type_rows": len(type_x),
+    meta = {"articles": len(articles), "slot_rows": len(slot_x),
             "inner_f1": inner_f1, "rounds": ROUNDS, "slot_rounds": SLOT_ROUNDS, "params": PARAMS}
     return DecisionModel(keep, slot, sub_type, calibration, threshold, meta)
