@@ -31,11 +31,13 @@ from ..events.proposals import ArticleProposals, PlaceOption, Proposal
 from ..gazetteer.geo import haversine_km
 from ..records import Event
 from .rows import KeepRow, keep_rows, type_rows
+from .text import TextModel
 
 log = logging.getLogger(__name__)
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
 DEFAULT_MODEL = MODEL_DIR / "decision.json"
 FORMAT = 1
+TEXT_FEATURE = "text_score"  # the sentence model's log-odds, a feature of every reading
 
 
 @dataclass
@@ -122,6 +124,7 @@ class DecisionModel:
     keep: Booster
     slot: Booster
     type: Booster
+    text: TextModel
     calibration: Calibration
     threshold: float
     meta: dict[str, Any] = field(default_factory=dict)
@@ -134,7 +137,8 @@ class DecisionModel:
         rows = keep_rows(proposed)
         if not rows:
             return Decision([], [])
-        slots = group_slots(rows, self.keep.predict([r.features for r in rows]))
+        text = {p.index: self.text.score(p.evidence) for p in proposed.proposals}
+        slots = group_slots(rows, self.keep.predict([{**r.features, TEXT_FEATURE: text[r.proposal.index]} for r in rows]))
         scores = self.slot.predict(slot_features(slots))
         probabilities = self.calibration(scores)
         for slot, p in zip(slots, probabilities):
@@ -176,6 +180,7 @@ class DecisionModel:
     # ------------------------------------------------------------ storage
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "keep": self.keep.to_json(), "slot": self.slot.to_json(), "type": self.type.to_json(),
+                "text": self.text.to_json(),
                 "calibration": {"x": self.calibration.x, "y": self.calibration.y},
                 "threshold": self.threshold, "meta": self.meta}
 
@@ -194,6 +199,7 @@ class DecisionModel:
             if row.get("format") != FORMAT:
                 raise ValueError(f"format {row.get('format')!r}, this sitrep reads format {FORMAT}")
             return cls(Booster.from_json(row["keep"]), Booster.from_json(row["slot"]), Booster.from_json(row["type"]),
+                       TextModel.from_json(row["text"]),
                        Calibration(list(row["calibration"]["x"]), list(row["calibration"]["y"])),
                        float(row["threshold"]), dict(row.get("meta") or {}))
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -261,7 +267,7 @@ SPECIFIC_MARGIN = 0.2
 
 
 def select(slots: list[Slot], threshold: float) -> None:
-    """Keep the slots at or over the threshold, best first.  A slot of the same type at a place that
+    """Keep the slots at or over the threshold, best first.  A slot of the same kind at a place that
     holds, is held by, or lies a few kilometres from a kept slot's place is the same event told
     twice: the most specific place the text names wins when its probability is close (CODING.md), else
     the likelier.  And one clause reports one event: a slot whose best reading's clause already
@@ -275,7 +281,7 @@ def select(slots: list[Slot], threshold: float) -> None:
         if clause is not None:
             slot.why = f"its clause is already the {clause.event_type} event here"
             continue
-        twin = next((k for k in kept if k.event_type == slot.event_type and nested(k.option, slot.option)), None)
+        twin = next((k for k in kept if same_kind(k.event_type, slot.event_type) and nested(k.option, slot.option)), None)
         if twin is not None:
             if specificity(slot.option) > specificity(twin.option) and slot.probability >= twin.probability - SPECIFIC_MARGIN:
                 twin.kept = False
@@ -287,6 +293,15 @@ def select(slots: list[Slot], threshold: float) -> None:
         slot.kept = True
         slot.why = f"probability {slot.probability:.2f}"
         kept.append(slot)
+
+
+DEMONSTRATIONS = {"Protests", "Riots"}
+
+
+def same_kind(a: str, b: str) -> bool:
+    """Two event types that can be one event: the same type, or a demonstration that turned to a riot
+    (ACLED codes a demonstration at one place and day once, by its most violent reading)."""
+    return a == b or {a, b} <= DEMONSTRATIONS
 
 
 def _where(slot: Slot) -> str:

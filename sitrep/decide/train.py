@@ -20,8 +20,9 @@ import numpy as np
 
 from ..events.proposals import ArticleProposals
 from .gold import GoldArticle
-from .model import Booster, Calibration, DecisionModel, Slot, group_slots, select, slot_features
-from .rows import KeepRow, keep_label, keep_rows, reported_gold, type_label, type_rows
+from .model import TEXT_FEATURE, Booster, Calibration, DecisionModel, Slot, group_slots, select, slot_features
+from .rows import EVIDENCE_MATCH, KeepRow, evidence_overlap, keep_label, keep_rows, reported_gold, type_label, type_rows
+from .text import TextModel, fit_text
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,12 @@ class ArticleRows:
     keep_labels: list[float | None]
     types: list[dict[str, float]]
     type_labels: list[float]
+    sentences: dict[int, tuple[str, float]]  # proposal index -> (its sentence, 1 if a required gold's evidence)
     keep_x: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     type_x: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+
+TextScores = dict[str, dict[int, float]]  # doc_id -> proposal index -> text score
 
 
 class TrainingData:
@@ -97,24 +102,8 @@ class TrainingData:
         self.by_id: dict[str, ArticleRows] = {}
         for a in articles:
             article = proposals.get(a.doc_id)
-            if article is None:
-                continue
-            rows = keep_rows(article)
-            memo: dict[tuple[str, str], float | None] = {}
-            labels = []
-            for row in rows:
-                key = (row.event_type, row.option.key + "|" + row.option.place.text)
-                if key not in memo:
-                    memo[key] = keep_label(scorer, a.events, row)
-                labels.append(memo[key])
-            type_x, type_y = [], []
-            for proposal in article.proposals:
-                j = reported_gold(scorer, a.events, proposal)
-                if j is not None:
-                    for trow in type_rows(proposal):
-                        type_x.append(trow.features)
-                        type_y.append(type_label(scorer, a.events[j], trow))
-            self.by_id[a.doc_id] = ArticleRows(a, rows, labels, type_x, type_y)
+            if article is not None:
+                self.by_id[a.doc_id] = self._rows(a, article)
         self.keep_features = sorted({k for d in self.by_id.values() for r in d.keep for k in r.features})
         self.type_features = sorted({k for d in self.by_id.values() for r in d.types for k in r})
         keep_vector, type_vector = Booster(self.keep_features, None), Booster(self.type_features, None)
@@ -122,7 +111,53 @@ class TrainingData:
             d.keep_x = keep_vector.matrix([r.features for r in d.keep])
             d.type_x = type_vector.matrix(d.types)
 
-    def keep_set(self, articles: Sequence[GoldArticle]) -> tuple[np.ndarray, list[float]]:
+    def _rows(self, a: GoldArticle, article: ArticleProposals) -> ArticleRows:
+        scorer = self.scorer
+        rows = keep_rows(article)
+        memo: dict[tuple[str, str], float | None] = {}
+        labels = []
+        for row in rows:
+            key = (row.event_type, row.option.key + "|" + row.option.place.text)
+            if key not in memo:
+                memo[key] = keep_label(scorer, a.events, row)
+            labels.append(memo[key])
+        type_x, type_y = [], []
+        for proposal in article.proposals:
+            j = reported_gold(scorer, a.events, proposal)
+            if j is not None:
+                for trow in type_rows(proposal):
+                    type_x.append(trow.features)
+                    type_y.append(type_label(scorer, a.events[j], trow))
+        sentences = {p.index: (p.evidence, float(any(evidence_overlap(p, g) >= EVIDENCE_MATCH for g in a.required)))
+                     for p in article.proposals}
+        return ArticleRows(a, rows, labels, type_x, type_y, sentences)
+
+    # ------------------------------------------------------------ the sentence model
+    def fit_text(self, articles: Sequence[GoldArticle]) -> TextModel:
+        texts, labels = [], []
+        for a in articles:
+            data = self.by_id.get(a.doc_id)
+            if data is None:
+                continue
+            seen: set[str] = set()
+            for text, label in data.sentences.values():
+                if text not in seen:
+                    seen.add(text)
+                    texts.append(text)
+                    labels.append(label)
+        return fit_text(texts, labels)
+
+    def text_scores(self, text: TextModel, articles: Sequence[GoldArticle]) -> TextScores:
+        return {a.doc_id: {i: text.score(t) for i, (t, _) in self.by_id[a.doc_id].sentences.items()}
+                for a in articles if a.doc_id in self.by_id}
+
+    def _with_text(self, data: ArticleRows, scores: TextScores) -> np.ndarray:
+        own = scores.get(data.gold.doc_id, {})
+        column = np.array([[own.get(r.proposal.index, 0.0)] for r in data.keep]).reshape(len(data.keep), 1)
+        return np.hstack([data.keep_x, column])
+
+    # ------------------------------------------------------------ the reading and sub-type models
+    def fit_keep(self, articles: Sequence[GoldArticle], scores: TextScores) -> Booster:
         parts: list[np.ndarray] = []
         labels: list[float] = []
         for a in articles:
@@ -130,12 +165,10 @@ class TrainingData:
             if data is None:
                 continue
             keep = [i for i, y in enumerate(data.keep_labels) if y is not None]
-            parts.append(data.keep_x[keep])
+            parts.append(self._with_text(data, scores)[keep])
             labels.extend(float(data.keep_labels[i] or 0.0) for i in keep)
-        return np.vstack(parts) if parts else np.zeros((0, len(self.keep_features))), labels
-
-    def fit_keep(self, articles: Sequence[GoldArticle]) -> Booster:
-        return fit_matrix(*self.keep_set(articles), self.keep_features)
+        x = np.vstack(parts) if parts else np.zeros((0, len(self.keep_features) + 1))
+        return fit_matrix(x, labels, [*self.keep_features, TEXT_FEATURE])
 
     def fit_type(self, articles: Sequence[GoldArticle]) -> Booster:
         parts: list[np.ndarray] = []
@@ -148,17 +181,17 @@ class TrainingData:
         x = np.vstack(parts) if parts else np.zeros((0, len(self.type_features)))
         return fit_matrix(x, labels, self.type_features)
 
-    def slot_scores(self, keep: Booster, articles: Sequence[GoldArticle]) -> list[tuple[GoldArticle, Slot, float | None]]:
+    def slot_scores(self, keep: Booster, articles: Sequence[GoldArticle],
+                    scores: TextScores) -> list[tuple[GoldArticle, Slot, float | None]]:
         """Each article's slots scored by `keep`, each slot with its label (None: only optional gold)."""
         out = []
         for a in articles:
             data = self.by_id.get(a.doc_id)
             if data is None or not data.keep:
                 continue
-            scores = np.asarray(keep.model.predict(data.keep_x, num_threads=1)) if keep.features == self.keep_features \
-                else keep.predict([r.features for r in data.keep])
+            predicted = np.asarray(keep.model.predict(self._with_text(data, scores), num_threads=1))
             label_of = {id(r): y for r, y in zip(data.keep, data.keep_labels)}
-            for slot in group_slots(data.keep, scores):
+            for slot in group_slots(data.keep, predicted):
                 labels = [label_of[id(r)] for r in slot.rows]
                 label = 1.0 if 1.0 in labels else (None if None in labels else 0.0)
                 out.append((a, slot, label))
@@ -216,20 +249,25 @@ def _slot_labels(scored: list[tuple[GoldArticle, Slot, float | None]]) -> tuple[
 
 
 def train(articles: Sequence[GoldArticle], data: TrainingData, *, inner_folds: int = INNER_FOLDS) -> DecisionModel:
-    """Fit the reading model (keep) and the sub-type model on every article; the slot model on the
-    readings' out-of-fold scores; calibration and threshold on the slot model's out-of-fold scores."""
-    keep = data.fit_keep(articles)
-    sub_type = data.fit_type(articles)
+    """Fit every part on the training articles, each part that feeds another out of fold within them:
+    the sentence model's scores feed the reading model, the reading model's scores feed the slot
+    model, and the slot model's scores fit the calibration and the threshold."""
     inner = split_folds(articles, inner_folds)
+    rests = [[a for j, f in enumerate(inner) if j != i for a in f] for i in range(len(inner))]
+    text_oof: TextScores = {}
+    for held, rest in zip(inner, rests):
+        text_oof.update(data.text_scores(data.fit_text(rest), held))
+    text = data.fit_text(articles)
+    keep = data.fit_keep(articles, text_oof)
+    sub_type = data.fit_type(articles)
     scored: list[tuple[GoldArticle, Slot, float | None]] = []
-    for i, held in enumerate(inner):
-        rest = [a for j, f in enumerate(inner) if j != i for a in f]
-        scored.extend(data.slot_scores(data.fit_keep(rest), held))
+    for held, rest in zip(inner, rests):
+        scored.extend(data.slot_scores(data.fit_keep(rest, text_oof), held, text_oof))
     slot_x, slot_y, labelled = _slot_labels(scored)
     slot = fit_booster(slot_x, slot_y, SLOT_ROUNDS)
     fold_of = {a.doc_id: i for i, f in enumerate(inner) for a in f}
     oof = np.zeros(len(slot_x))
-    for i in range(inner_folds):
+    for i in range(len(inner)):
         train_idx = [n for n, k in enumerate(labelled) if fold_of[scored[k][0].doc_id] != i]
         test_idx = [n for n, k in enumerate(labelled) if fold_of[scored[k][0].doc_id] == i]
         if not test_idx:
@@ -243,6 +281,6 @@ def train(articles: Sequence[GoldArticle], data: TrainingData, *, inner_folds: i
     for n, k in enumerate(labelled):
         scored[k][1].probability = float(probabilities[n])
     threshold, inner_f1 = best_threshold([scored[k] for k in labelled], data.scorer)
-    meta = {"articles": len(articles), "slot_rows": len(slot_x),
+    meta = {"articles": len(articles), "slot_rows": len(slot_x), "text_terms": len(text.vocabulary),
             "inner_f1": inner_f1, "rounds": ROUNDS, "slot_rounds": SLOT_ROUNDS, "params": PARAMS}
-    return DecisionModel(keep, slot, sub_type, calibration, threshold, meta)
+    return DecisionModel(keep, slot, sub_type, text, calibration, threshold, meta)
