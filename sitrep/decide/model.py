@@ -102,6 +102,13 @@ class Slot:
         return self.rows[int(np.argmax(self.scores))]
 
     @property
+    def told(self) -> KeepRow:
+        """The reading whose sentence names the slot's place, the likeliest such (the event's evidence);
+        the best reading when no sentence names it."""
+        named = [i for i, r in enumerate(self.rows) if r.option.relation != "article"]
+        return self.rows[max(named, key=lambda i: self.scores[i])] if named else self.best
+
+    @property
     def score(self) -> float:
         return max(self.scores)
 
@@ -160,7 +167,7 @@ class DecisionModel:
     def event_of(self, slot: Slot, sub_types: dict[int, dict[str, float]]) -> Event:
         """The slot as an ACLED event: its best reading's clause, at the slot's place, of the sub-type
         its readings score highest."""
-        best = slot.best
+        best = slot.told
         proposal = best.proposal
         subs = {sub for _, sub in event_types() if _ == slot.event_type}
         votes: dict[str, float] = {}
@@ -169,7 +176,7 @@ class DecisionModel:
                 if sub in subs:
                     votes[sub] = max(votes.get(sub, 0.0), s * score)
         sub_event_type = max(sorted(votes), key=lambda k: votes[k]) if votes else proposal.sub_event_type
-        event = draft_at(proposal, slot.option)
+        event = draft_at(proposal, best.option)
         event = replace(event, event_type=slot.event_type, sub_event_type=sub_event_type,
                         confidence=round(slot.probability, 3))
         kinds = event_types().get((slot.event_type, sub_event_type))
@@ -324,14 +331,17 @@ NEAR_KM = 10.0
 
 
 def nested(a: PlaceOption, b: PlaceOption) -> bool:
-    """One place holds the other (a country, province or district and a place in it), or the two lie a
-    few kilometres apart: for one event type, most often the same event told at two levels of precision."""
+    """One place holds the other (a country, province or district and a place in it), or a name the
+    gazetteer lacks, or an area, lies a few kilometres from a known place: for one event type, the same
+    event told at two levels of precision."""
     pa, pb = a.place, b.place
     if not pa.country or pa.country != pb.country:
         return False
-    if None not in (pa.latitude, pa.longitude, pb.latitude, pb.longitude) and \
+    unknown = (pa.geonameid is None) + (pb.geonameid is None)
+    borrowed = unknown == 1 or (unknown == 0 and min(specificity(a), specificity(b)) < 3)
+    if borrowed and None not in (pa.latitude, pa.longitude, pb.latitude, pb.longitude) and \
             haversine_km(pa.latitude, pa.longitude, pb.latitude, pb.longitude) <= NEAR_KM:  # type: ignore[arg-type]
-        return True
+        return True  # two towns side by side, or two names the gazetteer lacks, are two places (CODING.md)
     for outer, inner in ((pa, pb), (pb, pa)):
         code = outer.feature_code or ""
         if code.startswith("PCL"):
