@@ -34,6 +34,7 @@ class PipelineOptions:
     batch_size: int = BATCH_SIZE
     fetch: bool = False  # fetch pages linked from feeds
     with_events: bool = True
+    rules_only: bool = False  # the clause analysis' own reading, without the decision model
 
 
 class Pipeline:
@@ -43,7 +44,7 @@ class Pipeline:
         self.options = options
         self.nlp = load_nlp()
         self.places = PlaceResolver.load()
-        self.coder = EventCoder.load() if options.with_events else None
+        self.coder = EventCoder.load(rules_only=options.rules_only) if options.with_events else None
 
     def run(self, paths: Iterable[str]) -> Iterator[Extraction | Reject]:
         return self.extract(clean_documents(read_inputs(paths, fetch=self.options.fetch)))

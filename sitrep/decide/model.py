@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import SitrepError
 from ..events.lexicon import event_types
+from ..events.merge import fold_protest_arrests, fold_remote_harm
 from ..events.proposals import ArticleProposals, PlaceOption, Proposal
 from ..gazetteer.geo import haversine_km
 from ..records import Event
@@ -152,8 +153,9 @@ class DecisionModel:
             slot.probability = float(p)
         select(slots, self.threshold)
         sub_types = self.sub_type_scores([s for s in slots if s.kept])
-        events = [self.event_of(slot, sub_types) for slot in slots if slot.kept]
-        return Decision(sorted(events, key=lambda e: (e.evidence_start, e.event_type)), slots, sub_types)
+        events = sorted((self.event_of(slot, sub_types) for slot in slots if slot.kept),
+                        key=lambda e: (e.evidence_start, e.event_type))
+        return Decision(fold_remote_harm(fold_protest_arrests(events)), slots, sub_types)
 
     def sub_type_scores(self, slots: list[Slot]) -> dict[int, dict[str, float]]:
         proposals = {r.proposal.index: r.proposal for s in slots for r in s.rows}
@@ -171,7 +173,8 @@ class DecisionModel:
         proposal = best.proposal
         subs = {sub for _, sub in event_types() if _ == slot.event_type}
         votes: dict[str, float] = {}
-        for row, score in zip(slot.rows, slot.scores):
+        named = [(r, s) for r, s in zip(slot.rows, slot.scores) if r.option.relation != "article"]
+        for row, score in named or list(zip(slot.rows, slot.scores)):
             for sub, s in sub_types.get(row.proposal.index, {}).items():
                 if sub in subs:
                     votes[sub] = max(votes.get(sub, 0.0), s * score)
