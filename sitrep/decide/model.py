@@ -374,14 +374,17 @@ def draft_at(proposal: Proposal, option: PlaceOption) -> Event:
 
 
 def fill_from_readings(event: Event, slot: Slot) -> None:
-    """What the best reading leaves empty (actors, date, toll) comes from the slot's other readings,
-    the most credible first."""
-    order = sorted(range(len(slot.rows)), key=lambda i: -slot.scores[i])
+    """What the told reading leaves empty (actors, date, toll) comes from the slot's other readings, the
+    other clauses of its own sentence first ("shells struck the market in X, killing nine": the killing
+    is the shelling's), then the likeliest readings of the article.  A toll comes from a clause that
+    tells this place before one told of another place."""
+    told = slot.told
+    credible = [i for i in range(len(slot.rows)) if slot.scores[i] >= 0.5 * slot.score
+                or slot.rows[i].proposal.evidence_start == told.proposal.evidence_start]
+    order = sorted(credible, key=lambda i: (slot.rows[i].proposal.evidence_start != told.proposal.evidence_start,
+                                            -slot.scores[i]))
     for i in order:
-        p = slot.rows[i].proposal
-        if slot.scores[i] < 0.5 * slot.score:
-            break
-        draft = p.drafts[0] if p.drafts else None
+        draft = slot.rows[i].proposal.drafts[0] if slot.rows[i].proposal.drafts else None
         if draft is None:
             continue
         if not event.actor1 and draft.actor1:
@@ -390,8 +393,12 @@ def fill_from_readings(event: Event, slot: Slot) -> None:
             event.actor2, event.inter2 = draft.actor2, draft.inter2
         if not event.event_date and draft.event_date:
             event.event_date, event.time_precision, event.date_text = draft.event_date, draft.time_precision, draft.date_text
-        if not event.fatalities and p.fatalities:
-            event.fatalities, event.fatalities_text = p.fatalities, draft.fatalities_text
+    tellers = sorted(order, key=lambda i: (slot.rows[i].proposal.evidence_start != told.proposal.evidence_start,
+                                           slot.rows[i].option.relation == "article", -slot.scores[i]))
+    for i in tellers:
+        p = slot.rows[i].proposal
+        if not event.fatalities and p.fatalities and p.drafts:
+            event.fatalities, event.fatalities_text = p.fatalities, p.drafts[0].fatalities_text
 
 
 @lru_cache(maxsize=1)
