@@ -55,12 +55,15 @@ class Pipeline:
 
     def propose(self, paths: Iterable[str]) -> Iterator[ArticleProposals | Reject]:
         """What the clause analysis proposes for each article, before any decision (for training)."""
+        return self.propose_articles(clean_documents(read_inputs(paths, fetch=self.options.fetch)))
+
+    def propose_articles(self, items: Iterable[Article | Reject]) -> Iterator[ArticleProposals | Reject]:
         coder = self.coder or EventCoder.load(rules_only=True)
 
         def propose_one(article: Article, doc: Doc) -> ArticleProposals:
             return coder.propose(article, doc, self.places.resolve(article, doc))
 
-        return self._batched(clean_documents(read_inputs(paths, fetch=self.options.fetch)), propose_one)
+        return self._batched(items, propose_one)
 
     def _batched(self, items: Iterable[Article | Reject], analyse: Callable[[Article, Doc], R]) -> Iterator[R | Reject]:
         batch: list[Article] = []

@@ -133,7 +133,8 @@ def render(explained: ArticleExplanation, event_id: str | None = None) -> str:
         lines.append("  places considered for this clause:")
         lines.extend(f"    {'*' if c.chosen else ' '} {c.name}: {c.score:.2f} {c.why}" for c in e.places[:8])
         lines.append("  tolls considered: " + ", ".join(f"{'*' if c.chosen else ''}{c.name}" for c in e.tolls))
-        lines.append("  sub-event types: " + ", ".join(f"{'*' if c.chosen else ''}{c.name} {c.score:.2f}" for c in e.sub_types[:5]))
+        subs = (f"{'*' if c.chosen else ''}{c.name} {c.score:.2f}" for c in e.sub_types[:5])
+        lines.append("  sub-event types: " + ", ".join(subs))
     if not event_id:
         lines.append(f"dropped candidates of {explained.doc_id} (threshold {explained.threshold:.2f}):")
         lines.extend(f"  {c.score:.2f} {c.name}: {c.why}" for c in explained.dropped)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from types import ModuleType
 from typing import Any
 
@@ -27,22 +26,16 @@ EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civili
 @lru_cache(maxsize=1)
 def type_alternatives() -> dict[str, tuple[str, ...]]:
     """sub-event type -> the sub-event types a clause told with it may also be (data/type_alternatives.tsv)."""
-    name = "type_alternatives.tsv"
+    from ..datafiles import read_table
+
     known = {sub for _, sub in event_types()}
     out: dict[str, tuple[str, ...]] = {}
-    text = resources.files("sitrep.data").joinpath(name).read_text(encoding="utf-8")
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if len(cells) != 2:
-            raise SitrepError("E032", detail=f"{name}:{n}: needs 2 tab-separated columns, has {len(cells)}")
-        sub, alternatives = cells[0], tuple(a.strip() for a in cells[1].split(",") if a.strip())
+    for row in read_table("type_alternatives.tsv"):
+        sub = row["sub_event_type"]
+        alternatives = tuple(a.strip() for a in row["alternatives"].split(",") if a.strip())
         unknown = [s for s in (sub, *alternatives) if s not in known]
         if unknown:
-            raise SitrepError("E032", detail=f"{name}:{n}: not an ACLED sub-event type: {unknown[0]!r}")
-        if sub in out:
-            raise SitrepError("E032", detail=f"{name}:{n}: {sub!r} is listed twice")
+            raise SitrepError("E032", detail=f"type_alternatives.tsv:{row.line}: not an ACLED sub-event type: {unknown[0]!r}")
         out[sub] = alternatives
     return out
 
