@@ -461,15 +461,18 @@ class ActorDictionary:
         return Actor(entry.canonical(country), entry.inter, entry.country or country, text, 0, len(text))
 
 
-PATRON_WORDS = frozenset({"linked", "affiliated", "allied", "aligned", "backed", "sponsored", "supported",
-                          "inspired", "funded", "led", "controlled", "held", "run"})
+def patron_words() -> frozenset[str]:
+    """Participles that make the name before a hyphen a patron ('X-backed'): data/patron_words.txt."""
+    from .words import word_list
+
+    return word_list("patron_words.txt")
 
 
 def _only_a_patron(doc: Doc, hit: _Hit) -> bool:
     """'the al-Qaeda-linked group JNIM', 'Iran-backed Houthis', 'RSF-held town': the name qualifies
     another actor (or a place), it is not the one acting."""
     end = hit.end
-    return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in PATRON_WORDS
+    return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in patron_words()
 
 
 _POSSESSIVE = ("'s", "\u2019s")  # "Iraq's", "Iraq’s"

@@ -72,6 +72,7 @@ SCHEMAS: dict[str, Schema] = {s.file: s for s in (
     Schema("militia_nouns.txt", WORD, lower_key=True),
     Schema("role_nouns.txt", WORD, lower_key=True),
     Schema("time_nouns.txt", WORD, lower_key=True),
+    Schema("patron_words.txt", WORD, lower_key=True),
     Schema("chrome.tsv", (Column("action", choices=_choice("cut", "drop")), Column("pattern")), key=("pattern",), header=True),
     Schema("fatality_words.tsv", (Column("term"), Column("kind")), key=("term",), header=True, lower_key=True),
     Schema("number_words.tsv", (Column("word"), Column("value", "int"), Column("kind")), key=("word",), header=True,

@@ -1,9 +1,12 @@
 """Small word lists of `sitrep/data` shared by several stages."""
 from __future__ import annotations
 
+from functools import cache
+
 from .datafiles import word_set
 
 
+@cache
 def word_list(name: str) -> frozenset[str]:
     """The words of a one-word-a-line data file, checked against its schema."""
     return word_set(name)

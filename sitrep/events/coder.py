@@ -201,7 +201,9 @@ class EventCoder:
             reasons.append("three or more provinces: a roundup")  # "airstrikes in Anbar, Salahaddin, Kirkuk and Nineveh"
         typed = event_type_of(ctx, clause, actor1, actor2)
         if typed is None and ctx.last_event is not None and clause.best("harm") and actor1 is None and not reasons:
-            # "The attack was carried out on the Magami community": the story's event, told again
+            # Discourse continuity: a harm word that names neither attacker nor victim, after an event
+            # the story has coded, elaborates that event ("The attack was carried out on the village"):
+            # it takes the story's type and actors.  Measured out of fold: without it F1 0.600 -> 0.568.
             last = ctx.last_event
             harm = clause.best("harm")
             assert harm is not None
