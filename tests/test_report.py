@@ -1,7 +1,9 @@
-"""Situation reports: figures from the store, Markdown and HTML with the map and chart, escaping, the CLI."""
+"""Situation reports: figures from the store (SQLite and PostgreSQL), Markdown and HTML with the map and
+chart, escaping, the CLI, and every page of the PDF looked at as an image."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -22,17 +24,23 @@ from sitrep.report import (
     render_markdown,
     write_report,
 )
-from sitrep.store.queries import connect_readonly
+from sitrep.store import open_store
 
+from .conftest import BACKENDS, fresh_database
 from .storefixtures import SCRIPT, synthetic_store
 
 PNG = b"\x89PNG\r\n\x1a\n"
 AUGUST = ReportOptions(country="Lebanon", since=date(2024, 8, 1), until=date(2024, 8, 31))
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return synthetic_store(tmp_path_factory.mktemp("report") / "report.sqlite")
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The synthetic store, as a SQLite file and as a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield synthetic_store(str(tmp_path_factory.mktemp("report") / "report.sqlite"))
+        return
+    with fresh_database() as url:
+        yield synthetic_store(url)
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +48,12 @@ def outlines() -> list:
     return list(country_outlines(default_node_modules()))
 
 
-def build(db: Path, options: ReportOptions) -> SituationReport:
-    conn = connect_readonly(db)
-    try:
-        return build_report(conn, options)
-    finally:
-        conn.close()
+def build(db: str | Path, options: ReportOptions) -> SituationReport:
+    with open_store(db) as store:
+        return build_report(store, options)
 
 
-def test_figures_for_a_country_and_month(db: Path) -> None:
+def test_figures_for_a_country_and_month(db: str) -> None:
     r = build(db, AUGUST)
     assert (r.events, r.fatalities, r.articles) == (2, 2, 2)
     assert r.by_type == [("Explosions/Remote violence", 2, 2)]
@@ -62,21 +67,21 @@ def test_figures_for_a_country_and_month(db: Path) -> None:
     assert len(day_series(r)) == 31
 
 
-def test_all_countries_and_no_dates(db: Path) -> None:
+def test_all_countries_and_no_dates(db: str) -> None:
     r = build(db, ReportOptions())
     assert r.events == 3 and r.fatalities == 14
     assert r.key_events[0].event["location"] == "Aleppo"
     assert r.period == "all dates" and r.title == "Situation report: all countries"
 
 
-def test_an_empty_period(db: Path, tmp_path: Path, outlines: list) -> None:
+def test_an_empty_period(db: str, tmp_path: Path, outlines: list) -> None:
     r = build(db, ReportOptions(country="Lebanon", since=date(2020, 1, 1), until=date(2020, 1, 31)))
     assert r.events == 0 and r.key_events == []
     written = write_report(r, tmp_path / "empty.md", "md", outlines)
     assert "No events in this period." in written[0].read_text(encoding="utf-8")
 
 
-def test_markdown_report_with_map_and_chart(db: Path, tmp_path: Path, outlines: list) -> None:
+def test_markdown_report_with_map_and_chart(db: str, tmp_path: Path, outlines: list) -> None:
     md, map_png, chart_png = write_report(build(db, AUGUST), tmp_path / "lebanon.md", "md", outlines)
     text = md.read_text(encoding="utf-8")
     assert map_png.read_bytes().startswith(PNG) and chart_png.read_bytes().startswith(PNG)
@@ -87,7 +92,7 @@ def test_markdown_report_with_map_and_chart(db: Path, tmp_path: Path, outlines: 
     assert "Example News" in text and "<https://example.org/lb-tyre-1>" in text
 
 
-def test_html_report_is_self_contained(db: Path, tmp_path: Path, outlines: list) -> None:
+def test_html_report_is_self_contained(db: str, tmp_path: Path, outlines: list) -> None:
     (page,) = write_report(build(db, AUGUST), tmp_path / "lebanon.html", "html", outlines)
     text = page.read_text(encoding="utf-8")
     assert text.count('src="data:image/png;base64,') == 2
@@ -95,7 +100,7 @@ def test_html_report_is_self_contained(db: Path, tmp_path: Path, outlines: list)
     assert "<blockquote>Two people were killed" in text
 
 
-def test_reports_are_reproducible(db: Path, tmp_path: Path, outlines: list) -> None:
+def test_reports_are_reproducible(db: str, tmp_path: Path, outlines: list) -> None:
     a = write_report(build(db, AUGUST), tmp_path / "a" / "r.md", "md", outlines)
     b = write_report(build(db, AUGUST), tmp_path / "b" / "r.md", "md", outlines)
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
@@ -107,7 +112,7 @@ def hostile_report() -> SituationReport:
              "fatalities": 1}
     source = {"doc_id": "x", "outlet": "<i>Outlet</i>", "published": None, "url": "javascript:alert(1)",
               "evidence": f"They said {SCRIPT} and left. [link](http://evil.example) | cell"}
-    return SituationReport(options=ReportOptions(), data_as_of=None, events=1, fatalities=1, articles=1,
+    return SituationReport(options=ReportOptions(), data_as_of=None, events=1, fatalities=1, articles=1, reviewed=0,
                            by_type=[("Riots", 1, 1)], by_admin1=[("<img src=x onerror=alert(1)>", 1, 1)],
                            actors=[("A|B", 1, 1)], per_day=[("2024-08-02", 1, 1)],
                            key_events=[KeyEvent(event, [source])])
@@ -129,7 +134,7 @@ def test_article_text_is_escaped_in_html() -> None:
     assert 'href="javascript' not in text
 
 
-def test_report_command_writes_markdown_and_html(db: Path, tmp_path: Path) -> None:
+def test_report_command_writes_markdown_and_html(db: str, tmp_path: Path) -> None:
     runner = CliRunner()
     for name in ("r.md", "r.html"):
         result = runner.invoke(report_command, ["--db", str(db), "--country", "Lebanon", "--since", "2024-08-01",
@@ -146,7 +151,7 @@ def test_report_command_writes_markdown_and_html(db: Path, tmp_path: Path) -> No
     (["--since", "2024-09-01", "--until", "2024-08-01"], "is after"),
     (["--format", "docx"], "docx"),
 ])
-def test_report_command_rejects_bad_options(db: Path, tmp_path: Path, args: list[str], message: str) -> None:
+def test_report_command_rejects_bad_options(db: str, tmp_path: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(report_command, ["--db", str(db), "-o", str(tmp_path / "r.md"), *args])
     assert result.exit_code != 0 and message in result.output
     assert not (tmp_path / "r.md").exists()
@@ -158,7 +163,7 @@ def test_report_command_needs_an_existing_store(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="PDF needs Debian chromium (the setup script installs it)")
-def test_pdf_report(db: Path, tmp_path: Path) -> None:
+def test_pdf_report(db: str, tmp_path: Path) -> None:
     args = ["--db", str(db), "--country", "Lebanon", "-o", str(tmp_path / "r.pdf")]
     result = CliRunner().invoke(report_command, args)
     assert result.exit_code == 0, result.output

@@ -14,8 +14,8 @@ import pytest
 import uvicorn
 
 from sitrep.api import create_app
-from sitrep.store.queries import connect_readonly, list_events
-from sitrep.store.sqlite import EventQuery
+from sitrep.store import open_store
+from sitrep.store.schema import EventQuery
 
 from .conftest import ROOT, needs_shared
 from .storefixtures import SCRIPT, real_store, synthetic_store
@@ -90,11 +90,8 @@ def page(browser: Any) -> Iterator[Any]:
 def sample_event(db: Path) -> dict[str, Any]:
     """A mapped (fused) event whose lead report is coded from the shared sample: the map's markers are
     fused events, and the page shows the lead report's evidence in its article."""
-    conn = connect_readonly(db)
-    try:
-        rows = list_events(conn, EventQuery(fused=True, limit=10_000))
-    finally:
-        conn.close()
+    with open_store(db) as store:
+        rows = store.events(EventQuery(fused=True, limit=10_000))
     mapped = [r for r in rows if r["doc_id"].startswith("000_88aa7ddcd16cc528") and r["latitude"] is not None]
     assert mapped, "the sample should give at least one mapped event"
     return max(mapped, key=lambda r: (r["fatalities"], r["source_count"]))
@@ -137,9 +134,8 @@ def test_click_a_marker_shows_the_evidence(dev_db: Path, page: Any, tmp_path: Pa
 
 def test_script_in_article_text_is_shown_as_text(page: Any, tmp_path: Path) -> None:
     db = synthetic_store(tmp_path / "syn.sqlite")
-    conn = connect_readonly(db)
-    event_id = conn.execute("SELECT event_id FROM events WHERE location = 'Tyre'").fetchone()[0]
-    conn.close()
+    with open_store(db) as store:
+        event_id = next(e["event_id"] for e in store.events() if e["location"] == "Tyre")
     with ServerThread(create_app(db, read_token_from_env=False)) as server:
         page.on("dialog", lambda d: page.errors.append(f"dialog {d.message}"))
         page.goto(f"{server.url}/?event={event_id}")
