@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -45,10 +46,20 @@ def _report_reject(reject: Reject) -> None:
     click.echo(f"sitrep: rejected {reject}", err=True)
 
 
+def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+published_option = click.option(
+    "--published", type=click.DateTime(["%Y-%m-%d"]), callback=_day, default=None, metavar="YYYY-MM-DD",
+    help="Publication date for every article of this run that gives none (e.g. when the dump was captured).")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "geojson"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", default=None, help="File to write (default: stdout).")
+@published_option
 @click.option("--fetch", is_flag=True, help="Fetch the pages that feed entries link to.")
 @click.option("--workers", type=click.IntRange(1, 512), default=1, show_default=True,
               help="Worker processes, each loading the models once (with --dask local: the cluster's size).")
@@ -56,14 +67,14 @@ def _report_reject(reject: Reject) -> None:
               help="Run on a Dask cluster: its scheduler's address, or 'local' for a LocalCluster.")
 @click.option("--rules", "rules_only", is_flag=True,
               help="Code with the clause analysis' rules alone, without the decision model (the baseline).")
-def extract(paths: tuple[str, ...], fmt: str, output: str | None, fetch: bool, workers: int,
+def extract(paths: tuple[str, ...], fmt: str, output: str | None, published: date | None, fetch: bool, workers: int,
             dask_address: str | None, rules_only: bool) -> None:
     """Stream events from PATHS without a store (the evaluation contract)."""
     from .parallel import open_extractor
     from .pipeline import PipelineOptions
 
-    with open_extractor(PipelineOptions(fetch=fetch, rules_only=rules_only), workers=workers,
-                        dask=dask_address) as extractor:
+    options = PipelineOptions(fetch=fetch, rules_only=rules_only, published=published)
+    with open_extractor(options, workers=workers, dask=dask_address) as extractor:
 
         def rows() -> Iterator[dict[str, object]]:
             for item in extractor.run(paths):
@@ -102,6 +113,7 @@ def places(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", default=DEFAULT_DB, show_default=True,
               help="Store: a SQLite file, or a postgresql://user@host/dbname URL.")
+@published_option
 @click.option("--fetch", is_flag=True, help="Fetch the pages that feed entries link to.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True,
               help="Articles written per transaction.")
@@ -109,7 +121,7 @@ def places(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
               help="Worker processes, each loading the models once (with --dask local: the cluster's size).")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS|local",
               help="Analyse on a Dask cluster; this process stays the store's one writer.")
-def ingest(paths: tuple[str, ...], db: str, fetch: bool, batch_size: int, workers: int,
+def ingest(paths: tuple[str, ...], db: str, published: date | None, fetch: bool, batch_size: int, workers: int,
            dask_address: str | None) -> None:
     """Read, analyse and store PATHS (files, folders, globs, '-' for stdin)."""
     from .ingest import ingest_paths
@@ -117,8 +129,9 @@ def ingest(paths: tuple[str, ...], db: str, fetch: bool, batch_size: int, worker
     from .pipeline import PipelineOptions
     from .store import open_store
 
+    options = PipelineOptions(fetch=fetch, published=published)
     with open_store(db) as store, \
-            open_extractor(PipelineOptions(fetch=fetch), workers=workers, dask=dask_address) as extractor:
+            open_extractor(options, workers=workers, dask=dask_address) as extractor:
         report = ingest_paths(paths, store, extractor, fetch=fetch, progress=True, batch_size=batch_size)
         for reject in report.rejected:
             _report_reject(reject)
