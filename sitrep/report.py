@@ -167,7 +167,7 @@ def draw_map(report: SituationReport, outlines: Sequence[tuple[int, str, list[An
     ax.set_aspect(1 / max(0.2, _cos_deg((min_lat + max_lat) / 2)))
     ax.set_title(f"{report.title} — {report.period}", fontsize=10)
     if report.points:
-        ax.legend(loc="lower left", fontsize=7, framealpha=0.9, markerscale=0.6)
+        ax.legend(loc="best", fontsize=7, framealpha=0.9, markerscale=0.6)  # where it hides fewest events
     ax.set_xlabel("Boundaries: Natural Earth (world-atlas). Dot size: fatalities.", fontsize=7, color="#555")
     ax.tick_params(labelsize=7)
     return _png(fig)

@@ -3,6 +3,7 @@ chart, escaping, the CLI, and every page of the PDF looked at as an image."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -26,8 +27,8 @@ from sitrep.report import (
 )
 from sitrep.store import open_store
 
-from .conftest import BACKENDS, fresh_database
-from .storefixtures import SCRIPT, synthetic_store
+from .conftest import BACKENDS, ROOT, fresh_database, needs_shared
+from .storefixtures import SCRIPT, real_store, synthetic_store
 
 PNG = b"\x89PNG\r\n\x1a\n"
 AUGUST = ReportOptions(country="Lebanon", since=date(2024, 8, 1), until=date(2024, 8, 31))
@@ -162,9 +163,53 @@ def test_report_command_needs_an_existing_store(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "does not exist" in result.output
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="PDF needs Debian chromium (the setup script installs it)")
+needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None,
+                                    reason="PDF needs Debian chromium (the setup script installs it)")
+needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None,
+                                    reason="the page check needs pdftoppm (scripts/setup-test-system.sh installs poppler-utils)")
+PAGES_COPY = ROOT / "out" / "report-pages"
+MIN_INK = 0.03  # a page with a heading and a line or two has about 0.01 of its area inked
+FIRST_PAGE_INK = 0.15  # the first page holds the map
+
+
+def pdf_pages(pdf: Path, out: Path, *, dpi: int = 50) -> list[tuple[Path, float]]:
+    """Every page of the PDF as a PNG (pdftoppm), with the share of its pixels that are not near-white."""
+    from PIL import Image
+
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(out / pdf.stem)], check=True, timeout=120)
+    pages = []
+    for png in sorted(out.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
+        with Image.open(png) as image:
+            grey = image.convert("L")
+            histogram = grey.histogram()
+            pages.append((png, sum(histogram[:245]) / (grey.width * grey.height)))
+    return pages
+
+
+@needs_chromium
 def test_pdf_report(db: str, tmp_path: Path) -> None:
     args = ["--db", str(db), "--country", "Lebanon", "-o", str(tmp_path / "r.pdf")]
     result = CliRunner().invoke(report_command, args)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+@needs_chromium
+@needs_pdftoppm
+@needs_shared
+def test_every_page_of_a_pdf_report_is_laid_out(tmp_path: Path, pipeline: object) -> None:
+    """A report over the sample and the dev set, four pages: each rendered and measured. The first page
+    holds the title, the figures and the map (it once held the title and one line, the map on page 2)."""
+    db = real_store(tmp_path / "dev.sqlite", pipeline)
+    pdf = tmp_path / "report.pdf"
+    result = CliRunner().invoke(report_command, ["--db", str(db), "-o", str(pdf)])
+    assert result.exit_code == 0, result.output
+    pages = pdf_pages(pdf, tmp_path / "pages")
+    if PAGES_COPY.exists():
+        shutil.rmtree(PAGES_COPY)
+    shutil.copytree(tmp_path / "pages", PAGES_COPY)  # to look at
+    assert len(pages) >= 2
+    inks = [round(ink, 3) for _, ink in pages]
+    assert inks[0] >= FIRST_PAGE_INK, inks
+    assert all(ink >= MIN_INK for ink in inks), inks
