@@ -342,6 +342,10 @@ def test_unknown_route_and_method(client: TestClient) -> None:
 def test_settings_never_show_the_token(db: str) -> None:
     app = create_app(db, token=TOKEN)
     assert TOKEN not in repr(app.state.settings)
+    from sitrep.api.settings import ApiSettings
+
+    shown = repr(ApiSettings(db_path="postgresql://sitrep:hunter2-secret@db.example/sitrep"))
+    assert "hunter2" not in shown and "postgresql://sitrep:***@db.example/sitrep" in shown
     with pytest.raises(ValueError, match="at least 8"):
         create_app(db, token="short")
 
