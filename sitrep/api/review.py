@@ -52,7 +52,8 @@ def queue(store: Reader, settings: Settings,
     limit = page_limit(limit, settings)
     rows = [Event(**r) for r in store.review_queue(status, limit=limit, offset=offset)]
     total = store.count_queue(status)
-    return EventPage(total=total, reviewed=store.count_queue("reviewed"), limit=limit, offset=offset, events=rows)
+    return EventPage(total=total, reviewed=total if status == "reviewed" else 0, limit=limit, offset=offset,
+                     events=rows)
 
 
 @router.post("/events/{event_id}/review", response_model=EventDetail, dependencies=[Depends(require_token)],

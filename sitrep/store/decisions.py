@@ -28,7 +28,7 @@ articles of one event may rightly count its dead differently.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +114,20 @@ def anchors_of(reviews: Sequence[Review]) -> dict[int, frozenset[str]]:
     return {k: frozenset(v) for k, v in anchors.items()}
 
 
+def reviews_by_report(reviews: Sequence[Review], anchors: dict[int, frozenset[str]]) -> dict[str, list[int]]:
+    """report id -> the positions (in `reviews`, oldest first) of the reviews that cover it now."""
+    index: dict[str, list[int]] = {}
+    for position, review in enumerate(reviews):
+        for report_id in anchors[review.id]:
+            index.setdefault(report_id, []).append(position)
+    return index
+
+
+def holding(report_ids: Iterable[str], index: dict[str, list[int]]) -> list[int]:
+    """Positions of the reviews that cover any of the reports, oldest first."""
+    return sorted({position for report_id in report_ids for position in index.get(report_id, ())})
+
+
 def apply_decisions(groups: Sequence[Sequence[Report]], reviews: Sequence[Review],
                     anchors: dict[int, frozenset[str]]) -> list[list[Report]]:
     """Fusion's clusters, with the analysts' merges and splits applied in the order they were made."""
@@ -122,18 +136,23 @@ def apply_decisions(groups: Sequence[Sequence[Report]], reviews: Sequence[Review
         return [list(g) for g in groups]
     by_id = {m.event_id: m for g in groups for m in g}
     sets = [{m.event_id for m in g} for g in groups]
+    where = {report_id: i for i, s in enumerate(sets) for report_id in s}
     for review in structural:
         if review.action == "merge":
-            holding = [i for i, s in enumerate(sets) if s & anchors[review.id]]
-            for i in holding[1:]:
-                sets[holding[0]] |= sets[i]
+            held = sorted({where[x] for x in anchors[review.id] if x in where})
+            for i in held[1:]:
+                for report_id in sets[i]:
+                    where[report_id] = held[0]
+                sets[held[0]] |= sets[i]
                 sets[i] = set()
-        else:
-            for i, s in enumerate(list(sets)):
-                out = s & review.moved
-                if out and s & review.reports and out != s:
-                    sets[i] = s - out
-                    sets.append(set(out))
+            continue
+        for i in sorted({where[x] for x in review.reports if x in where}):
+            out = sets[i] & review.moved
+            if out and out != sets[i]:
+                sets[i] -= out
+                sets.append(set(out))
+                for report_id in out:
+                    where[report_id] = len(sets) - 1
     groups_out = [sorted((by_id[x] for x in s), key=lambda r: r.event_id) for s in sets if s]
     return sorted(groups_out, key=lambda g: g[0].event_id)
 
@@ -141,13 +160,14 @@ def apply_decisions(groups: Sequence[Sequence[Report]], reviews: Sequence[Review
 def pinned_ids(groups: Sequence[Sequence[Report]], reviews: Sequence[Review], anchors: dict[int, frozenset[str]],
                taken: set[str] | None = None) -> list[str | None]:
     """For each group, the reviewed id it keeps (the latest review it holds), or None for its own id."""
-    claims: list[tuple[int, str, int, str]] = []
+    index = reviews_by_report([r for r in reviews if r.event_id.startswith("f")], anchors)
     fused_reviews = [r for r in reviews if r.event_id.startswith("f")]
+    claims: list[tuple[int, str, int, str]] = []
     for i, group in enumerate(groups):
         ids = {m.event_id for m in group}
-        holding = [r for r in fused_reviews if anchors[r.id] & ids]
-        if holding:
-            latest = holding[-1]
+        positions = holding(ids, index)
+        if positions:
+            latest = fused_reviews[positions[-1]]
             claims.append((-len(anchors[latest.id] & ids), group[0].event_id, i, latest.event_id))
     out: list[str | None] = [None] * len(groups)
     used = set(taken or ())
@@ -231,9 +251,9 @@ def refresh(sql: Sql) -> int:
     fused_rows = _rows_by(sql, "fused_events", "fused_id", list(members), MACHINE_FUSED_FIELDS)
     report_ids = [m for ms in members.values() for m in ms]
     report_rows = _rows_by(sql, "events", "event_id", report_ids, REVIEW_FIELDS)
+    index = reviews_by_report(reviews, anchors)
     for fused_id, reports in sorted(members.items()):
-        held = set(reports)
-        state = fold([r for r in reviews if anchors[r.id] & held])
+        state = fold([reviews[i] for i in holding(reports, index)])
         machine = fused_rows[fused_id]
         stale = _changed_since(state, machine)
         _write_state(sql, "fused", fused_id, state, {**machine, "geonameid": None, **state.changes}, stale)

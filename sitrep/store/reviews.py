@@ -15,7 +15,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ReviewError
-from .decisions import MACHINE_FUSED_FIELDS, REVIEW_FIELDS, Review, Sql, anchors_of, load_reviews, refresh
+from .decisions import (
+    MACHINE_FUSED_FIELDS,
+    REVIEW_FIELDS,
+    Review,
+    Sql,
+    anchors_of,
+    holding,
+    load_reviews,
+    refresh,
+    reviews_by_report,
+)
 from .fused import refuse
 
 if TYPE_CHECKING:
@@ -95,10 +105,9 @@ def insert_review(sql: Sql, *, event_id: str, action: str, reviewer: str, change
 
 def history(sql: Sql, fused_id: str) -> list[Review]:
     """The reviews that bear on the event now (those whose reports it holds), oldest first."""
-    held = set(members_of(sql, fused_id))
     reviews = load_reviews(sql)
-    anchors = anchors_of(reviews)
-    return [r for r in reviews if anchors[r.id] & held]
+    index = reviews_by_report(reviews, anchors_of(reviews))
+    return [reviews[i] for i in holding(members_of(sql, fused_id), index)]
 
 
 class ReviewWrites:
