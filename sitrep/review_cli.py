@@ -155,7 +155,7 @@ def _review(event_id: str, db: str, reviewer: str | None, confirm: bool, reject:
 def export_reviews(db: str, output: str, complete_only: bool) -> None:
     """Write the reviewed articles as training gold (articles.jsonl + gold.jsonl), for `sitrep eval`
     and score.py. An article only partly reviewed keeps its unreviewed events as `optional`."""
-    from .gold import write_gold_folder
+    from .reviewed_gold import write_gold_folder
 
     with _open(db) as store:
         items = [g for g in store.reviewed_gold() if g.complete or not complete_only]

@@ -262,7 +262,7 @@ def test_the_queue_puts_the_least_confident_first(store: AnyStore) -> None:
 
 # ------------------------------------------------------------------ corrections that teach
 def test_reviewed_articles_become_gold_in_the_eval_format(store: AnyStore, tmp_path: Path) -> None:
-    from sitrep.gold import write_gold_folder
+    from sitrep.reviewed_gold import write_gold_folder
 
     two = _article("lb-two-4", TYRE_TEXT.replace("Tyre", "Sidon"), outlet="Example Daily", published=date(2024, 8, 5))
     kinds = {"event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike", "country": "Lebanon",
@@ -294,12 +294,19 @@ def test_reviewed_articles_become_gold_in_the_eval_format(store: AnyStore, tmp_p
     lines = [json.loads(x) for x in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [x["id"] for x in lines] == ["lb-two-4", "lb-tyre-1", "sy-aleppo-3"]
     assert len((folder / "articles.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    # the folder is a gold set as the trainer reads one (sitrep eval: sitrep/decide/gold.py)
+    from sitrep.decide.gold import read_gold_folder
+
+    sets = {a.doc_id: a for a in read_gold_folder(folder, "reviews")}
+    assert set(sets) == {"lb-two-4", "lb-tyre-1", "sy-aleppo-3"}
+    assert [e["location"] for e in sets["lb-two-4"].required] == ["Sidon"] and len(sets["lb-two-4"].events) == 2
+    assert sets["lb-tyre-1"].source == (folder / "articles.jsonl").resolve()
 
 
 @needs_shared
 def test_the_official_scorer_reads_the_reviewed_gold(store: AnyStore, tmp_path: Path) -> None:
     """The folder is gold as score.py knows it: the machine's own events score against the corrections."""
-    from sitrep.gold import write_gold_folder
+    from sitrep.reviewed_gold import write_gold_folder
 
     store.review(fused_at(store, "Tyre")["fused_id"], reviewer="Ana", action="correct", changes={"fatalities": 3})
     store.review(fused_at(store, "Aleppo")["fused_id"], reviewer="Ana", action="reject")

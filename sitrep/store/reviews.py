@@ -29,7 +29,7 @@ from .decisions import (
 from .fused import refuse
 
 if TYPE_CHECKING:
-    from ..gold import GoldArticle
+    from ..reviewed_gold import ReviewedArticle
 
 T = TypeVar("T")
 FUSED_ID = re.compile(r"f[0-9a-f]{16}")
@@ -217,9 +217,9 @@ class ReviewWrites:
                          "moved": sorted(r.moved)} for r in reviews],
         }
 
-    def reviewed_gold(self) -> list[GoldArticle]:
+    def reviewed_gold(self) -> list[ReviewedArticle]:
         """The reviewed articles as training gold, in the format of `../shared/eval/*/gold.jsonl` and
-        `articles.jsonl` (see sitrep/gold.py for the rule on articles only partly reviewed)."""
-        from ..gold import gold_articles
+        `articles.jsonl` (see sitrep/reviewed_gold.py for the rule on articles only partly reviewed)."""
+        from ..reviewed_gold import reviewed_articles
 
-        return gold_articles(self._read)
+        return reviewed_articles(self._read)

@@ -1,6 +1,6 @@
 """Analysts' reviews as training gold, in the format of the hand-coded sets (`../shared/eval`).
 
-`gold_articles(sql)` (the stores' `reviewed_gold()`) gives one `GoldArticle` for every article
+`reviewed_articles(sql)` (the stores' `reviewed_gold()`) gives one `ReviewedArticle` for every article
 with at least one reviewed event: `article` is its `articles.jsonl` line (`id, url, outlet,
 published, text`, the text as stored) and `gold` its `gold.jsonl` line (`id, url, outlet,
 published, events, cluster`), each event with ACLED's fields (`event_type, sub_event_type,
@@ -34,7 +34,7 @@ GOLD_FIELDS = ("event_type", "sub_event_type", "actor1", "actor2", "country", "a
 
 
 @dataclass(frozen=True)
-class GoldArticle:
+class ReviewedArticle:
     """One reviewed article: its input line, its gold line, and whether every event of it was reviewed."""
 
     article: dict[str, Any]  # an articles.jsonl line
@@ -53,7 +53,7 @@ def _gold_event(report: dict[str, Any], *, optional: bool) -> dict[str, Any]:
     return event
 
 
-def _article_gold(article: dict[str, Any], reports: list[dict[str, Any]]) -> GoldArticle:
+def _article_gold(article: dict[str, Any], reports: list[dict[str, Any]]) -> ReviewedArticle:
     complete = all(r["review_status"] in VERDICTS for r in reports)
     events: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -69,15 +69,15 @@ def _article_gold(article: dict[str, Any], reports: list[dict[str, Any]]) -> Gol
             "published": article["published"]}
     gold = {**line, "events": events, "cluster": shared[0] if shared else None, "complete": complete,
             "notes": f"reviewed in sitrep by {', '.join(reviewers)}"}
-    return GoldArticle(article={**line, "text": article["text"]}, gold=gold, complete=complete)
+    return ReviewedArticle(article={**line, "text": article["text"]}, gold=gold, complete=complete)
 
 
-def gold_articles(sql: Sql) -> list[GoldArticle]:
+def reviewed_articles(sql: Sql) -> list[ReviewedArticle]:
     """Every article with a reviewed event, as gold (see the module's docstring)."""
     ids = [r["article_id"] for r in sql(
         "SELECT DISTINCT e.article_id FROM reviewed_events r JOIN events e ON e.event_id = r.event_id"
         " WHERE r.kind = 'report' AND r.status IN ('confirmed', 'corrected', 'rejected') ORDER BY e.article_id", [])]
-    out: list[GoldArticle] = []
+    out: list[ReviewedArticle] = []
     for i in range(0, len(ids), 200):
         chunk = ids[i:i + 200]
         marks = ",".join("?" * len(chunk))
@@ -99,8 +99,9 @@ def _write_lines(path: Path, rows: Iterable[dict[str, Any]]) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def write_gold_folder(items: list[GoldArticle], folder: Path) -> Path:
-    """`folder/articles.jsonl` and `folder/gold.jsonl`, the layout `sitrep eval` and score.py read."""
+def write_gold_folder(items: list[ReviewedArticle], folder: Path) -> Path:
+    """`folder/articles.jsonl` and `folder/gold.jsonl`: the layout of a gold set, which score.py and
+    `sitrep.decide.gold.read_gold_folder` (what `sitrep eval` trains on) read."""
     folder.mkdir(parents=True, exist_ok=True)
     _write_lines(folder / "articles.jsonl", (g.article for g in items))
     _write_lines(folder / "gold.jsonl", (g.gold for g in items))
