@@ -108,6 +108,9 @@ def test_every_review_needs_the_token(client: TestClient, store_target: str, pat
     ({"action": "approve"}, 422, "invalid_body", "action"),
     ({"action": "confirm", "reviewer": ""}, 422, "invalid_body", "reviewer"),
     ({"action": "confirm", "extra": 1}, 422, "invalid_body", "extra"),
+    ({"action": "confirm", "note": "a\x00b"}, 422, "invalid_review", "note"),
+    ({"action": "correct", "changes": {"actor1": "a\x00b"}}, 422, "invalid_review", "control characters"),
+    ({"action": "confirm", "reviewer": "A\x00na"}, 422, "invalid_review", "reviewer"),
 ])
 def test_bad_reviews_are_clear_refusals(client: TestClient, body: dict[str, Any], status: int, code: str,
                                         needle: str) -> None:

@@ -55,8 +55,8 @@ def check_reviewer(name: str | None) -> str:
 def check_note(note: str | None) -> str | None:
     if note is None or not note.strip():
         return None
-    if len(note) > MAX_NOTE:
-        raise ReviewError("E040", detail=f"note: at most {MAX_NOTE} characters")
+    if len(note) > MAX_NOTE or any((ord(c) < 32 and c not in "\n\t") or c == "\x7f" for c in note):
+        raise ReviewError("E040", detail=f"note: at most {MAX_NOTE} characters, without control characters")
     return note.strip()
 
 
