@@ -289,6 +289,9 @@ def article_features(ctx: Any, proposals: list[Proposal]) -> None:
     """Features that need the whole article: recurrence of the trigger and the type, earlier reports."""
     triggers = Counter(p.trigger.lower() for p in proposals)
     types = Counter(p.event_type for p in proposals)
+    in_sentence: dict[int, Counter[str]] = {}
+    for p in proposals:  # the event words of each sentence, by the type they name
+        in_sentence.setdefault(p.sentence, Counter()).update(h.event_type for h in p.hits if h.event_type != "-")
     kept = Counter(p.event_type for p in proposals if not p.reasons)
     seen: Counter[str] = Counter()
     for p in proposals:
@@ -298,4 +301,6 @@ def article_features(ctx: Any, proposals: list[Proposal]) -> None:
         p.features["type_earlier"] = float(seen[p.event_type])
         p.features["n_proposals"] = float(len(proposals))
         p.features["relative_sentence"] = p.sentence / max(ctx.n_sentences, 1)
+        for event_type, n in in_sentence[p.sentence].items():  # "protesters ... set fire", "clashed ... killed"
+            p.features[f"sentence_words={event_type}"] = float(n)
         seen[p.event_type] += 1
