@@ -139,6 +139,11 @@ def ingest(paths: tuple[str, ...], db: str, published: date | None, fetch: bool,
                    f"{len(report.rejected)} rejected, {report.events} events", err=True)
 
 
+MIN_CONFIDENCE = click.option(
+    "--min-confidence", type=click.FloatRange(0.0, 1.0), default=None, metavar="P",
+    help="Only events the decision model gives at least this calibrated probability (reviewed events always pass).")
+
+
 @main.command()
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 @click.option("--country")
@@ -151,13 +156,15 @@ def ingest(paths: tuple[str, ...], db: str, published: date | None, fetch: bool,
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @click.option("--unfused", is_flag=True, help="One row per article's reading instead of per fused event.")
 @click.option("--rejected", is_flag=True, help="Only the events analysts rejected (left out of every other output).")
+@MIN_CONFIDENCE
 def events(db: str, country: str | None, admin1: str | None, event_type: str | None, actor: str | None,
-           since: str | None, until: str | None, limit: int, as_json: bool, unfused: bool, rejected: bool) -> None:
+           since: str | None, until: str | None, limit: int, as_json: bool, unfused: bool, rejected: bool,
+           min_confidence: float | None) -> None:
     """Query the store's events (fused across sources unless --unfused; analysts' corrections applied)."""
     from .store.schema import EventQuery
 
     query = EventQuery(country=country, admin1=admin1, event_type=event_type, actor=actor, since=since,
-                       until=until, limit=limit, rejected=rejected)
+                       until=until, limit=limit, rejected=rejected, min_confidence=min_confidence)
     with _open_db(db) as store:
         rows = store.events(query) if unfused else store.fused_events(query)
     if as_json:
@@ -188,12 +195,13 @@ def format_table(rows: list[dict[str, object]]) -> str:
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="csv", show_default=True)
 @click.option("-o", "--output", default=None, help="File to write (default: stdout; required for parquet).")
 @click.option("--unfused", is_flag=True, help="One row per article's reading instead of per fused event.")
-def export(db: str, fmt: str, output: str | None, unfused: bool) -> None:
+@MIN_CONFIDENCE
+def export(db: str, fmt: str, output: str | None, unfused: bool, min_confidence: float | None) -> None:
     """Export every stored event with ACLED's column names (fused, with their sources); analysts'
     corrections applied, rejected events left out, each row saying who reviewed it and when."""
     from .store.schema import EventQuery
 
-    everything = EventQuery(limit=10_000_000)
+    everything = EventQuery(limit=10_000_000, min_confidence=min_confidence)
     with _open_db(db) as store:
         if unfused:
             rows = [acled_row(r) for r in store.events(everything)]

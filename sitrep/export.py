@@ -62,6 +62,7 @@ def acled_fused_row(fused: dict[str, Any], *, flat: bool = False) -> dict[str, A
     for col in SITREP_COLUMNS:
         row.pop(col, None)
     row["source_count"] = fused.get("source_count")
+    row["confidence"] = fused.get("confidence")  # its surest report's calibrated probability
     row["doc_ids"] = "; ".join(s["doc_id"] for s in sources)
     row["sources"] = json.dumps(sources, ensure_ascii=False) if flat else sources
     for col in REVIEW_COLUMNS:

@@ -72,6 +72,8 @@ def event_query(
                                              "report it (ids 'f…'), instead of one per report")] = False,
     rejected: Annotated[bool, Query(description="Only the events an analyst rejected (which every other "
                                                 "listing leaves out)")] = False,
+    min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0, description=(
+        "Only events the decision model gives at least this calibrated probability (reviewed events pass)"))] = None,
 ) -> EventQuery:
     """The filters of GET /events, checked."""
     limit = page_limit(limit, settings)
@@ -84,7 +86,8 @@ def event_query(
     return EventQuery(country=country, admin1=admin1, event_type=event_type, sub_event_type=sub_event_type,
                       actor=actor, since=first.isoformat() if first else None,
                       until=last.isoformat() if last else None, bbox=parse_bbox(bbox),
-                      q=q if q and q.strip() else None, limit=limit, offset=offset, fused=fused, rejected=rejected)
+                      q=q if q and q.strip() else None, limit=limit, offset=offset, fused=fused, rejected=rejected,
+                      min_confidence=min_confidence)
 
 
 def to_feature(event: Event) -> EventFeature:

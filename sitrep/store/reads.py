@@ -87,7 +87,9 @@ def reports_source() -> str:
 def fused_source() -> str:
     """Fused events (`fused_id`, the fused fields, `source_count`), reviewed values over the machine's."""
     columns = ", ".join(_overlay(c, "x") if c in REVIEW_FIELDS else f"x.{c}" for c in FUSED_FIELDS)
-    return (f"(SELECT x.fused_id, x.source_count, {columns}, r.geonameid AS reviewed_geonameid, {_REVIEW_SELECT}"
+    return (f"(SELECT x.fused_id, x.source_count, {columns}, r.geonameid AS reviewed_geonameid, {_REVIEW_SELECT},"
+            " (SELECT MAX(c.confidence) FROM fused_members cm JOIN events c ON c.event_id = cm.event_id"
+            " WHERE cm.fused_id = x.fused_id) AS confidence"
             " FROM fused_events x LEFT JOIN reviewed_events r ON r.kind = 'fused' AND r.event_id = x.fused_id)")
 
 
@@ -152,6 +154,9 @@ def _field_filters(q: EventQuery, dialect: Dialect, alias: str) -> tuple[list[st
     if q.until:
         where.append(f"{alias}.event_date <= ?")
         params.append(q.until)
+    if q.min_confidence is not None:  # a fused event is as sure as its surest report; an analyst's verdict is sure
+        where.append(f"({alias}.review_status IN ('confirmed', 'corrected') OR {alias}.confidence >= ?)")
+        params.append(q.min_confidence)
     return where, params
 
 

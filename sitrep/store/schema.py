@@ -36,6 +36,7 @@ class EventQuery:
     offset: int = 0
     fused: bool = False  # one row per real-world event (fused over its reports), not per report
     rejected: bool = False  # only the events an analyst rejected (which every other query leaves out)
+    min_confidence: float | None = None  # the decision model's calibrated probability, at least (reviewed events pass)
 
 
 def fts_phrase(text: str) -> str:
