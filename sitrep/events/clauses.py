@@ -246,6 +246,13 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
             return "negated"
         if child.dep_ == "aux" and lemma(child) in cues.get("aux", frozenset()):
             return f"modal '{child.text}'"
+    if head.dep_ in ("xcomp", "ccomp", "advcl") and head.head is not head:  # "they would hold a march to protest"
+        for child in head.head.children:  # a modal scopes over the clauses its verb governs
+            if child.dep_ == "aux" and lemma(child) in cues.get("aux", frozenset()):
+                return f"modal '{child.text}'"
+    for hit in clause.hits:  # "no protest had taken place": the event word itself is denied
+        if any(c.dep_ == "det" and c.lower_ == "no" for c in sent.doc[hit.end - 1].children):
+            return "negated"
     trigger_ids = {t.i for h in clause.hits for t in h.tokens(sent)}
     if lemma(head) in cues.get("governor", frozenset()) and head.i not in trigger_ids:
         return f"object of '{head.text}'"  # "prepare for an attack", "threatened a strike"
