@@ -31,7 +31,7 @@ PARAMS: dict[str, Any] = {
     "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
     "seed": 7, "deterministic": True, "force_row_wise": True, "num_threads": 1, "verbose": -1,
 }
-ROUNDS = 200
+ROUNDS = 400
 INNER_FOLDS = 3
 THRESHOLDS = tuple(round(0.15 + 0.025 * i, 3) for i in range(25))
 
