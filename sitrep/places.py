@@ -16,13 +16,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
-from sitrep.gazetteer.geo import haversine_km
 from sitrep.gazetteer.names import fold_key, fold_text
 from sitrep.gazetteer.store import Gazetteer, Place
+from sitrep.geography import PlaceWords, Spot, contains, haversine_km, place_words
 from sitrep.records import Article, PlaceMention
 from sitrep.words import role_nouns, time_nouns
 
@@ -37,36 +35,6 @@ LIST_JOINERS = {",", "and", "or", "&"}
 SPEECH_RECIPIENT_VERBS = frozenset({"told", "tells", "telling", "informed"})
 SETTLEMENT_KINDS = {"admin1", "admin2", "admin", "settlement"}
 SPAN_KINDS = {"natural", "facility"}  # type words that belong to the name: "Litani River"
-
-
-# ---------------------------------------------------------------- word lists
-
-@dataclass(frozen=True)
-class PlaceWords:
-    """The place-kind, context and metonymy words from sitrep/data."""
-
-    kinds: dict[str, str]
-    context: dict[str, str]
-    metonym_verbs: frozenset[str]
-    metonym_nouns: frozenset[str]
-
-    def kind(self, word: str) -> str | None:
-        return self.kinds.get(word.lower())
-
-
-def _read_table(filename: str) -> list[list[str]]:
-    text = resources.files("sitrep.data").joinpath(filename).read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-@lru_cache(maxsize=1)
-def place_words() -> PlaceWords:
-    kinds = {row[0]: row[1] for row in _read_table("place_types.tsv")}
-    context = {row[0]: row[1] for row in _read_table("place_context.tsv")}
-    cues = _read_table("metonym_cues.tsv")
-    return PlaceWords(kinds, context,
-                      frozenset(w for k, w, *_ in cues if k == "verb"),
-                      frozenset(w for k, w, *_ in cues if k == "noun"))
 
 
 # ---------------------------------------------------------------- recognition
@@ -407,16 +375,6 @@ class PlaceResolver:
                 codes.add(code)
         return codes
 
-    def focus_country(self, mentions: Iterable[PlaceMention]) -> str | None:
-        """The country the article is mostly about: the most often named one, by name."""
-        counts: Counter[str] = Counter()
-        for mention in mentions:
-            if mention.country and mention.role != "modifier":
-                counts[mention.country] += 2 if mention.feature_code == "PCLI" else 1
-            elif mention.country:
-                counts[mention.country] += 1
-        return counts.most_common(1)[0][0] if counts else None
-
     # ------------------------------------------------------------ steps
     def _choice(self, doc: Doc, found: Found) -> Choice:
         span = doc[found.start:found.end]
@@ -544,7 +502,7 @@ class PlaceResolver:
         if top is None or place.country_code == top or place.is_country or place.feature_code == "CONT":
             return True
         own_name = "name" in choice.kinds.get(place.geonameid, ()) and self.gazetteer.spelled_as(choice.text, place)
-        if choice.containers and not any(_contains(area, place) for area in choice.containers):
+        if choice.containers and not self._held(choice, place):
             return False  # 'the Zarka area between Kirkuk and Salahaddin' is not in Jordan
         if (place.population >= SMALL_ABROAD and own_name) or place.feature_code == "ADM1":
             return True  # a big city abroad, by its own name ('Tunga' is no Addis Ababa)
@@ -558,7 +516,7 @@ class PlaceResolver:
             score += 1.5  # the place's own name, not a historical or foreign alternate
         if self.gazetteer.spelled_as(choice.text, place):
             score += 1.5  # spelled as written, not only a transliteration variant
-        if any(_contains(area, place) for area in choice.containers):
+        if self._held(choice, place):
             score += 8.0  # "Charleston, W.Va.", "Poland, Ohio"
         wanted = KIND_FEATURE.get(choice.found.kind or "")
         if wanted and place.feature_code in wanted:
@@ -626,6 +584,11 @@ class PlaceResolver:
                         doc[other.found.start - 1].lower_ == "between"):
                     return True
         return False
+
+    def _held(self, choice: Choice, place: Place) -> bool:
+        """One of the containers the text gives the mention ("X, <state or country>") holds the place."""
+        spot = Spot.of_place(place, self.gazetteer)
+        return any(contains(Spot.of_place(area, self.gazetteer), spot) for area in choice.containers)
 
     # ------------------------------------------------------------ output
     def _mention(self, doc_id: str, choice: Choice, choices: list[Choice],
@@ -710,12 +673,6 @@ class PlaceResolver:
             mention.admin1 = place.name
         mention.feature_class, mention.feature_code = place.feature_class, place.feature_code
         mention.geo_precision = precision
-
-
-def _contains(area: Place, place: Place) -> bool:
-    if area.country_code != place.country_code or place.is_country:
-        return False
-    return area.is_country or area.admin1_code == place.admin1_code
 
 
 def _sentence_index(span: Span) -> int:

@@ -10,6 +10,7 @@ import pytest
 
 from sitrep.clean import clean
 from sitrep.gazetteer import Gazetteer, default_path
+from sitrep.geography import focus_country
 from sitrep.places import PlaceResolver
 from sitrep.readers import read_inputs
 from sitrep.records import Article, PlaceMention, RawDocument
@@ -112,9 +113,9 @@ def test_unknown_villages_fall_back_inside_the_country(seed) -> None:
             assert mention.latitude is not None and 33.0 < mention.latitude < 34.7
 
 
-def test_focus_country_per_article(seed, resolver: PlaceResolver) -> None:
-    assert resolver.focus_country(seed["000_88aa7ddcd16cc528#1"][1]) == "Iraq"
-    assert resolver.focus_country(seed["000_88aa7ddcd16cc528#2"][1]) == "Lebanon"
+def test_focus_country_per_article(seed) -> None:
+    assert focus_country(seed["000_88aa7ddcd16cc528#1"][1], seed["000_88aa7ddcd16cc528#1"][0]) == "Iraq"
+    assert focus_country(seed["000_88aa7ddcd16cc528#2"][1], seed["000_88aa7ddcd16cc528#2"][0]) == "Lebanon"
 
 
 def test_capitals_naming_governments_are_metonyms(seed) -> None:

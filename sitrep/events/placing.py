@@ -11,12 +11,13 @@ from collections import Counter
 
 from spacy.tokens import Span
 
-from ..places import place_words
+from ..geography import LEAD_PARAGRAPHS as LEAD_PARAGRAPHS  # re-exported: the coder imports them from here
+from ..geography import Spot, contains, place_words
+from ..geography import focus_country as focus_country
 from ..records import Actor, Article, PlaceMention
 from .clauses import Clause
 
 ADMIN_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "ADM1", "ADM2", "ADM3", "ADMD", "RGN"}
-LEAD_PARAGRAPHS = 2
 
 
 def clause_places(text: str, places: list[PlaceMention], sent: Span, clause: Clause) -> list[PlaceMention]:
@@ -76,16 +77,7 @@ def _after_word(text: str, place: PlaceMention, words: tuple[str, ...]) -> bool:
 
 def is_container(outer: PlaceMention, inner: PlaceMention) -> bool:
     """True when `outer` is a country or region that holds `inner`."""
-    if outer is inner or (outer.name or "") == (inner.name or ""):
-        return False
-    code = outer.feature_code or ""
-    if code.startswith("PCL"):
-        return inner.country == outer.country
-    if code == "ADM1" or (outer.feature_class == "A" and code != "ADM2"):
-        return bool(inner.admin1) and inner.admin1 == (outer.admin1 or outer.name) and inner.feature_code != "ADM1"
-    if code == "ADM2":
-        return bool(inner.admin2) and inner.admin2 == (outer.admin2 or outer.name) and inner.feature_code != "ADM2"
-    return False
+    return outer is not inner and contains(Spot.of_mention(outer), Spot.of_mention(inner))
 
 
 _NESTING = re.compile(
@@ -127,22 +119,6 @@ def fallback_place(doc_id: str, places: list[PlaceMention], country: str | None)
 
 def _at_precision(p: PlaceMention, precision: int) -> PlaceMention:
     return PlaceMention(**{**p.to_json(), "geo_precision": max(precision, p.geo_precision or 1)})
-
-
-def focus_country(places: list[PlaceMention], article: Article | None = None) -> str | None:
-    """The country the story happens in: literal places, weighted up in the headline, captions and lead,
-    and when finer than a country."""
-    lead_end = 0
-    if article is not None:
-        lead = [p for p in article.pieces if p.kind == "paragraph"][:LEAD_PARAGRAPHS]
-        lead_end = lead[-1].end if lead else 0
-    weights: Counter[str] = Counter()
-    for p in places:
-        if not p.country or p.role != "literal":
-            continue
-        weight = 3 if p.start < lead_end else 1
-        weights[p.country] += weight * (2 if _specific(p) and p.geo_precision in (1, 2) else 1)
-    return weights.most_common(1)[0][0] if weights else None
 
 
 def event_places(article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
