@@ -42,31 +42,77 @@ LEAD_PARAGRAPHS = 2  # where news tells its main story: weighed up in the focus
 
 @dataclass(frozen=True)
 class PlaceWords:
-    """The place-kind, context and metonymy words from sitrep/data."""
+    """The place-kind, context, metonymy and not-a-place words from sitrep/data."""
 
-    kinds: dict[str, str]
-    context: dict[str, str]
+    kinds: dict[str, str]  # a word beside a name that says what kind of place it is: 'province', 'town'
+    heads: frozenset[str]  # a word that opens a place's name: 'Wadi', 'Deir', 'Lake'
+    context: dict[str, str]  # a word before a name that makes it a place: 'in' (weak), ...
     metonym_verbs: frozenset[str]
     metonym_nouns: frozenset[str]
+    not_places: dict[str, str]  # a name or word that keeps a name from being an event's place, by kind
 
     def kind(self, word: str) -> str | None:
         return self.kinds.get(word.lower())
 
+    def is_place_word(self, word: str) -> bool:
+        """A kind word or a name's opening word: no name on its own ('Valley', 'Wadi')."""
+        return word.lower() in self.kinds or word.lower() in self.heads
+
+    def not_place(self, text: str) -> str | None:
+        """The kind of not-a-place `text` is ('weekday', 'region', ...), None when it is none."""
+        return self.not_places.get(" ".join(text.lower().replace("\u2019", "'").split()))
+
 
 def read_table(filename: str) -> list[list[str]]:
     """Rows of a tab-separated data file of sitrep/data ('#' lines are comments)."""
+    return [row for _, row in _numbered_rows(filename)]
+
+
+def _numbered_rows(filename: str) -> list[tuple[int, list[str]]]:
     text = resources.files("sitrep.data").joinpath(filename).read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [(number, line.split("\t")) for number, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.startswith("#")]
+
+
+def read_keyed(filename: str, *, allowed: Iterable[str] = ()) -> dict[str, str]:
+    """A two-column table (key, value) checked as it is read: a row that is not two columns, a value
+    outside `allowed` (when given) or a key listed twice is an error naming the file and line."""
+    allowed = frozenset(allowed)
+    table: dict[str, str] = {}
+    for number, row in _numbered_rows(filename):
+        if len(row) != 2 or not row[0] or (allowed and row[1] not in allowed):
+            raise ValueError(f"{filename}:{number}: expected 'word<TAB>kind' with a kind of {sorted(allowed)}: {row!r}")
+        if row[0] in table:
+            raise ValueError(f"{filename}:{number}: {row[0]!r} is listed twice ({table[row[0]]}, {row[1]})")
+        table[row[0]] = row[1]
+    return table
+
+
+PLACE_KINDS = ("admin1", "admin2", "admin", "settlement", "natural", "facility", "part", "direction")
+NOT_PLACE_KINDS = ("weekday", "month", "region", "outlet", "media", "compound")
 
 
 @lru_cache(maxsize=1)
 def place_words() -> PlaceWords:
-    kinds = {row[0]: row[1] for row in read_table("place_types.tsv")}
-    context = {row[0]: row[1] for row in read_table("place_context.tsv")}
+    kinds: dict[str, str] = {}
+    heads: set[str] = set()
+    for number, row in _numbered_rows("place_types.tsv"):
+        # a word may open a name and also say its kind after one ('Lake Chad', 'Chad lake'); no more
+        if len(row) != 2 or row[1] not in (*PLACE_KINDS, "head"):
+            raise ValueError(f"place_types.tsv:{number}: expected 'word<TAB>kind' with a kind of {PLACE_KINDS}: {row!r}")
+        word, kind = row
+        if (kind == "head" and word in heads) or (kind != "head" and word in kinds):
+            raise ValueError(f"place_types.tsv:{number}: {word!r} is listed twice")
+        if kind == "head":
+            heads.add(word)
+        else:
+            kinds[word] = kind
+    context = read_keyed("place_context.tsv", allowed=("weak", "strong"))
     cues = read_table("metonym_cues.tsv")
-    return PlaceWords(kinds, context,
+    return PlaceWords(kinds, frozenset(heads), context,
                       frozenset(w for k, w, *_ in cues if k == "verb"),
-                      frozenset(w for k, w, *_ in cues if k == "noun"))
+                      frozenset(w for k, w, *_ in cues if k == "noun"),
+                      read_keyed("not_places.tsv", allowed=NOT_PLACE_KINDS))
 
 
 GENERIC_KINDS = {"part", "settlement", "facility", "admin", "admin1", "admin2"}

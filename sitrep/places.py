@@ -132,7 +132,7 @@ class Recogniser:
         taken |= {t.i for ent in doc.ents for t in ent}
         for start, end in _name_runs(doc, taken):
             start = _after_title(doc, start, end)  # "Spokesperson of Zamfara" -> "Zamfara"
-            if start < end and not all(self.words.kind(t.lower_) for t in doc[start:end]):  # not "Valley"
+            if start < end and not all(self.words.is_place_word(t.lower_) for t in doc[start:end]):  # not "Valley"
                 found.append(Found(start, end, "context", ""))
         for item in found:
             self._read_context(doc, item)
@@ -166,7 +166,7 @@ class Recogniser:
         ("the town of", "in"), the word after it ("province", "hill", "'s edge")."""
         first = doc[item.start]
         first_kind = self.words.kind(first.lower_)
-        if item.end - item.start > 1 and first_kind == "head":
+        if item.end - item.start > 1 and first.lower_ in self.words.heads:
             item.strong = True  # "Wadi Zawtar", "Deir Siryan"
         if item.end - item.start > 1 and first_kind == "direction":
             item.direction = True  # "southern Lebanon"

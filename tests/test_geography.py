@@ -80,3 +80,25 @@ def test_distance() -> None:
     here, there = Spot.of_record(_event("A", lat=0.0, lon=0.0)), Spot.of_record(_event("B", lat=0.0, lon=1.0))
     assert distance_km(here, there) == pytest.approx(111.2, abs=0.1)
     assert distance_km(here, Spot.of_record(_event("C"))) is None
+
+
+def test_place_words_are_checked_when_read(monkeypatch) -> None:
+    from sitrep import geography
+
+    rows = {"place_types.tsv": [(1, ["lake", "natural"]), (2, ["lake", "head"])],
+            "place_context.tsv": [(1, ["in", "weak"])], "metonym_cues.tsv": [], "not_places.tsv": []}
+    monkeypatch.setattr(geography, "_numbered_rows", lambda name: rows[name])
+    geography.place_words.cache_clear()
+    try:
+        words = geography.place_words()
+        assert words.kind("lake") == "natural" and "lake" in words.heads  # 'Chad lake', 'Lake Chad'
+        rows["place_types.tsv"].append((3, ["lake", "settlement"]))
+        geography.place_words.cache_clear()
+        with pytest.raises(ValueError, match=r"place_types.tsv:3: 'lake' is listed twice"):
+            geography.place_words()
+        rows["place_types.tsv"][2] = (3, ["pond", "puddle"])
+        geography.place_words.cache_clear()
+        with pytest.raises(ValueError, match=r"place_types.tsv:3"):
+            geography.place_words()
+    finally:
+        geography.place_words.cache_clear()

@@ -114,6 +114,7 @@ class Gazetteer:
         self._country_keys: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
         self._kinds: dict[tuple[str, int], frozenset[str]] = {}
         self._spellings: dict[tuple[str, int], frozenset[str]] = {}
+        self._own_spellings: dict[tuple[str, int], frozenset[str]] = {}
         self._areas: dict[int, tuple[str, str | None, int | None, str, list[Polygon]]] = {}
         self.candidates = lru_cache(maxsize=50_000)(self._candidates)
         self._admin = lru_cache(maxsize=20_000)(self._admin_row)
@@ -139,12 +140,14 @@ class Gazetteer:
     def _candidates(self, key: str) -> tuple[Place, ...]:
         rows = self.connection.execute(
             f"SELECT {_PLACE_COLUMNS}, (SELECT group_concat(n.kind) FROM name n "
-            "WHERE n.key = ? AND n.geonameid = place.geonameid), (SELECT group_concat(n.exact, '|') "
+            "WHERE n.key = ? AND n.geonameid = place.geonameid), (SELECT group_concat(n.kind || ':' || n.exact, '|') "
             "FROM name n WHERE n.key = ? AND n.geonameid = place.geonameid) FROM place WHERE geonameid IN "
             "(SELECT geonameid FROM name WHERE key = ?)", (key, key, key)).fetchall()
         for row in rows:
             self._kinds[(key, row[0])] = frozenset((row[-2] or "").split(","))
-            self._spellings[(key, row[0])] = frozenset((row[-1] or "").split("|"))
+            spellings = [item.partition(":") for item in (row[-1] or "").split("|")]
+            self._spellings[(key, row[0])] = frozenset(exact for _, _, exact in spellings)
+            self._own_spellings[(key, row[0])] = frozenset(exact for kind, _, exact in spellings if kind != "alt")
         return tuple(Place(*row[:-2]) for row in rows)
 
     def spelled_as(self, name: str, place: Place) -> bool:
@@ -154,6 +157,14 @@ class Gazetteer:
         if (key, place.geonameid) not in self._spellings:
             self.candidates(key)
         return exact_form(name) in self._spellings.get((key, place.geonameid), frozenset())
+
+    def named_as(self, name: str, place: Place) -> bool:
+        """True when the place's own name (not an alternate: a former, foreign or transliterated
+        name) is `name` itself, case, accents and spacing aside: 'Seeb' is named so, 'Sib' is not."""
+        key = fold_key(name)
+        if (key, place.geonameid) not in self._own_spellings:
+            self.candidates(key)
+        return exact_form(name) in self._own_spellings.get((key, place.geonameid), frozenset())
 
     def lookup(self, name: str) -> tuple[Place, ...]:
         """Places whose name or alternate name folds to the same key as `name`."""
