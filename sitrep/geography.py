@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 SAME_PLACE_KM = 3.0
 """Two points this close are one place.  Below the spacing of neighbouring villages (2-5 km in the
-dense countryside of south Lebanon, the Donbas or the Nile valley), so two villages hit on one day
+dense farmland of the Levant, the Black Sea steppe or the Nile valley), so two villages hit on one day
 stay two events; above the scatter of one town's points across gazetteer entries and readings."""
 
 COUNTRY, PROVINCE, DISTRICT = 0, 1, 2
@@ -88,8 +88,8 @@ def read_keyed(filename: str, *, allowed: Iterable[str] = ()) -> dict[str, str]:
     return table
 
 
-PLACE_KINDS = ("admin1", "admin2", "admin", "settlement", "natural", "facility", "part", "direction")
-NOT_PLACE_KINDS = ("weekday", "month", "region", "outlet", "media", "compound")
+PLACE_KINDS = ("admin1", "admin2", "admin", "settlement", "natural", "facility", "building", "part", "direction")
+NOT_PLACE_KINDS = ("weekday", "month", "region", "outlet", "media", "compound", "person")
 
 
 @lru_cache(maxsize=1)
@@ -109,13 +109,15 @@ def place_words() -> PlaceWords:
             kinds[word] = kind
     context = read_keyed("place_context.tsv", allowed=("weak", "strong"))
     cues = read_table("metonym_cues.tsv")
+    not_places = read_keyed("not_places.tsv", allowed=NOT_PLACE_KINDS)
+    if any(word != word.lower() for word in not_places):
+        raise ValueError(f"not_places.tsv: write words in lower case: {[w for w in not_places if w != w.lower()]}")
     return PlaceWords(kinds, frozenset(heads), context,
                       frozenset(w for k, w, *_ in cues if k == "verb"),
-                      frozenset(w for k, w, *_ in cues if k == "noun"),
-                      read_keyed("not_places.tsv", allowed=NOT_PLACE_KINDS))
+                      frozenset(w for k, w, *_ in cues if k == "noun"), not_places)
 
 
-GENERIC_KINDS = {"part", "settlement", "facility", "admin", "admin1", "admin2"}
+GENERIC_KINDS = {"part", "settlement", "facility", "building", "admin", "admin1", "admin2"}
 
 
 @lru_cache(maxsize=50_000)
@@ -184,7 +186,7 @@ class Spot:
         precision = record.geo_precision or 3
         level = None
         if name and fold_key(record.location or "") == fold_key(record.country or ""):
-            level = COUNTRY  # (by the whole name: 'Mexico City' is no country)
+            level = COUNTRY  # (by the whole name: 'Freedonia City' is no country)
         elif name and name == admin1 and precision == 3:
             level = PROVINCE
         elif name and name == admin2 and name != admin1 and precision >= 2:
@@ -238,7 +240,7 @@ def same_place(a: Spot, b: Spot) -> bool:
     if not a.name or not b.name or (a.country and b.country and a.country != b.country):
         return False
     if a.geonameid and b.geonameid:
-        return a.geonameid == b.geonameid  # 'Kharkiv' the city is not 'Kharkiv' the province
+        return a.geonameid == b.geonameid  # 'Eastland' the city is not 'Eastland' the province
     if a.names & b.names:
         return a.level == b.level  # a province and its namesake town are two places
 
@@ -248,8 +250,8 @@ def same_place(a: Spot, b: Spot) -> bool:
 
 def contains(outer: Spot, inner: Spot) -> bool:
     """`outer` is a country, province or district that holds `inner` (by the admin names of `inner`).
-    A town holds only the unknown places set in the province or district named after it: 'Baghdad' the
-    city holds 'Tahrir Square' when the square, unknown to the gazetteer, was placed in Baghdad province."""
+    A town holds only the unknown places set in the province or district named after it: 'Eastland' the
+    city holds 'Old Square' when the square, unknown to the gazetteer, was placed in Eastland province."""
     if not outer.name or outer.country != inner.country or same_place(outer, inner):
         return False
     if outer.level == COUNTRY:
@@ -283,3 +285,99 @@ def focus_country(places: Iterable[PlaceMention], article: Article | None = None
         specific = not (p.feature_code or "").startswith(("PCL", "ADM1")) and p.geo_precision in (1, 2)
         weights[p.country] += weight * (2 if specific else 1)
     return weights.most_common(1)[0][0] if weights else None
+
+
+# ---------------------------------------------------------------- the article's geography
+
+CORE_SHARE = 0.15  # a country with this share of the article's evidence is part of its geography
+NAMED_COUNTRY, NAMED_ADJECTIVE, DATELINE = 1.0, 0.3, 1.0  # evidence that a country is the article's
+ONE_COUNTRY_PLACE, AMBIGUOUS_PLACE = 1.5, 0.5  # a place whose name lies in one country only, or not
+
+
+@dataclass(frozen=True)
+class ArticleGeography:
+    """The countries and provinces an article names or implies: the frame every candidate place is
+    scored against.  `votes` gives each country its evidence by the name that gave it (countries named,
+    by name or adjective; the dateline; places whose name lies in one country); `provinces` the
+    (country, admin-1) units the text names ("X State", "the Y region", "in south Z") or
+    its places lie in, each with the gazetteer ids of the places that vouch for it.  A name never
+    vouches for itself: asked `besides` a name, the geography leaves that name's own evidence out."""
+
+    votes: dict[str, dict[str, float]]  # country -> folded name -> evidence
+    provinces: dict[tuple[str, str], frozenset[int]]
+
+    @property
+    def countries(self) -> dict[str, float]:
+        """Each country's share of the evidence."""
+        total = sum(sum(by_name.values()) for by_name in self.votes.values())
+        return {code: sum(by_name.values()) / total for code, by_name in self.votes.items()} if total else {}
+
+    @property
+    def main(self) -> str | None:
+        """The country with the largest share (the first named, of equal ones)."""
+        return self.main_besides("")
+
+    def main_besides(self, name: str) -> str | None:
+        shares = {code: self.share(code, name) for code in self.votes}
+        best = max(shares.items(), key=lambda kv: kv[1], default=None)
+        return best[0] if best and best[1] > 0 else None
+
+    def share(self, code: str | None, besides: str = "") -> float:
+        """The country's share of the evidence, leaving out what the name `besides` gave."""
+        total = sum(v for by_name in self.votes.values() for name, v in by_name.items() if name != besides)
+        mine = sum(v for name, v in self.votes.get(code or "", {}).items() if name != besides)
+        return mine / total if total > 0 else 0.0
+
+    def names_province(self, place: Place) -> bool:
+        """The place lies in a province the article names or places its other places in (a place does
+        not vouch for its own province: 'X State' named once does not make itself more likely)."""
+        named = self.provinces.get((place.country_code or "", place.admin1_code or ""), frozenset())
+        return bool(named - {place.geonameid})
+
+    def holds(self, place: Place, besides: str = "") -> bool:
+        """The place lies in the article's geography: one of its countries, or a province it names."""
+        return self.share(place.country_code, besides) >= CORE_SHARE or self.names_province(place)
+
+    def centre(self, place: Place, besides: str = "") -> bool:
+        """The place lies in the article's main country or in a province it names, or the article
+        says nothing else about where it is: where a name known only by a variant spelling, or by a
+        close one, may be looked for."""
+        main = self.main_besides(besides)
+        return main is None or (place.country_code or "") == main or self.names_province(place)
+
+
+class GeographyEvidence:
+    """Collects what an article says about where it is, then weighs it into an ArticleGeography.
+    Countries named set a prior; places inside a country then add votes scaled by that prior, so a
+    lone namesake abroad cannot pull the geography."""
+
+    def __init__(self) -> None:
+        self.named: dict[str, dict[str, float]] = {}
+        self.inner: list[tuple[str, str, float]] = []
+        self.provinces: dict[tuple[str, str], set[int]] = {}
+
+    def country_named(self, code: str | None, weight: float, name: str) -> None:
+        """Country `code` is named (by `name`, folded), or is the dateline's."""
+        if code:
+            by_name = self.named.setdefault(code, {})
+            by_name[name] = by_name.get(name, 0.0) + weight
+
+    def place_named(self, code: str | None, weight: float, name: str) -> None:
+        """A place of country `code` is named (by `name`, folded)."""
+        if code:
+            self.inner.append((code, name, weight))
+
+    def province_named(self, code: str | None, admin1: str | None, by: int) -> None:
+        """Province `admin1` of country `code` is named, or holds a place of the article (gazetteer id `by`)."""
+        if code and admin1 and admin1 != "00":
+            self.provinces.setdefault((code, admin1), set()).add(by)
+
+    def geography(self) -> ArticleGeography:
+        named = {code: sum(by_name.values()) for code, by_name in self.named.items()}
+        total_named = sum(named.values())
+        prior = {code: n / total_named for code, n in named.items()} if total_named else {}
+        votes = {code: dict(by_name) for code, by_name in self.named.items()}
+        for code, name, weight in self.inner:
+            by_name = votes.setdefault(code, {})
+            by_name[name] = by_name.get(name, 0.0) + (weight * (0.2 + prior.get(code, 0.0)) if prior else weight)
+        return ArticleGeography(votes, {k: frozenset(v) for k, v in self.provinces.items()})

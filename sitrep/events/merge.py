@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from .. import geography
 from ..geography import COUNTRY, Spot
+from ..geography import place_core as place_core  # re-exported: the event stages import it from here
 from ..records import Event
 
 PROTEST_SEVERITY = ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"]

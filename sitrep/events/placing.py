@@ -95,7 +95,7 @@ def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMe
     for a, b in zip(ordered, ordered[1:]):
         if _NESTING.match(text[a.end:b.start]):
             # "the Marqos station at Deirmimas": a site is coded at its town; else the inner place wins
-            site = any(words.kind(w.lower()) == "facility" for w in a.text.split())
+            site = any(words.kind(w.lower()) in ("facility", "building") for w in a.text.split())
             held.add(id(a) if site else id(b))
     return [p for p in places if id(p) not in held]
 
