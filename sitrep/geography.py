@@ -89,7 +89,7 @@ def read_keyed(filename: str, *, allowed: Iterable[str] = ()) -> dict[str, str]:
 
 
 PLACE_KINDS = ("admin1", "admin2", "admin", "settlement", "natural", "facility", "building", "part", "direction")
-NOT_PLACE_KINDS = ("weekday", "month", "region", "outlet", "media", "compound", "person")
+NOT_PLACE_KINDS = ("weekday", "month", "region", "outlet", "media", "compound", "person", "speech", "org")
 
 
 @lru_cache(maxsize=1)
@@ -283,7 +283,7 @@ def focus_country(places: Iterable[PlaceMention], article: Article | None = None
             continue
         weight = 3 if p.start < end else 1
         specific = not (p.feature_code or "").startswith(("PCL", "ADM1")) and p.geo_precision in (1, 2)
-        weights[p.country] += weight * (2 if specific else 1)
+        weights[p.country] += weight * (3 if specific else 1)
     return weights.most_common(1)[0][0] if weights else None
 
 
@@ -328,6 +328,11 @@ class ArticleGeography:
         mine = sum(v for name, v in self.votes.get(code or "", {}).items() if name != besides)
         return mine / total if total > 0 else 0.0
 
+    def says_elsewhere(self, besides: str) -> bool:
+        """Besides the name `besides`, the article names at least two places or countries (a lone
+        adjective or a misread name is no geography to hold a name against)."""
+        return len({name for by_name in self.votes.values() for name in by_name if name != besides}) >= 2
+
     def names_province(self, place: Place) -> bool:
         """The place lies in a province the article names or places its other places in (a place does
         not vouch for its own province: 'X State' named once does not make itself more likely)."""
@@ -339,11 +344,10 @@ class ArticleGeography:
         return self.share(place.country_code, besides) >= CORE_SHARE or self.names_province(place)
 
     def centre(self, place: Place, besides: str = "") -> bool:
-        """The place lies in the article's main country or in a province it names, or the article
-        says nothing else about where it is: where a name known only by a variant spelling, or by a
-        close one, may be looked for."""
+        """The place lies in the article's main country, or the article says nothing else about where it
+        is: where a name known only by a variant spelling, or by a close one, may be looked for."""
         main = self.main_besides(besides)
-        return main is None or (place.country_code or "") == main or self.names_province(place)
+        return main is None or (place.country_code or "") == main
 
 
 class GeographyEvidence:

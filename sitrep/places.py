@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
+OTHER_NAME_LABELS = ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE")
 NAME_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "en", "es", "of",
                   "de", "du", "la", "le", "da", "do", "di", "bin", "ibn", "abu", "um", "umm"}
 POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
@@ -81,15 +82,22 @@ class Cues:
     outlets: tuple[tuple[int, int], ...] = ()  # character spans
 
 
-def outlet_spans(article: Article) -> tuple[tuple[int, int], ...]:
-    """Where the article names its own outlet ('Eastland 24', 'The Westport Times (Sylvania)'): a place name
-    inside an outlet's name is no place."""
-    name = re.sub(r"\s*\([^)]*\)", "", article.outlet or "").strip()
-    name = re.sub(r"^the\s+", "", name, flags=re.I)
-    if len(name) < 3 or not any(c.isupper() for c in name):
-        return ()
-    pattern = re.compile(r"\b" + re.escape(name) + r"\b", re.I)
-    return tuple((m.start(), m.end()) for m in pattern.finditer(article.text))
+def outlet_spans(article: Article, is_country: Callable[[str], bool] = lambda _: False) -> tuple[tuple[int, int], ...]:
+    """Where the article names its own outlet ('Eastland 24', 'The Westport Times (Sylvania)') or an
+    agency it credits ('The Westport Times (AFP/Reuters)'): a place name inside an outlet's name is no
+    place.  (A country in brackets is the outlet's country, not a name of it.)"""
+    outlet = article.outlet or ""
+    names = [re.sub(r"\s*\([^)]*\)", "", outlet)]
+    names += [part for inside in re.findall(r"\(([^)]*)\)", outlet) for part in re.split(r"[/,]", inside)
+              if not is_country(part.strip())]
+    spans: list[tuple[int, int]] = []
+    for name in names:
+        name = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
+        if len(name) < 3 or not any(c.isupper() for c in name):
+            continue
+        pattern = re.compile(r"\b" + re.escape(name) + r"\b", re.I)
+        spans += [(m.start(), m.end()) for m in pattern.finditer(article.text)]
+    return tuple(sorted(spans))
 
 
 def _is_name_token(token: Token) -> bool:
@@ -143,6 +151,14 @@ def _is_dateline(doc: Doc, start: int, end: int) -> bool:
     at_line_start = start == 0 or "\n" in doc[start - 1].whitespace_ or doc[start - 1].text.strip() == ""
     return (at_line_start and doc[start:end].text.isupper() and end < len(doc)
             and doc[end].text in DATELINE_AFTER)
+
+
+def _possessive_inside(doc: Doc, start: int, end: int) -> int | None:
+    """The token index of a possessive inside a name span ('Y's X'), None when there is none."""
+    for i in range(start + 1, end - 1):
+        if doc[i].text in POSSESSIVE and doc[i].text not in ("'", "\u2019"):
+            return i
+    return None
 
 
 def _line_end(doc: Doc, start: int, end: int) -> int:
@@ -227,7 +243,8 @@ class Recogniser:
                 item.role = "modifier"  # (as a name, not an adjective: its candidates are its namesakes)
 
     def _outlet_after(self, doc: Doc, item: Found) -> bool:
-        """'Eastland 24', 'the Eastland Chronicle', 'Al Wadi's correspondent': the name is an outlet's."""
+        """'Eastland 24', 'the Eastland Chronicle', 'Al Wadi's correspondent': the name is an outlet's;
+        'the X party', 'the X Front': an organisation's."""
         after = item.end
         if after >= len(doc):
             return False
@@ -237,6 +254,9 @@ class Recogniser:
             return True  # 'Eastland 24 reported', not 'Eastland 24 hours'
         if nxt.text[:1].isupper() and self.words.not_place(nxt.text) == "outlet":
             return True
+        if self.words.not_place(nxt.text) == "org" or self.words.not_place(doc[after - 1].text) == "org":
+            return not self._names_a_country(doc[item.start:item.end].text)  # 'the X party', 'X Front'
+
         if nxt.text in POSSESSIVE and after + 1 < len(doc) and self.words.not_place(doc[after + 1].text) == "media":
             return not self._names_a_country(doc[item.start:item.end].text)
         return False
@@ -267,14 +287,27 @@ class Recogniser:
             start, end = _trim(doc, ent.start, _line_end(doc, ent.start, ent.end))  # "Westport\n\n" is "Westport"
             if start >= end or not doc[start].text[:1].isupper():
                 continue
+            if ent.label_ not in PLACE_LABELS | {"NORP", *OTHER_NAME_LABELS}:
+                continue
+            cut = _possessive_inside(doc, start, end)  # "Y's X" read as one name: two names
+            if cut:
+                found.append(Found(start, cut, "context", ""))
+                start = cut + 1
             if ent.label_ in PLACE_LABELS:
                 found.append(Found(start, end, "ner", ent.label_))
+            elif ent.label_ != "NORP" and end - start == 1 and self._is_demonym(doc[start].text):
+                found.append(Found(start, end, "ner", "NORP", role="modifier"))  # 'Ugandan' tagged ORG
             elif ent.label_ == "NORP":
                 role = "modifier" if self._is_demonym(doc[start:end].text) else "literal"
                 found.append(Found(start, end, "ner" if role == "modifier" else "context", "NORP", role=role))
-            elif ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"):
+            else:
                 found.append(Found(start, end, "context", ent.label_))
         return found
+
+    def _is_admin_named(self, text: str, kind: str) -> bool:
+        """The gazetteer knows `text` as an admin unit of the kind a word beside it names ('X district')."""
+        wanted = KIND_FEATURE.get(kind, ()) if kind in ADMIN_WORD_KINDS else ()
+        return any(p.feature_code in wanted for p in self.gazetteer.lookup(text))
 
     def _is_demonym(self, text: str) -> bool:
         key = fold_key(text)
@@ -331,7 +364,8 @@ class Recogniser:
         kind = self.words.kind(nxt.lower_)
         if kind in SETTLEMENT_KINDS and after + 1 < len(doc) and doc[after + 1].lower_ == "of":
             return  # "the Alawite town of X", "the border city of X": the word describes the place named next
-        if kind and kind not in ("direction", "head") and item.label != "NORP":  # not "the Arab region"
+        if kind and kind not in ("direction", "head") and (item.label != "NORP" or self._is_admin_named(
+                doc[item.start:item.end].text, kind)):  # not "the Arab region"; "X district" when X is one
             item.strong, item.kind = True, kind  # "X province", "X hill"
             if kind in SPAN_KINDS and (item.source != "ner" or nxt.text[:1].isupper()):
                 item.end = after + 1  # the kind word is part of the name: "Marqos station"
@@ -344,6 +378,9 @@ class Recogniser:
         for item in found:
             if item.blocked:
                 item.accepted = False
+            elif item.source == "ner" and item.label == "FAC" and not (item.strong or item.weak or item.kind):
+                # a facility named with no place words around it ('desecrating the Holy Book'): known ones only
+                item.accepted = bool(self.gazetteer.lookup(doc[item.start:item.end].text))
             elif item.source == "ner":
                 item.accepted = item.label in PLACE_LABELS or item.role == "modifier"
             elif item.strong:
@@ -386,6 +423,8 @@ class Recogniser:
         must also be a place in a country the article names)."""
         places = [p for p in self.gazetteer.lookup(text) if p.feature_class in ("P", "A", "L")]
         if label in ("PERSON", "NORP", "ORG"):
+            if not countries:  # an article that names no country: 'in X' is X when X is a place's own name
+                return label != "PERSON" and any(self.gazetteer.named_as(text, p) for p in places)
             return any(p.country_code in countries for p in places)
         return bool(places)
 
@@ -431,6 +470,7 @@ class Choice:
     start_char: int
     end_char: int
     sentence: int
+    form: str = ""  # the form of the name the gazetteer knows ('X' of 'X District'); the text when none
     candidates: list[Place] = field(default_factory=list)
     kinds: dict[int, frozenset[str]] = field(default_factory=dict)
     fuzzy: bool = False
@@ -515,7 +555,8 @@ class PlaceResolver:
         """The article's place mentions with their candidates and containers, the dateline's place,
         and the geography they give before any is chosen."""
         dateline = self._dateline_choice(article)
-        cues = Cues(frozenset(self._dateline_countries(dateline)), outlet_spans(article))
+        cues = Cues(frozenset(self._dateline_countries(dateline)),
+                    outlet_spans(article, lambda text: self.gazetteer.country(text) is not None))
         found = self.recogniser.find(doc, cues)
         choices = [self._choice(doc, f) for f in found]
         self._link_containers(doc, choices)
@@ -538,7 +579,7 @@ class PlaceResolver:
             return None
         text = written[at:at + len(place)]
         found = Found(-1, -1, "dateline", "GPE")
-        choice = Choice(found, text, start + at, start + at + len(text), -1)
+        choice = Choice(found, text, start + at, start + at + len(text), -1, text)
         choice.candidates = [p for p in self.gazetteer.lookup(text)
                              if p.latitude is not None and p.feature_class in ("P", "A")
                              and self.gazetteer.spelled_as(text, p)]
@@ -558,14 +599,14 @@ class PlaceResolver:
     # ------------------------------------------------------------ steps
     def _choice(self, doc: Doc, found: Found) -> Choice:
         span = doc[found.start:found.end]
-        choice = Choice(found, span.text, span.start_char, span.end_char, _sentence_index(span))
+        choice = Choice(found, span.text, span.start_char, span.end_char, _sentence_index(span), span.text)
         for text, dropped in self._lookup_forms(span.text, found):
             places = [p for p in self.gazetteer.lookup(text) if p.latitude is not None]
-            if found.label == "NORP":
+            if found.label == "NORP" and found.role == "modifier":  # 'Ugandan': the country it is of
                 places = [p for p in places
                           if "demonym" in self.gazetteer.name_kinds(fold_key(text), p.geonameid)]
             if places:
-                choice.candidates = places
+                choice.candidates, choice.form = places, text
                 self._note_dropped_kind(choice, dropped)
                 key = fold_key(text)
                 choice.kinds = {p.geonameid: self.gazetteer.name_kinds(key, p.geonameid) for p in places}
@@ -636,7 +677,7 @@ class PlaceResolver:
                 continue
             best = choice.chosen if chosen and choice.chosen else max(choice.candidates, key=self._prior)
             codes = {best.country_code} if chosen else {p.country_code for p in choice.candidates if p.country_code}
-            name = fold_key(choice.text)
+            name = fold_key(choice.form)
             again = (best.geonameid if chosen else name) in seen
             seen.add(best.geonameid if chosen else name)
             if choice.found.role == "modifier":
@@ -680,7 +721,7 @@ class PlaceResolver:
         the provinces the article names, and a place the text puts inside another stays there."""
         if place.is_country or place.feature_code == "CONT":
             return True
-        name = fold_key(choice.text)  # (a name does not vouch for itself)
+        name = fold_key(choice.form)  # (a name does not vouch for itself)
         if choice.reduced:  # "Beaufort" of "Beaufort Castle": a namesake of the castle's place
             near = self._closeness(choice, place, choices) >= 1.0
             return near and (geo.centre(place, name) or place.feature_class == "A")
@@ -690,24 +731,25 @@ class PlaceResolver:
             return False  # 'Charleston, W.Va.' is not the one in South Carolina
         # (no namesake inside the holder the text names: 'X, Y State' with X unknown in Y is an unknown village,
         # 'X, Y and Z' naming three provinces a list)
-        exact = self.gazetteer.spelled_as(choice.text, place)
+        exact = self.gazetteer.spelled_as(choice.form, place)
         if geo.centre(place, name) or (exact and geo.holds(place, name)):
             return True
         if choice.found.kind in ADMIN_WORD_KINDS and place.feature_class == "P":
             return False  # 'X County' abroad is no town
-        own = self.gazetteer.named_as(choice.text, place)
+        own = self.gazetteer.named_as(choice.form, place)
         if own and (place.population >= SMALL_ABROAD or place.feature_code == "ADM1"):
             return True  # a big place abroad, by its own name
         if exact and place.population >= BIG_EXONYM:
             return True  # a big city's exonym
         if own and all(p.country_code == place.country_code for p in choice.candidates) and (
-                self._across_a_border(place, geo, name)):
-            return True  # the only place of that name, just across a border (a border town in a story from next door)
+                self._across_a_border(place, geo, name) or not geo.says_elsewhere(name)):
+            return True  # the only place of that name, just across a border (a border town in a story from
+            # next door), or where the rest of the article hardly says where it is
         return exact and self._closeness(choice, place, choices) >= 2.0
 
     def _score(self, choice: Choice, place: Place, geo: ArticleGeography,
                choices: list[Choice], use_proximity: bool) -> float:
-        name = fold_key(choice.text)
+        name = fold_key(choice.form)
         score = self._prior(place)
         score += FOCUS_WEIGHT * geo.share(place.country_code, name)
         wanted = KIND_FEATURE.get(choice.found.kind or "")
@@ -720,7 +762,7 @@ class PlaceResolver:
             score -= OUTSIDE_PENALTY  # the capital abroad, in an article about another namesake's country
         if "name" in choice.kinds.get(place.geonameid, ()):
             score += 1.5  # the place's own name, not a historical or foreign alternate
-        if self.gazetteer.spelled_as(choice.text, place):
+        if self.gazetteer.spelled_as(choice.form, place):
             score += 1.5  # spelled as written, not only a transliteration variant
         if self._held(choice, place):
             score += 8.0  # "Charleston, W.Va.", "Poland, Ohio"
@@ -737,17 +779,17 @@ class PlaceResolver:
         """Of namesake towns, the one in a province the article names ('the X region', or where its
         other places lie).  Only between towns named so: a province gains nothing from its own towns,
         and a region's or country's own name is not turned into a village's that bears it too."""
-        if place.feature_class != "P" or not geo.names_province(place) or not self.gazetteer.named_as(choice.text, place):
+        if place.feature_class != "P" or not geo.names_province(place) or not self.gazetteer.named_as(choice.form, place):
             return False
-        return not any((p.is_country or p.feature_code == "ADM1") and self.gazetteer.named_as(choice.text, p)
+        return not any((p.is_country or p.feature_code == "ADM1") and self.gazetteer.named_as(choice.form, p)
                        for p in choice.candidates)
 
     def _dominant(self, choice: Choice, place: Place) -> bool:
         """The place is the namesake meant wherever an article is: named so, and far bigger than every
         other place of that name (a capital of millions over a village; two cities of 1 and 0.2 million may be either)."""
         others = [p.population for p in choice.candidates if p.geonameid != place.geonameid
-                  and p.country_code != place.country_code and self.gazetteer.named_as(choice.text, p)]
-        return self.gazetteer.named_as(choice.text, place) and all(
+                  and p.country_code != place.country_code and self.gazetteer.named_as(choice.form, p)]
+        return self.gazetteer.named_as(choice.form, place) and all(
             place.population >= DOMINANT_RATIO * max(n, 1) for n in others)
 
     @staticmethod

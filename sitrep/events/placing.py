@@ -23,7 +23,8 @@ ADMIN_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "ADM1", "ADM2", "ADM3", "A
 def clause_places(text: str, places: list[PlaceMention], sent: Span, clause: Clause) -> list[PlaceMention]:
     """Resolved places of the clause (else of the sentence), most specific only, one per name."""
     in_sent = [p for p in places if sent.start_char <= p.start < sent.end_char and p.name
-               and not clause.in_other(p.start)]  # "..., since X was killed in Y": Y is not this event's place
+               and not clause.in_other(p.start)  # "..., since X was killed in Y": Y is not this event's place
+               and not _where_said(sent, p)]  # "police confirmed the attack to reporters in Y": Y is the speaker's
     in_clause = [p for p in in_sent if clause.contains_char(p.start)]
     if not any(_specific(p) for p in in_clause):
         # nothing finer than a province in the clause: look into its subordinate parts ("…, reaching X")
@@ -51,17 +52,39 @@ def clause_places(text: str, places: list[PlaceMention], sent: Span, clause: Cla
         key = (p.name or p.text).lower()
         if key not in seen:
             seen.add(key)
-            out.append(p)
+            out.append(_at_precision(p, 2) if p.geo_precision == 1 and _NEAR_BEFORE.search(
+                text[max(0, p.start - 60):p.start]) else p)  # "a village near X": ACLED codes X, precision 2
     return out
 
 
 ORIGIN_WORDS = ("from",)
-_NEAR = re.compile(
-    r"^\s*,?\s*(?:area\s+)?(?:near|close to|outside|between|"
+_NEAR_WORDS = (  # a landmark's words: "X, north of Y", "near Y", "about 5 km south of the town of Y"
+    r"(?:near|close to|outside|outskirts of|on the edge of|between|"
     r"(?:(?:about|some|around)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\(\d+\s*miles\)\s+)?)?"
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of)"
-    r"\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)  # "Zolochiv, north of Kharkiv": Kharkiv is a landmark
+    r"\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$")
+_NEAR = re.compile(r"^\s*,?\s*(?:area\s+)?" + _NEAR_WORDS, re.I)  # "Zolochiv, north of Kharkiv": Kharkiv is a landmark
+_NEAR_BEFORE = re.compile(r"\b(?!between\b)" + _NEAR_WORDS, re.I)  # "a village near X": X, but only near it
 _AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
+
+
+def _where_said(sent: Span, place: PlaceMention) -> bool:
+    """The place is where a statement was made: the object of a preposition that hangs from a verb of
+    saying ('confirmed the killings to reporters in Y', 'told a news conference in Y')."""
+    token = next((t for t in sent if t.idx <= place.start < t.idx + len(t)), None)
+    if token is None:
+        return False
+    while token.dep_ == "compound" and token.head is not token:
+        token = token.head
+    prep = token.head if token.dep_ == "pobj" else None
+    if prep is None or prep.lower_ not in ("in", "at", "from"):
+        return False
+    verb = prep.head
+    for _ in range(4):  # "confirmed the incident to the agency in Y": up to the verb the phrase hangs from
+        if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+            break
+        verb = verb.head
+    return verb.pos_ == "VERB" and place_words().not_place(verb.lemma_.lower()) == "speech"
 
 
 def _specific(p: PlaceMention) -> bool:
@@ -122,9 +145,11 @@ def _at_precision(p: PlaceMention, precision: int) -> PlaceMention:
 
 
 def event_places(article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
-    """Places an event can be at: literal mentions outside the dateline."""
+    """Places an event can be at: literal mentions outside the dateline that fix a country (a continent
+    or a supranational region does not: ACLED codes the country only where the text fixes it)."""
     span = article.dateline_span
-    return [p for p in places if p.role == "literal" and not (span and span[0] <= p.start < span[1])]
+    return [p for p in places if p.role == "literal" and p.country and p.feature_code != "CONT"
+            and not (span and span[0] <= p.start < span[1])]
 
 
 ROUNDUP_MIN_REGIONS = 3
