@@ -344,10 +344,10 @@ class ArticleGeography:
         return self.share(place.country_code, besides) >= CORE_SHARE or self.names_province(place)
 
     def centre(self, place: Place, besides: str = "") -> bool:
-        """The place lies in the article's main country, or the article says nothing else about where it
-        is: where a name known only by a variant spelling, or by a close one, may be looked for."""
+        """The place lies in the article's main country: where a name known only by a variant spelling,
+        or by a close one, may be looked for."""
         main = self.main_besides(besides)
-        return main is None or (place.country_code or "") == main
+        return main is not None and (place.country_code or "") == main
 
 
 class GeographyEvidence:

@@ -285,6 +285,8 @@ class Recogniser:
         found = []
         for ent in doc.ents:
             start, end = _trim(doc, ent.start, _line_end(doc, ent.start, ent.end))  # "Westport\n\n" is "Westport"
+            while start < end - 1 and doc[start].is_lower and self.words.kind(doc[start].lower_) == "direction":
+                start += 1  # "north X's Y": the names begin after the direction
             if start >= end or not doc[start].text[:1].isupper():
                 continue
             if ent.label_ not in PLACE_LABELS | {"NORP", *OTHER_NAME_LABELS}:
@@ -732,11 +734,13 @@ class PlaceResolver:
         # (no namesake inside the holder the text names: 'X, Y State' with X unknown in Y is an unknown village,
         # 'X, Y and Z' naming three provinces a list)
         exact = self.gazetteer.spelled_as(choice.form, place)
-        if geo.centre(place, name) or (exact and geo.holds(place, name)):
-            return True
+        if exact and (geo.holds(place, name) or geo.main_besides(name) is None):
+            return True  # as written, in the article's geography (or in an article that has none)
+        if geo.centre(place, name):
+            return True  # a variant spelling, in the article's main country
         if choice.found.kind in ADMIN_WORD_KINDS and place.feature_class == "P":
             return False  # 'X County' abroad is no town
-        own = self.gazetteer.named_as(choice.form, place)
+        own = self._own_name(choice, place)
         if own and (place.population >= SMALL_ABROAD or place.feature_code == "ADM1"):
             return True  # a big place abroad, by its own name
         if exact and place.population >= BIG_EXONYM:
@@ -769,6 +773,11 @@ class PlaceResolver:
         if use_proximity and not place.is_country:
             score += self._closeness(choice, place, choices)
         return score
+
+    def _own_name(self, choice: Choice, place: Place) -> bool:
+        """The place's own name is the form matched, or that form without its kind words ('X District')."""
+        core = " ".join(w for w in choice.form.split() if self.words.kind(fold_text(w)) not in SETTLEMENT_KINDS)
+        return self.gazetteer.named_as(choice.form, place) or bool(core) and self.gazetteer.named_as(core, place)
 
     def _across_a_border(self, place: Place, geo: ArticleGeography, name: str) -> bool:
         """The place's country borders one of the article's countries (or the article names no other)."""

@@ -83,6 +83,8 @@ def _where_said(sent: Span, place: PlaceMention) -> bool:
     for _ in range(4):  # "confirmed the incident to the agency in Y": up to the verb the phrase hangs from
         if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
             break
+        if verb.dep_ in ("nsubj", "nsubjpass"):
+            return False  # "police in Y said": where the speakers are, which is where they act
         verb = verb.head
     return verb.pos_ == "VERB" and place_words().not_place(verb.lemma_.lower()) == "speech"
 
