@@ -147,10 +147,15 @@ DATELINE_AFTER = {"\u2014", "\u2013", "-", "--", "(", ","}
 
 
 def _is_dateline(doc: Doc, start: int, end: int) -> bool:
-    """'WASHINGTON — ...': a capitalised name opening a line, then a dash or comma."""
+    """'WASHINGTON — ...', 'X & Y, MARCH 29 --', '... Press. WASHINGTON (AP)': a name in capitals that
+    opens a line or a sentence, then a dash, comma, bracket, '&' or the story's first word."""
+    text = doc[start:end].text
+    if not text.isupper() or sum(c.isalpha() for c in text) < 4 or end >= len(doc):
+        return False
     at_line_start = start == 0 or "\n" in doc[start - 1].whitespace_ or doc[start - 1].text.strip() == ""
-    return (at_line_start and doc[start:end].text.isupper() and end < len(doc)
-            and doc[end].text in DATELINE_AFTER)
+    opens = at_line_start or doc[start].is_sent_start or doc[start - 1].text in (".", "&")
+    nxt = doc[end]
+    return opens and (nxt.text in DATELINE_AFTER or nxt.text == "&" or (at_line_start and nxt.text[:1].isupper()))
 
 
 def _possessive_inside(doc: Doc, start: int, end: int) -> int | None:
@@ -291,8 +296,8 @@ class Recogniser:
                 continue
             if ent.label_ not in PLACE_LABELS | {"NORP", *OTHER_NAME_LABELS}:
                 continue
-            cut = _possessive_inside(doc, start, end)  # "Y's X" read as one name: two names
-            if cut:
+            cut = _possessive_inside(doc, start, end)  # "Y's X" read as one name: two names (not "X People's Y")
+            if cut and self.gazetteer.lookup(doc[start:cut].text):
                 found.append(Found(start, cut, "context", ""))
                 start = cut + 1
             if ent.label_ in PLACE_LABELS:
@@ -369,8 +374,9 @@ class Recogniser:
         if kind and kind not in ("direction", "head") and (item.label != "NORP" or self._is_admin_named(
                 doc[item.start:item.end].text, kind)):  # not "the Arab region"; "X district" when X is one
             item.strong, item.kind = True, kind  # "X province", "X hill"
-            if kind in SPAN_KINDS and (item.source != "ner" or nxt.text[:1].isupper()):
-                item.end = after + 1  # the kind word is part of the name: "Marqos station"
+            if (kind in SPAN_KINDS and (item.source != "ner" or nxt.text[:1].isupper())) or (
+                    kind in ADMIN_WORD_KINDS and nxt.text[:1].isupper()):
+                item.end = after + 1  # the kind word is part of the name: "Marqos station", "X State"
         elif nxt.text in POSSESSIVE and after + 1 < len(doc) and self.words.kind(doc[after + 1].lower_) == "part":
             item.strong = True  # "X's edge"
 
@@ -381,8 +387,11 @@ class Recogniser:
             if item.blocked:
                 item.accepted = False
             elif item.source == "ner" and item.label == "FAC" and not (item.strong or item.weak or item.kind):
-                # a facility named with no place words around it ('desecrating the Holy Book'): known ones only
-                item.accepted = bool(self.gazetteer.lookup(doc[item.start:item.end].text))
+                # a facility named with no place words in or around it ('desecrating the Holy Book'): known
+                # ones, and ones the text places ('X Park, Y')
+                item.accepted = bool(self.gazetteer.lookup(doc[item.start:item.end].text)) or (
+                    self.words.is_place_word(doc[item.end - 1].lower_)) or (
+                    item.end + 1 < len(doc) and doc[item.end].text == "," and bool(self.gazetteer.lookup(doc[item.end + 1].text)))
             elif item.source == "ner":
                 item.accepted = item.label in PLACE_LABELS or item.role == "modifier"
             elif item.strong:
@@ -505,6 +514,8 @@ FUZZY_CUTOFF = 90.0  # rapidfuzz ratio of folded keys
 SMALL_ABROAD = 100_000  # a place this small outside the article's geography needs a neighbour
 BIG_EXONYM = 1_000_000  # a city this big is known abroad by its other names too (an exonym)
 DOMINANT_RATIO = 10  # a namesake this many times bigger than the others is the one meant, wherever
+DOMINANT_MIN = 500_000  # ... when it is a country, a province, a capital or a city this big (not a district)
+DOMINANT_BONUS = 6.0  # above the pull of the article's geography (4 + 2.5), below a container the text names (8)
 FOCUS_WEIGHT = 4.0  # score per share of the article's geography
 PROVINCE_BONUS = 2.5  # for lying in a province the article names
 OUTSIDE_PENALTY = 3.0  # for lying outside the article's geography when a namesake lies inside it
@@ -729,8 +740,8 @@ class PlaceResolver:
             return near and (geo.centre(place, name) or place.feature_class == "A")
         if self._held(choice, place):
             return True
-        if any(self._held(choice, p) for p in choice.candidates):
-            return False  # 'Charleston, W.Va.' is not the one in South Carolina
+        if self._could_be_held(choice, place) and any(self._held(choice, p) for p in choice.candidates):
+            return False  # 'X, W.Va.' is not the X of another state
         # (no namesake inside the holder the text names: 'X, Y State' with X unknown in Y is an unknown village,
         # 'X, Y and Z' naming three provinces a list)
         exact = self.gazetteer.spelled_as(choice.form, place)
@@ -755,13 +766,20 @@ class PlaceResolver:
                choices: list[Choice], use_proximity: bool) -> float:
         name = fold_key(choice.form)
         score = self._prior(place)
-        score += FOCUS_WEIGHT * geo.share(place.country_code, name)
+        if place.feature_code == "CONT":  # a continent holds the article's countries
+            score += FOCUS_WEIGHT * max((geo.share(code, name) for code in geo.votes), default=0.0)
+        else:
+            score += FOCUS_WEIGHT * geo.share(place.country_code, name)
         wanted = KIND_FEATURE.get(choice.found.kind or "")
+        if (not wanted or place.feature_code in wanted) and self._dominant(choice, place) and not any(
+                p.country_code != place.country_code and geo.names_province(p) for p in choice.candidates):
+            score += DOMINANT_BONUS  # 'X' the metropolis, wherever the article is, unless the text places a
+            # namesake in a province it names or says what kind of place it is
         if wanted and place.feature_code in wanted:
             score += 3.0  # "Diyala province", "the town of X"
         elif not wanted and self._town_in_named_province(choice, place, geo):
             score += PROVINCE_BONUS
-        if not geo.holds(place, name) and not self._dominant(choice, place) and any(
+        if place.feature_code != "CONT" and not geo.holds(place, name) and not self._dominant(choice, place) and any(
                 geo.holds(p, name) for p in choice.candidates):
             score -= OUTSIDE_PENALTY  # the capital abroad, in an article about another namesake's country
         if "name" in choice.kinds.get(place.geonameid, ()):
@@ -794,12 +812,28 @@ class PlaceResolver:
                        for p in choice.candidates)
 
     def _dominant(self, choice: Choice, place: Place) -> bool:
-        """The place is the namesake meant wherever an article is: named so, and far bigger than every
-        other place of that name (a capital of millions over a village; two cities of 1 and 0.2 million may be either)."""
+        """The place is the namesake meant wherever an article is: a country, a province, a capital or a
+        city of millions, named so, and far bigger than every place of that name abroad (a capital over a
+        village; two cities of 1 and 0.2 million may be either)."""
         others = [p.population for p in choice.candidates if p.geonameid != place.geonameid
                   and p.country_code != place.country_code and self.gazetteer.named_as(choice.form, p)]
-        return self.gazetteer.named_as(choice.form, place) and all(
-            place.population >= DOMINANT_RATIO * max(n, 1) for n in others)
+        big = (place.feature_class == "P" and place.population >= DOMINANT_MIN) or place.is_country or (
+            place.feature_code in ("ADM1", "PPLC", "PPLA"))
+        metropolis = self._metropolis(choice, place)
+        if metropolis is not None and place.feature_code == "ADM1":
+            return False  # the province that bears its metropolis's name: the bare name is the city's
+        named = self.gazetteer.named_as(choice.form, place) or metropolis == place
+        return big and named and all(place.population >= DOMINANT_RATIO * max(n, 1) for n in others)
+
+    def _metropolis(self, choice: Choice, place: Place) -> Place | None:
+        """A city of millions among the candidates that lies in a province of its name ('X' the city in
+        'X' the state): what the bare name means."""
+        provinces = {(p.country_code, p.admin1_code) for p in choice.candidates if p.feature_code == "ADM1"}
+        cities = [p for p in choice.candidates if p.feature_class == "P" and p.population >= BIG_EXONYM
+                  and (p.country_code, p.admin1_code) in provinces and self.gazetteer.spelled_as(choice.form, p)]
+        if place.country_code not in {c.country_code for c in cities}:
+            return None
+        return max(cities, key=lambda c: c.population)
 
     @staticmethod
     def _closeness(choice: Choice, place: Place, choices: list[Choice]) -> float:
@@ -862,6 +896,13 @@ class PlaceResolver:
                         doc[other.found.start - 1].lower_ == "between"):
                     return True
         return False
+
+    @staticmethod
+    def _could_be_held(choice: Choice, place: Place) -> bool:
+        """A container the text gives is a larger unit than the place could be ('Y, Z' of two provinces
+        is a list: a province lies in no other province)."""
+        level = place.admin_level if place.admin_level is not None else 9
+        return any((area.admin_level if area.admin_level is not None else 9) < level for area in choice.containers)
 
     def _held(self, choice: Choice, place: Place) -> bool:
         """One of the containers the text gives the mention ("X, <state or country>") holds the place."""
