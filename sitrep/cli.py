@@ -148,8 +148,8 @@ def events(db: str, country: str | None, admin1: str | None, event_type: str | N
 
 def format_table(rows: list[dict[str, object]]) -> str:
     cols = [("event_date", 10), ("sub_event_type", 28), ("actor1", 28), ("actor2", 24), ("location", 20),
-            ("admin1", 14), ("country", 10), ("fatalities", 4), ("source_count", 3)]
-    head = "  ".join(name[:w].ljust(w) for name, w in cols)
+            ("geo_precision", 3), ("admin1", 14), ("country", 10), ("fatalities", 4), ("source_count", 3)]
+    head = "  ".join(name[:w].ljust(w) for name, w in cols)  # geo: ACLED's precision (1 place, 2 near it, 3 region)
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append("  ".join(str(r.get(name) if r.get(name) is not None else "")[:w].ljust(w) for name, w in cols))
