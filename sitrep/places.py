@@ -292,6 +292,9 @@ class Recogniser:
             start, end = _trim(doc, ent.start, _line_end(doc, ent.start, ent.end))  # "Westport\n\n" is "Westport"
             while start < end - 1 and doc[start].is_lower and self.words.kind(doc[start].lower_) == "direction":
                 start += 1  # "north X's Y": the names begin after the direction
+            while (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+                   and doc[end + 1].text[:1].isupper() and self.gazetteer.lookup(doc[start:end + 2].text)):
+                end += 2  # "X-Nord" read as "X": the hyphenated name the gazetteer knows
             if start >= end or not doc[start].text[:1].isupper():
                 continue
             if ent.label_ not in PLACE_LABELS | {"NORP", *OTHER_NAME_LABELS}:
@@ -335,7 +338,10 @@ class Recogniser:
         self._context_before(doc, item)
         self._context_after(doc, item)
         if item.end - item.start > 1 and self.words.kind(doc[item.end - 1].lower_) == "building":
-            item.kind = "building"  # "the Greenhill Secondary School"
+            item.kind = "building"  # "the Greenhill Secondary School in Y": a place, whatever it was tagged
+            after = item.end
+            item.strong = item.strong or (after + 1 < len(doc) and doc[after].lower_ in ("in", "at")
+                                          and doc[after + 1].text[:1].isupper())
         if item.direction and item.weak and first.text[:1].isupper() and item.label in ("", "LOC", "GPE"):
             item.strong = True  # "in the Upper Galilee", "in Northern Ireland"
 
@@ -371,7 +377,9 @@ class Recogniser:
         kind = self.words.kind(nxt.lower_)
         if kind in SETTLEMENT_KINDS and after + 1 < len(doc) and doc[after + 1].lower_ == "of":
             return  # "the Alawite town of X", "the border city of X": the word describes the place named next
-        if kind and kind not in ("direction", "head") and (item.label != "NORP" or self._is_admin_named(
+        part_of = kind == "part" and after + 2 < len(doc) and doc[after + 1].lower_ in ("of", "in") and (
+            doc[after + 2].text[:1].isupper())  # "the X area of Y": X is a place in Y, whatever it was tagged
+        if kind and kind not in ("direction", "head") and (item.label != "NORP" or part_of or self._is_admin_named(
                 doc[item.start:item.end].text, kind)):  # not "the Arab region"; "X district" when X is one
             item.strong, item.kind = True, kind  # "X province", "X hill"
             if (kind in SPAN_KINDS and (item.source != "ner" or nxt.text[:1].isupper())) or (
@@ -401,6 +409,9 @@ class Recogniser:
                 item.source = "gazetteer"
             elif item.label in ("ORG", "PERSON") and self._names_a_country(doc[item.start:item.end].text):
                 item.accepted, item.source = True, "gazetteer"  # "EU" tagged ORG
+            elif item.end < len(doc) and doc[item.end].text in POSSESSIVE and self._names_an_area(
+                    doc[item.start:item.end].text):
+                item.accepted, item.source = True, "gazetteer"  # "Y's X" with Y a province's own name
         self._spread_over_lists(found, doc)
         self._one_sense_per_article(found, doc)
 
@@ -414,17 +425,26 @@ class Recogniser:
                     fold_key(doc[item.start:item.end].text) in places):
                 item.accepted, item.source = True, "context"
 
+    def _names_an_area(self, text: str) -> bool:
+        """`text` is the own name of a country or an admin unit."""
+        return any(p.feature_class == "A" and self.gazetteer.named_as(text, p) for p in self.gazetteer.lookup(text))
+
     def _names_a_country(self, text: str) -> bool:
         key = fold_key(text)
         return any((p.is_country or p.feature_code == "CONT") and "name" in self.gazetteer.name_kinds(key, p.geonameid)
                    and self.gazetteer.spelled_as(text, p) for p in self.gazetteer.candidates(key))
 
     def _named_countries(self, found: list[Found], doc: Doc) -> Counter[str]:
-        """How often the article names each country (by name, code or adjective)."""
+        """How often the article names each country (by name, code, adjective or a province of its own)."""
         codes: Counter[str] = Counter()
         for item in found:
             if item.source == "ner":
-                code = self.gazetteer.country(doc[item.start:item.end].text)
+                text = doc[item.start:item.end].text
+                code = self.gazetteer.country(text)
+                provinces = {p.country_code for p in self.gazetteer.lookup(text) if p.feature_code == "ADM1"
+                             and self.gazetteer.named_as(text, p)}
+                if not code and len(provinces) == 1:
+                    code = provinces.pop()  # a province of one country names that country
                 if code:
                     codes[code] += 1
         return codes
@@ -434,9 +454,11 @@ class Recogniser:
         must also be a place in a country the article names)."""
         places = [p for p in self.gazetteer.lookup(text) if p.feature_class in ("P", "A", "L")]
         if label in ("PERSON", "NORP", "ORG"):
+            own = [p for p in places if self.gazetteer.named_as(text, p)]
             if not countries:  # an article that names no country: 'in X' is X when X is a place's own name
-                return label != "PERSON" and any(self.gazetteer.named_as(text, p) for p in places)
-            return any(p.country_code in countries for p in places)
+                return label != "PERSON" and bool(own)
+            return any(p.country_code in countries for p in places) or any(
+                set(countries) & self.gazetteer.neighbours(p.country_code) for p in own)  # or just across a border
         return bool(places)
 
     def _spread_over_lists(self, found: list[Found], doc: Doc) -> None:
@@ -453,7 +475,7 @@ class Recogniser:
         for group in groups:
             # a list holding a town or province ("Arnoun, Yihmour and Deir Siryan"), not only countries
             # ("the United States, Sergey Lavrov and Mike Pompeo")
-            if len(group) < 2 or not any(f.accepted and f.role == "literal"
+            if len(group) < 2 or not any(f.accepted and f.role == "literal" and f.kind != "building"
                                          and not self._names_a_country(doc[f.start:f.end].text) for f in group):
                 continue
             for item in group:
@@ -487,6 +509,7 @@ class Choice:
     fuzzy: bool = False
     reduced: bool = False  # found only under a shorter form of the name
     holders: list[Choice] = field(default_factory=list)  # "X, <state or country>", "X area of <district>"
+    beside: Choice | None = None  # the place named right after it: "the X Hotel in <town>", "X near <town>"
     areas: list[Place] = field(default_factory=list)  # the candidates of a holder that can hold a place
     chosen: Place | None = None
     score: float = 0.0
@@ -618,6 +641,8 @@ class PlaceResolver:
             if found.label == "NORP" and found.role == "modifier":  # 'Ugandan': the country it is of
                 places = [p for p in places
                           if "demonym" in self.gazetteer.name_kinds(fold_key(text), p.geonameid)]
+            if places and dropped and found.kind == "building":
+                break  # 'X University in Y' is in Y, wherever the X of its name is: the building stands for its town
             if places:
                 choice.candidates, choice.form = places, text
                 self._note_dropped_kind(choice, dropped)
@@ -645,6 +670,10 @@ class PlaceResolver:
             for holder in holders:
                 holder.areas = self._as_container(holder, len(holders) > 1)
             choice.holders = [h for h in holders if h.areas and h is not choice]
+            at = choice.found.end
+            if at + 1 < len(doc) and doc[at].lower_ in ("in", "at", "near", "outside"):
+                at += 2 if doc[at + 1].lower_ == "the" else 1
+                choice.beside = by_start.get(at)
 
     def _as_container(self, holder: Choice, between: bool) -> list[Place]:
         """The candidates of a mention that can hold another: its countries and admin units, when it is
@@ -946,7 +975,8 @@ class PlaceResolver:
                   geo: ArticleGeography) -> tuple[Place, int] | None:
         """The nearest known place for a name the gazetteer lacks, first that applies: the innermost
         container the text gives ('X, Y State', 'the X area of Y district': precision 2, 3 for a
-        country); a town of the article's geography named in the same sentence (2); an admin unit of the
+        country); the town named right after it ('X near <town>', 2); a town of the article's geography named
+        in the same sentence (2); an admin unit of the
         main country named there (3); the province of a place of the main country named close by (3);
         the main country named in the sentence (3); the province of the nearest place of the main
         country in the article (3); the main country (3).  Never a namesake in another country."""
@@ -954,6 +984,9 @@ class PlaceResolver:
         if areas:
             inner = max(areas, key=lambda p: p.admin_level or 0)
             return inner, 3 if inner.is_country else 2
+        beside = choice.beside.chosen if choice.beside is not None else None
+        if beside is not None and beside.feature_class == "P" and geo.holds(beside):
+            return beside, 2  # "the X Hotel in <town>", "X near <town>": that town
         top = geo.main
         if top is None:
             return None
