@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from spacy.tokens import Span
 
@@ -105,11 +106,20 @@ def is_container(outer: PlaceMention, inner: PlaceMention) -> bool:
     return outer is not inner and contains(Spot.of_mention(outer), Spot.of_mention(inner))
 
 
-_NESTING = re.compile(
-    r"^\s*(?:(?:village|town|city|area|district|community|communities|villages|towns|province|state|region|"
-    r"governorate|county|lga|local government area|emirate|municipality|camp|suburb)\s*)*"
-    r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|at|outside)\s+(?:the\s+)?"
-    r"(?:(?:[a-z-]+ern|central|north|south|east|west|upper|lower)\s+)?$", re.I)
+NESTING_KINDS = ("settlement", "part", "admin", "admin1", "admin2")
+
+
+@lru_cache(maxsize=1)
+def _nesting() -> re.Pattern[str]:
+    """The words between a place and the one that holds it: 'X village of Y', 'X district in the south Y'
+    (the kind words from place_types.tsv)."""
+    words = place_words()
+    kinds = sorted((w for w, k in words.kinds.items() if k in NESTING_KINDS), key=len, reverse=True)
+    directions = sorted(w for w, k in words.kinds.items() if k == "direction")
+    return re.compile(
+        rf"^\s*(?:(?:{'|'.join(map(re.escape, kinds))})\s*)*"
+        r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|at|outside)\s+(?:the\s+)?"
+        rf"(?:(?:[a-z-]+ern|{'|'.join(directions)})\s+)?$", re.I)
 
 
 def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
@@ -118,7 +128,7 @@ def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMe
     held = set()
     words = place_words()
     for a, b in zip(ordered, ordered[1:]):
-        if _NESTING.match(text[a.end:b.start]):
+        if _nesting().match(text[a.end:b.start]):
             # "the Marqos station at Deirmimas": a site is coded at its town; else the inner place wins
             site = any(words.kind(w.lower()) in ("facility", "building") for w in a.text.split())
             held.add(id(a) if site else id(b))
