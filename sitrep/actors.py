@@ -21,7 +21,6 @@ ACLED usually does outside protest settings; pass ``security_as="police"`` for p
 """
 from __future__ import annotations
 
-import csv
 import functools
 import os
 import re
@@ -139,18 +138,18 @@ def state_forces_name(country: Country | str | None, kind: str) -> str:
 # ---------------------------------------------------------------- reading data
 
 
-def _rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
-    """Rows of a '#'-commented TSV with a header line."""
+def _rows(path: Path, schema: str | None = None) -> Iterable[tuple[int, dict[str, str]]]:
+    """Rows of a '#'-commented TSV with a header line, checked against its schema (sitrep/datafiles.py):
+    a package file by its own name, a user's file by the schema of the file it extends."""
+    from .datafiles import DataFileError, read_table
+
+    package = path.parent == DATA_DIR
     try:
-        with path.open(encoding="utf-8") as fh:
-            lines = [(n, line) for n, line in enumerate(fh, 1) if line.strip() and not line.startswith("#")]
-    except OSError as exc:
-        raise ActorDataError(f"{path}: cannot read actor data: {exc}") from exc
-    if not lines:
-        return
-    reader = csv.DictReader((line for _, line in lines), delimiter="\t", quoting=csv.QUOTE_NONE)
-    for (n, _), row in zip(lines[1:], reader):
-        yield n, {k: (v or "").strip() for k, v in row.items() if k is not None}
+        rows = read_table(schema or path.name, None if package else path)
+    except DataFileError as exc:
+        raise ActorDataError(exc.reason) from exc
+    for row in rows:
+        yield row.line, {k: v.strip() for k, v in row.values.items()}
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -170,7 +169,7 @@ def read_countries(path: Path = DATA_DIR / "countries.tsv") -> list[Country]:
 
 def read_actor_entries(path: Path) -> list[ActorEntry]:
     entries = []
-    for n, row in _rows(path):
+    for n, row in _rows(path, "actors.tsv"):
         try:
             inter = int(row.get("inter", ""))
         except ValueError as exc:
@@ -209,11 +208,9 @@ def read_ethnic_groups(path: Path = DATA_DIR / "ethnic_groups.tsv") -> dict[str,
 
 
 def read_word_list(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ActorDataError(f"{path}: cannot read word list: {exc}") from exc
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    from .datafiles import read_table
+
+    return [r["word"].strip() for r in read_table(path.name, None if path.parent == DATA_DIR else path)]
 
 
 def _env_paths() -> tuple[Path, ...]:
@@ -464,15 +461,18 @@ class ActorDictionary:
         return Actor(entry.canonical(country), entry.inter, entry.country or country, text, 0, len(text))
 
 
-PATRON_WORDS = frozenset({"linked", "affiliated", "allied", "aligned", "backed", "sponsored", "supported",
-                          "inspired", "funded", "led", "controlled", "held", "run"})
+def patron_words() -> frozenset[str]:
+    """Participles that make the name before a hyphen a patron ('X-backed'): data/patron_words.txt."""
+    from .words import word_list
+
+    return word_list("patron_words.txt")
 
 
 def _only_a_patron(doc: Doc, hit: _Hit) -> bool:
     """'the al-Qaeda-linked group JNIM', 'Iran-backed Houthis', 'RSF-held town': the name qualifies
     another actor (or a place), it is not the one acting."""
     end = hit.end
-    return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in PATRON_WORDS
+    return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in patron_words()
 
 
 _POSSESSIVE = ("'s", "\u2019s")  # "Iraq's", "Iraq’s"

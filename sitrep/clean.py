@@ -8,13 +8,11 @@ found from metadata, the URL, the dateline and date lines, in that order.
 """
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 
 from .errors import InputError
 from .readers.dates import date_from_url, find_written_date, month_day
@@ -58,10 +56,9 @@ class ChromeRule:
 @lru_cache(maxsize=1)
 def chrome_rules() -> tuple[ChromeRule, ...]:
     """The chrome patterns of `data/chrome.tsv`, compiled once."""
-    text = resources.files("sitrep.data").joinpath("chrome.tsv").read_text(encoding="utf-8")
-    rows = csv.reader((line for line in text.splitlines() if line and not line.startswith("#")), delimiter="\t")
-    next(rows)  # header
-    return tuple(ChromeRule(action, re.compile(rf"(?:{pattern})", re.I)) for action, pattern in rows)
+    from .datafiles import read_table
+
+    return tuple(ChromeRule(r["action"], re.compile(rf"(?:{r['pattern']})", re.I)) for r in read_table("chrome.tsv"))
 
 
 def line_key(line: str) -> str:

@@ -51,13 +51,16 @@ def _report_reject(reject: Reject) -> None:
               help="Worker processes, each loading the models once (with --dask local: the cluster's size).")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS|local",
               help="Run on a Dask cluster: its scheduler's address, or 'local' for a LocalCluster.")
+@click.option("--rules", "rules_only", is_flag=True,
+              help="Code with the clause analysis' rules alone, without the decision model (the baseline).")
 def extract(paths: tuple[str, ...], fmt: str, output: str | None, fetch: bool, workers: int,
-            dask_address: str | None) -> None:
+            dask_address: str | None, rules_only: bool) -> None:
     """Stream events from PATHS without a store (the evaluation contract)."""
     from .parallel import open_extractor
     from .pipeline import PipelineOptions
 
-    with open_extractor(PipelineOptions(fetch=fetch), workers=workers, dask=dask_address) as extractor:
+    with open_extractor(PipelineOptions(fetch=fetch, rules_only=rules_only), workers=workers,
+                        dask=dask_address) as extractor:
 
         def rows() -> Iterator[dict[str, object]]:
             for item in extractor.run(paths):
@@ -224,11 +227,13 @@ def _require_db(db: str) -> None:
 def _register_analyst_commands() -> None:
     from .api.commands import report as report_command
     from .api.commands import serve
+    from .decide.commands import eval_group
     from .gazetteer.cli import gazetteer
 
     main.add_command(serve)
     main.add_command(report_command)
     main.add_command(gazetteer)
+    main.add_command(eval_group)
 
 
 _register_analyst_commands()

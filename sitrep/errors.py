@@ -28,6 +28,11 @@ class Errors:
     E019 = ("Article of {size} characters is over the limit of {limit} characters one article may have"
             " (the parser's bound on time and memory). Split it into articles.")
     E020 = "Gazetteer not built at {path}. Run `sitrep gazetteer build` (the setup script does)."
+    # the decision layer and its data (30-39)
+    E030 = "Gold folder cannot be used: {detail}"
+    E031 = ("Decision model {path} cannot be used: {detail}. Retrain it with "
+            "`sitrep eval train --gold ../shared/eval -o {path}`, or run with `--rules`.")
+    E032 = "Data file is malformed: {detail}. Fix the line it names."
 
 
 class SitrepError(Exception):

@@ -73,12 +73,15 @@ class _Lexicon:
 
 
 def _read_tsv(path: Path) -> list[list[str]]:
+    """The rows of a data file (header left out), checked against its schema (sitrep/datafiles.py)."""
+    from .datafiles import SCHEMAS, DataFileError, read_table
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise FatalityDataError(f"{path}: cannot read fatality data: {exc}") from exc
-    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
-    return rows[1:]  # header
+        rows = read_table(path.name, None if path.parent == DATA_DIR else path)
+    except DataFileError as exc:
+        raise FatalityDataError(str(exc)) from exc
+    names = SCHEMAS[path.name].names
+    return [[r.values.get(c, "") for c in names] for r in rows]
 
 
 @functools.cache

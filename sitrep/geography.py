@@ -19,9 +19,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
+from .datafiles import DataFileError, read_table
 from .gazetteer.geo import haversine_km
 from .gazetteer.names import fold_key
 
@@ -63,58 +63,27 @@ class PlaceWords:
         return self.not_places.get(" ".join(text.lower().replace("\u2019", "'").split()))
 
 
-def read_table(filename: str) -> list[list[str]]:
-    """Rows of a tab-separated data file of sitrep/data ('#' lines are comments)."""
-    return [row for _, row in _numbered_rows(filename)]
-
-
-def _numbered_rows(filename: str) -> list[tuple[int, list[str]]]:
-    text = resources.files("sitrep.data").joinpath(filename).read_text(encoding="utf-8")
-    return [(number, line.split("\t")) for number, line in enumerate(text.splitlines(), 1)
-            if line.strip() and not line.startswith("#")]
-
-
-def read_keyed(filename: str, *, allowed: Iterable[str] = ()) -> dict[str, str]:
-    """A two-column table (key, value) checked as it is read: a row that is not two columns, a value
-    outside `allowed` (when given) or a key listed twice is an error naming the file and line."""
-    allowed = frozenset(allowed)
-    table: dict[str, str] = {}
-    for number, row in _numbered_rows(filename):
-        if len(row) != 2 or not row[0] or (allowed and row[1] not in allowed):
-            raise ValueError(f"{filename}:{number}: expected 'word<TAB>kind' with a kind of {sorted(allowed)}: {row!r}")
-        if row[0] in table:
-            raise ValueError(f"{filename}:{number}: {row[0]!r} is listed twice ({table[row[0]]}, {row[1]})")
-        table[row[0]] = row[1]
-    return table
-
-
-PLACE_KINDS = ("admin1", "admin2", "admin", "settlement", "natural", "facility", "building", "part", "direction")
-NOT_PLACE_KINDS = ("weekday", "month", "region", "outlet", "media", "compound", "person", "speech", "org")
-
-
 @lru_cache(maxsize=1)
 def place_words() -> PlaceWords:
+    """The words of place_types.tsv, place_context.tsv, metonym_cues.tsv and not_places.tsv, each checked
+    against its schema (sitrep/datafiles.py).  A word may open a name and also say its kind after one
+    ('Lake Chad', 'Chad lake'); of the kinds that follow a name, it has one."""
     kinds: dict[str, str] = {}
     heads: set[str] = set()
-    for number, row in _numbered_rows("place_types.tsv"):
-        # a word may open a name and also say its kind after one ('Lake Chad', 'Chad lake'); no more
-        if len(row) != 2 or row[1] not in (*PLACE_KINDS, "head"):
-            raise ValueError(f"place_types.tsv:{number}: expected 'word<TAB>kind' with a kind of {PLACE_KINDS}: {row!r}")
-        word, kind = row
-        if (kind == "head" and word in heads) or (kind != "head" and word in kinds):
-            raise ValueError(f"place_types.tsv:{number}: {word!r} is listed twice")
+    for row in read_table("place_types.tsv"):
+        word, kind = row["word"], row["kind"]
         if kind == "head":
             heads.add(word)
+        elif word in kinds:
+            raise DataFileError(f"sitrep/data/place_types.tsv:{row.line}: {word!r} already has the kind {kinds[word]}")
         else:
             kinds[word] = kind
-    context = read_keyed("place_context.tsv", allowed=("weak", "strong"))
+    context = {row["word"]: row["strength"] for row in read_table("place_context.tsv")}
     cues = read_table("metonym_cues.tsv")
-    not_places = read_keyed("not_places.tsv", allowed=NOT_PLACE_KINDS)
-    if any(word != word.lower() for word in not_places):
-        raise ValueError(f"not_places.tsv: write words in lower case: {[w for w in not_places if w != w.lower()]}")
     return PlaceWords(kinds, frozenset(heads), context,
-                      frozenset(w for k, w, *_ in cues if k == "verb"),
-                      frozenset(w for k, w, *_ in cues if k == "noun"), not_places)
+                      frozenset(r["word"] for r in cues if r["kind"] == "verb"),
+                      frozenset(r["word"] for r in cues if r["kind"] == "noun"),
+                      {row["word"].lower(): row["kind"] for row in read_table("not_places.tsv")})
 
 
 GENERIC_KINDS = {"part", "settlement", "facility", "building", "admin", "admin1", "admin2"}

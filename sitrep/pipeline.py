@@ -8,13 +8,14 @@ and reported, never a stopped batch.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .clean import clean
 from .errors import Errors, InputError
 from .events import EventCoder
+from .events.proposals import ArticleProposals
 from .nlp import BATCH_SIZE, load_nlp
 from .places import PlaceResolver
 from .quotes import find_quotes
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class PipelineOptions:
     batch_size: int = BATCH_SIZE
     fetch: bool = False  # fetch pages linked from feeds
     with_events: bool = True
+    rules_only: bool = False  # the clause analysis' own reading, without the decision model
 
 
 class Pipeline:
@@ -41,33 +44,48 @@ class Pipeline:
         self.options = options
         self.nlp = load_nlp()
         self.places = PlaceResolver.load()
-        self.coder = EventCoder.load() if options.with_events else None
+        self.coder = EventCoder.load(rules_only=options.rules_only) if options.with_events else None
 
     def run(self, paths: Iterable[str]) -> Iterator[Extraction | Reject]:
         return self.extract(clean_documents(read_inputs(paths, fetch=self.options.fetch)))
 
     def extract(self, items: Iterable[Article | Reject]) -> Iterator[Extraction | Reject]:
         """Parse articles in batches; pass Rejects through in order."""
+        return self._batched(items, self.analyse)
+
+    def propose(self, paths: Iterable[str]) -> Iterator[ArticleProposals | Reject]:
+        """What the clause analysis proposes for each article, before any decision (for training)."""
+        return self.propose_articles(clean_documents(read_inputs(paths, fetch=self.options.fetch)))
+
+    def propose_articles(self, items: Iterable[Article | Reject]) -> Iterator[ArticleProposals | Reject]:
+        coder = self.coder or EventCoder.load(rules_only=True)
+
+        def propose_one(article: Article, doc: Doc) -> ArticleProposals:
+            return coder.propose(article, doc, self.places.resolve(article, doc))
+
+        return self._batched(items, propose_one)
+
+    def _batched(self, items: Iterable[Article | Reject], analyse: Callable[[Article, Doc], R]) -> Iterator[R | Reject]:
         batch: list[Article] = []
         for item in items:
             if isinstance(item, Reject):
-                yield from self._flush(batch)
+                yield from self._flush(batch, analyse)
                 batch = []
                 yield item
                 continue
             batch.append(item)
             if len(batch) >= self.options.batch_size:
-                yield from self._flush(batch)
+                yield from self._flush(batch, analyse)
                 batch = []
-        yield from self._flush(batch)
+        yield from self._flush(batch, analyse)
 
-    def _flush(self, batch: list[Article]) -> Iterator[Extraction | Reject]:
+    def _flush(self, batch: list[Article], analyse: Callable[[Article, Doc], R]) -> Iterator[R | Reject]:
         if not batch:
             return
         pairs = ((analysable_text(a), a) for a in batch)
         for doc, article in self.nlp.pipe(pairs, batch_size=self.options.batch_size, as_tuples=True):
             try:
-                yield self.analyse(article, doc)
+                yield analyse(article, doc)
             except Exception as exc:  # noqa: BLE001 - the batch error policy: one article's failure is its reject
                 log.exception("analysis of %s failed", article.doc_id)
                 yield Reject(article.source, Errors.E017.format(doc_id=article.doc_id, detail=f"{type(exc).__name__}: {exc}"),

@@ -71,27 +71,19 @@ class _Words:
 
 @functools.cache
 def _words() -> _Words:
-    path = DATA_DIR / "date_words.tsv"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise DateDataError(f"{path}: cannot read date words: {exc}") from exc
+    from .datafiles import read_table
+
     relative: dict[str, tuple[str, int]] = {}
     report = set()
-    for n, line in enumerate(lines[1:], 2):
-        if not line.strip() or line.startswith(("#", "term\t")):
-            continue
-        parts = line.split("\t")
-        if len(parts) < 2:
-            raise DateDataError(f"{path}:{n}: expected 'term<TAB>kind<TAB>value', got {line!r}")
-        term, kind = parts[0].strip().lower(), parts[1].strip()
+    for row in read_table("date_words.tsv"):
+        term, kind = row["term"].strip().lower(), row["kind"].strip()
         if kind == "report":
             report.add(term)
             continue
         try:
-            relative[term] = (kind, int(parts[2]))
-        except (IndexError, ValueError) as exc:
-            raise DateDataError(f"{path}:{n}: '{kind}' needs an integer value, got {line!r}") from exc
+            relative[term] = (kind, int(row["value"]))
+        except ValueError as exc:
+            raise DateDataError(f"sitrep/data/date_words.tsv:{row.line}: '{kind}' needs an integer value") from exc
     return _Words(relative, frozenset(report))
 
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+
+from .datafiles import word_set
 
 
 @cache
 def word_list(name: str) -> frozenset[str]:
-    """The words of a one-word-a-line data file (comments after '#')."""
-    text = resources.files("sitrep.data").joinpath(name).read_text(encoding="utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    """The words of a one-word-a-line data file, checked against its schema."""
+    return word_set(name)
 
 
 def role_nouns() -> frozenset[str]:

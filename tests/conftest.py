@@ -32,3 +32,11 @@ def pipeline():
     from sitrep.pipeline import Pipeline
 
     return Pipeline()
+
+
+@pytest.fixture(scope="session")
+def rules_pipeline():
+    """The clause analysis' own reading, without the decision model: what the rules propose and code."""
+    from sitrep.pipeline import Pipeline, PipelineOptions
+
+    return Pipeline(PipelineOptions(rules_only=True))

@@ -1,4 +1,6 @@
-"""Event coding on real text: the rules of ACLED's unit pinned on the seed and dev articles."""
+"""The clause analysis on real text: the rules' own reading (what they propose and code, without the
+decision model), ACLED's unit pinned on the seed, dev and project articles.  The decision model's
+reading is measured by the quality floors and `sitrep eval crossval`."""
 from __future__ import annotations
 
 import pytest
@@ -13,9 +15,9 @@ pytestmark = needs_shared
 
 
 @pytest.fixture(scope="module")
-def extracted(pipeline) -> dict[str, Extraction]:
+def extracted(rules_pipeline) -> dict[str, Extraction]:
     out = {}
-    for item in pipeline.run([str(SAMPLE), str(DEV_ARTICLES)]):
+    for item in rules_pipeline.run([str(SAMPLE), str(DEV_ARTICLES)]):
         assert not isinstance(item, Reject), item
         out[item.article.doc_id] = item
     return out
@@ -93,8 +95,8 @@ def test_a_place_in_a_recalled_past_is_not_the_event_place(extracted):
 
 
 @pytest.fixture(scope="module")
-def heldout(pipeline) -> dict[str, Extraction]:
-    return {item.article.doc_id: item for item in pipeline.run([str(HELDOUT_ARTICLES)])
+def heldout(rules_pipeline) -> dict[str, Extraction]:
+    return {item.article.doc_id: item for item in rules_pipeline.run([str(HELDOUT_ARTICLES)])
             if isinstance(item, Extraction)}
 
 

@@ -1,4 +1,5 @@
-"""Cross-source fusion on real reports: one real-world event, many articles, one fused event."""
+"""Cross-source fusion on real reports: one real-world event, many articles, one fused event.  The
+reports come from the rules' reading (stable across retrained models): these tests pin fusion."""
 from __future__ import annotations
 
 import importlib.util
@@ -40,15 +41,15 @@ def gold_groups() -> dict[tuple, list[tuple[str, dict]]]:
     return {k: v for k, v in groups.items() if len({doc for doc, _ in v}) > 1}
 
 
-def _ingest(db: Path, paths: list[str], pipeline) -> Store:
+def _ingest(db: Path, paths: list[str], rules_pipeline) -> Store:
     store = Store(db)
-    ingest_paths(paths, store, pipeline)
+    ingest_paths(paths, store, rules_pipeline)
     return store
 
 
 @pytest.fixture(scope="module")
-def dev_store(tmp_path_factory, pipeline) -> Store:
-    return _ingest(tmp_path_factory.mktemp("fusion") / "dev.db", [str(DEV_ARTICLES)], pipeline)
+def dev_store(tmp_path_factory, rules_pipeline) -> Store:
+    return _ingest(tmp_path_factory.mktemp("fusion") / "dev.db", [str(DEV_ARTICLES)], rules_pipeline)
 
 
 def fused_snapshot(store: Store) -> list[tuple]:
@@ -102,33 +103,33 @@ def test_the_most_specific_place_wins(dev_store):
     assert wadi[0]["source_count"] == 3
 
 
-def test_reverse_order_gives_the_same_fused_events(tmp_path, dev_store, pipeline):
+def test_reverse_order_gives_the_same_fused_events(tmp_path, dev_store, rules_pipeline):
     lines = DEV_ARTICLES.read_text(encoding="utf-8").splitlines()
     reversed_file = tmp_path / "reversed.jsonl"
     reversed_file.write_text("\n".join(reversed(lines)) + "\n", encoding="utf-8")
-    other = _ingest(tmp_path / "rev.db", [str(reversed_file)], pipeline)
+    other = _ingest(tmp_path / "rev.db", [str(reversed_file)], rules_pipeline)
     assert fused_snapshot(other) == fused_snapshot(dev_store)
 
 
-def test_incremental_fusion_equals_a_full_rebuild(tmp_path, dev_store, pipeline):
+def test_incremental_fusion_equals_a_full_rebuild(tmp_path, dev_store, rules_pipeline):
     lines = DEV_ARTICLES.read_text(encoding="utf-8").splitlines()
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text("\n".join(lines[::2]) + "\n", encoding="utf-8")
     second.write_text("\n".join(lines[1::2]) + "\n", encoding="utf-8")
-    store = _ingest(tmp_path / "inc.db", [str(first)], pipeline)
-    ingest_paths([str(second)], store, pipeline)
+    store = _ingest(tmp_path / "inc.db", [str(first)], rules_pipeline)
+    ingest_paths([str(second)], store, rules_pipeline)
     incremental = fused_snapshot(store)
     store.refuse_all()
     assert fused_snapshot(store) == incremental == fused_snapshot(dev_store)
 
 
-def test_wire_copies_count_as_one_source(tmp_path, pipeline):
+def test_wire_copies_count_as_one_source(tmp_path, rules_pipeline):
     record = next(json.loads(line) for line in DEV_ARTICLES.read_text(encoding="utf-8").splitlines()
                   if json.loads(line)["id"] == "lb-wadi-kfour-ap")
     copy = {**record, "id": "wire-copy", "outlet": "Another outlet", "text": record["text"] + "\n\nShare this story."}
     path = tmp_path / "wire.jsonl"
     path.write_text(json.dumps(record) + "\n" + json.dumps(copy) + "\n", encoding="utf-8")
-    store = _ingest(tmp_path / "wire.db", [str(path)], pipeline)
+    store = _ingest(tmp_path / "wire.db", [str(path)], rules_pipeline)
     strike = [f for f in store.fused_events(store_query()) if f["event_type"] == "Explosions/Remote violence"
               and f["fatalities"]]
     assert len(strike) == 1

@@ -83,23 +83,21 @@ def test_distance() -> None:
     assert distance_km(here, Spot.of_record(_event("C"))) is None
 
 
-def test_place_words_are_checked_when_read(monkeypatch) -> None:
-    from sitrep import geography
+def test_a_word_has_one_kind_after_a_name_and_may_also_open_one(monkeypatch, tmp_path) -> None:
+    from sitrep import datafiles, geography
 
-    rows = {"place_types.tsv": [(1, ["lake", "natural"]), (2, ["lake", "head"])],
-            "place_context.tsv": [(1, ["in", "weak"])], "metonym_cues.tsv": [], "not_places.tsv": []}
-    monkeypatch.setattr(geography, "_numbered_rows", lambda name: rows[name])
+    path = tmp_path / "place_types.tsv"
+    real = geography.read_table
+    monkeypatch.setattr(geography, "read_table", lambda name: datafiles.read_table(name, path)
+                        if name == "place_types.tsv" else real(name))
     geography.place_words.cache_clear()
     try:
+        path.write_text("lake\tnatural\nlake\thead\n", encoding="utf-8")
         words = geography.place_words()
         assert words.kind("lake") == "natural" and "lake" in words.heads  # 'Chad lake', 'Lake Chad'
-        rows["place_types.tsv"].append((3, ["lake", "settlement"]))
+        path.write_text("lake\tnatural\nlake\thead\nlake\tsettlement\n", encoding="utf-8")
         geography.place_words.cache_clear()
-        with pytest.raises(ValueError, match=r"place_types.tsv:3: 'lake' is listed twice"):
-            geography.place_words()
-        rows["place_types.tsv"][2] = (3, ["pond", "puddle"])
-        geography.place_words.cache_clear()
-        with pytest.raises(ValueError, match=r"place_types.tsv:3"):
+        with pytest.raises(datafiles.DataFileError, match=r"place_types.tsv:3: 'lake' already has the kind natural"):
             geography.place_words()
     finally:
         geography.place_words.cache_clear()

@@ -28,14 +28,18 @@ def score(kind: str, gold: Path, pred: Path) -> dict:
 
 
 @needs_shared
+@pytest.mark.parametrize("decider", ["model", "rules"])
 @pytest.mark.parametrize("name", sorted(GOLD))
-def test_events_meet_their_floors(name, tmp_path):
+def test_events_meet_their_floors(name, decider, tmp_path):
+    """In sample for the model on seed and dev (it is trained on them: its out-of-fold figure is
+    `sitrep eval crossval`); the project's own sets were never trained on."""
     source, gold = GOLD[name]
     pred = tmp_path / f"{name}.jsonl"
-    subprocess.run([sys.executable, "-m", "sitrep", "extract", str(source), "--format", "jsonl", "-o", str(pred)],
+    flags = ["--rules"] if decider == "rules" else []
+    subprocess.run([sys.executable, "-m", "sitrep", "extract", str(source), "--format", "jsonl", "-o", str(pred), *flags],
                    check=True, cwd=ROOT, capture_output=True)
     result = score("events", gold, pred)
-    floors = FLOORS[name]
+    floors = FLOORS[decider][name]
     assert not result["unknown_docs"], result["unknown_docs"]
     assert result["f1"] >= floors["f1"], result
     fields = result["matched_field_accuracy"]

@@ -111,14 +111,24 @@ def clause_head(token: Token) -> Token:
 
 
 def group_clauses(sent: Span, hits: list[TriggerHit]) -> list[Clause]:
+    """The sentence's event clauses, then the clauses that tell no attack and hang from none (a cue
+    alone, a verb of use alone): the rules never code those, the decision model weighs them."""
     clauses: dict[int, Clause] = {}
     for hit in hits:
         head = clause_head(hit.tokens(sent)[-1])
         clauses.setdefault(head.i, Clause(head)).hits.append(hit)
-    kept = _attach_orphans(_fold_prepositional_means(list(clauses.values())))
-    for clause in kept:
+    kept, orphans = _attach_orphans(_fold_prepositional_means(list(clauses.values())))
+    _settle(sent, kept, kept)
+    _settle(sent, orphans, kept + orphans)
+    return kept + orphans
+
+
+def _settle(sent: Span, clauses: list[Clause], peers: list[Clause]) -> None:
+    """Each clause's excluded tokens: the peer clauses nested in it, and nested clauses with none of
+    its triggers."""
+    for clause in clauses:
         own = {t.i for h in clause.hits for t in h.tokens(sent)}
-        for other in kept:
+        for other in peers:
             if other is not clause and clause.head in other.head.ancestors:
                 clause.nested_events |= {t.i for t in other.head.subtree}  # `other` is nested in `clause`
         clause.excluded |= clause.nested_events
@@ -127,7 +137,6 @@ def group_clauses(sent: Span, hits: list[TriggerHit]) -> list[Clause]:
             if tok is not clause.head and tok.pos_ in ("VERB", "AUX") and tok.dep_ in CLAUSE_DEPS \
                     and not own & {t.i for t in tok.subtree}:
                 clause.excluded |= {t.i for t in tok.subtree}
-    return kept
 
 
 def _fold_prepositional_means(clauses: list[Clause]) -> list[Clause]:
@@ -145,10 +154,12 @@ def _fold_prepositional_means(clauses: list[Clause]) -> list[Clause]:
     return out
 
 
-def _attach_orphans(clauses: list[Clause]) -> list[Clause]:
-    """A clause holding only act verbs or instruments joins the clause it hangs from, if any; so does
-    a participle of result ('..., killing seven militants') hanging from an attack clause."""
+def _attach_orphans(clauses: list[Clause]) -> tuple[list[Clause], list[Clause]]:
+    """A clause holding only act verbs, instruments or cues joins the clause it hangs from, if any; so
+    does a participle of result ('..., killing seven militants') hanging from an attack clause.  The
+    attack clauses, and the orphans that joined none."""
     attack = [c for c in clauses if (c.kinds & set(ATTACK_KINDS) or _armed(c)) and not _result_participle(c, clauses)]
+    alone = []
     for clause in clauses:
         if clause in attack:
             continue
@@ -156,7 +167,9 @@ def _attach_orphans(clauses: list[Clause]) -> list[Clause]:
             if target.head in clause.head.ancestors or clause.head in target.head.ancestors:
                 target.hits.extend(clause.hits)
                 break
-    return [c for c in clauses if c in attack]
+        else:
+            alone.append(clause)
+    return [c for c in clauses if c in attack], alone
 
 
 def _result_participle(clause: Clause, clauses: list[Clause]) -> bool:

@@ -1,10 +1,8 @@
 """The event lexicons of `sitrep/data`: triggers, non-event cues, event types, victim nouns."""
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 
 @dataclass(frozen=True)
@@ -25,16 +23,18 @@ class EventType:
 
 
 def _rows(name: str) -> list[list[str]]:
-    text = resources.files("sitrep.data").joinpath(name).read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return [row for row in csv.reader(lines, delimiter="\t")]
+    """The rows of a data file, checked against its schema (sitrep/datafiles.py)."""
+    from ..datafiles import SCHEMAS, read_table
+
+    names = SCHEMAS[name].names
+    return [[r.values.get(c, "") for c in names] for r in read_table(name)]
 
 
 @lru_cache(maxsize=1)
 def triggers() -> dict[str, list[Trigger]]:
     """Triggers indexed by their first word."""
     out: dict[str, list[Trigger]] = {}
-    for row in _rows("triggers.tsv")[1:]:
+    for row in _rows("triggers.tsv"):
         phrase, kind, event_type, sub_event_type, rank = row
         words = tuple(phrase.lower().split())
         out.setdefault(words[0], []).append(Trigger(words, kind, event_type, sub_event_type, int(rank)))
@@ -45,7 +45,7 @@ def triggers() -> dict[str, list[Trigger]]:
 
 @lru_cache(maxsize=1)
 def event_types() -> dict[tuple[str, str], EventType]:
-    rows = _rows("event_types.tsv")[1:]
+    rows = _rows("event_types.tsv")
     return {(r[0], r[1]): EventType(r[0], r[1], r[2], r[3]) for r in rows}
 
 

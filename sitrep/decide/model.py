@@ -1,0 +1,410 @@
+"""The decision model: which proposed readings are events, of what sub-type, and how sure it is.
+
+Two gradient-boosted classifiers (LightGBM) and a calibration map, stored together in one JSON file
+(`sitrep/models/decision.json`, written by `sitrep eval train`):
+
+* **keep** scores each reading of a proposal (an event type at a candidate place): is there an
+  event of this type at this place?  Readings of the same type at the same place form one *slot*
+  (ACLED's unit within an article); a slot's score is its best reading's.
+* **type** scores each sub-event type a proposal may be.
+* **calibration** maps a slot's score to the probability that it is a real event (isotonic
+  regression fitted out of fold on the training articles); the event's `confidence` is that
+  probability, and slots under the `threshold` chosen out of fold are dropped, with the reason.
+
+Deciding an article needs only its proposals (`ArticleProposals`), never the parse.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import SitrepError
+from ..events.lexicon import event_types
+from ..events.merge import fold_protest_arrests, fold_remote_harm
+from ..events.proposals import ArticleProposals, PlaceOption, Proposal
+from ..gazetteer.geo import haversine_km
+from ..records import Event
+from .rows import KeepRow, keep_rows, type_rows
+from .text import TextModel
+
+log = logging.getLogger(__name__)
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
+DEFAULT_MODEL = MODEL_DIR / "decision.json"
+FORMAT = 1
+TEXT_FEATURE = "text_score"  # the sentence model's log-odds, a feature of every reading
+
+
+@dataclass
+class Booster:
+    """A LightGBM booster with the feature names it reads, in order."""
+
+    features: list[str]
+    model: Any  # lightgbm.Booster
+
+    def matrix(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
+        index = {name: i for i, name in enumerate(self.features)}
+        out = np.zeros((len(rows), len(self.features)), dtype=np.float64)
+        for r, row in enumerate(rows):
+            for name, value in row.items():
+                i = index.get(name)
+                if i is not None:
+                    out[r, i] = value
+        return out
+
+    def predict(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
+        if not rows:
+            return np.zeros(0)
+        return np.asarray(self.model.predict(self.matrix(rows), num_threads=1), dtype=np.float64)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"features": self.features, "model": self.model.model_to_string()}
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Booster:
+        import lightgbm
+
+        return cls(list(row["features"]), lightgbm.Booster(model_str=row["model"]))
+
+
+@dataclass
+class Calibration:
+    """A monotone map from a slot's raw score to a probability (isotonic, as fitted)."""
+
+    x: list[float]
+    y: list[float]
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        if not self.x:
+            return scores
+        return np.interp(scores, self.x, self.y)
+
+
+@dataclass
+class Slot:
+    """One candidate event of an article: an event type at a place, with the readings that propose it."""
+
+    event_type: str
+    key: str
+    rows: list[KeepRow]
+    scores: list[float]
+    probability: float = 0.0
+    kept: bool = False
+    why: str = ""
+
+    @property
+    def best(self) -> KeepRow:
+        return self.rows[int(np.argmax(self.scores))]
+
+    @property
+    def told(self) -> KeepRow:
+        """The reading whose sentence names the slot's place, the likeliest such (the event's evidence);
+        the best reading when no sentence names it."""
+        named = [i for i, r in enumerate(self.rows) if r.option.relation != "article"]
+        return self.rows[max(named, key=lambda i: self.scores[i])] if named else self.best
+
+    @property
+    def score(self) -> float:
+        return max(self.scores)
+
+    @property
+    def option(self) -> PlaceOption:
+        return self.best.option
+
+
+@dataclass
+class Decision:
+    """An article decided: the events kept, and every slot considered with why it was kept or dropped."""
+
+    events: list[Event]
+    slots: list[Slot]
+    sub_types: dict[int, dict[str, float]] = field(default_factory=dict)  # proposal index -> sub-type scores
+
+
+@dataclass
+class DecisionModel:
+    keep: Booster
+    slot: Booster
+    type: Booster
+    text: TextModel
+    calibration: Calibration
+    threshold: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------ deciding
+    def decide(self, proposed: ArticleProposals) -> list[Event]:
+        return self.decide_article(proposed).events
+
+    def decide_article(self, proposed: ArticleProposals) -> Decision:
+        rows = keep_rows(proposed)
+        if not rows:
+            return Decision([], [])
+        text = {p.index: self.text.score(p.evidence) for p in proposed.proposals}
+        slots = group_slots(rows, self.keep.predict([{**r.features, TEXT_FEATURE: text[r.proposal.index]} for r in rows]))
+        scores = self.slot.predict(slot_features(slots))
+        probabilities = self.calibration(scores)
+        for slot, p in zip(slots, probabilities):
+            slot.probability = float(p)
+        select(slots, self.threshold)
+        sub_types = self.sub_type_scores([s for s in slots if s.kept])
+        events = sorted((self.event_of(slot, sub_types) for slot in slots if slot.kept),
+                        key=lambda e: (e.evidence_start, e.event_type))
+        return Decision(fold_remote_harm(fold_protest_arrests(events)), slots, sub_types)
+
+    def sub_type_scores(self, slots: list[Slot]) -> dict[int, dict[str, float]]:
+        proposals = {r.proposal.index: r.proposal for s in slots for r in s.rows}
+        out: dict[int, dict[str, float]] = {}
+        for index, proposal in sorted(proposals.items()):
+            rows = type_rows(proposal)
+            scores = self.type.predict([r.features for r in rows])
+            out[index] = {r.sub_event_type: float(s) for r, s in zip(rows, scores)}
+        return out
+
+    def event_of(self, slot: Slot, sub_types: dict[int, dict[str, float]]) -> Event:
+        """The slot as an ACLED event: its best reading's clause, at the slot's place, of the sub-type
+        its readings score highest."""
+        best = slot.told
+        proposal = best.proposal
+        subs = {sub for _, sub in event_types() if _ == slot.event_type}
+        votes: dict[str, float] = {}
+        named = [(r, s) for r, s in zip(slot.rows, slot.scores) if r.option.relation != "article"]
+        for row, score in named or list(zip(slot.rows, slot.scores)):
+            for sub, s in sub_types.get(row.proposal.index, {}).items():
+                if sub in subs:
+                    votes[sub] = max(votes.get(sub, 0.0), s * score)
+        sub_event_type = max(sorted(votes), key=lambda k: votes[k]) if votes else proposal.sub_event_type
+        event = draft_at(proposal, best.option)
+        event = replace(event, event_type=slot.event_type, sub_event_type=sub_event_type,
+                        confidence=round(slot.probability, 3))
+        kinds = event_types().get((slot.event_type, sub_event_type))
+        event.plover, event.cameo = (kinds.plover, kinds.cameo) if kinds else (None, None)
+        fill_from_readings(event, slot)
+        return event
+
+    # ------------------------------------------------------------ storage
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, "keep": self.keep.to_json(), "slot": self.slot.to_json(), "type": self.type.to_json(),
+                "text": self.text.to_json(),
+                "calibration": {"x": self.calibration.x, "y": self.calibration.y},
+                "threshold": self.threshold, "meta": self.meta}
+
+    def save(self, path: str | Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json(), sort_keys=True) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> DecisionModel:
+        path = Path(path)
+        try:
+            row = json.loads(path.read_text(encoding="utf-8"))
+            if row.get("format") != FORMAT:
+                raise ValueError(f"format {row.get('format')!r}, this sitrep reads format {FORMAT}")
+            return cls(Booster.from_json(row["keep"]), Booster.from_json(row["slot"]), Booster.from_json(row["type"]),
+                       TextModel.from_json(row["text"]),
+                       Calibration(list(row["calibration"]["x"]), list(row["calibration"]["y"])),
+                       float(row["threshold"]), dict(row.get("meta") or {}))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SitrepError("E031", path=str(path), detail=f"{type(exc).__name__}: {exc}") from exc
+
+
+def group_slots(rows: list[KeepRow], scores: np.ndarray) -> list[Slot]:
+    """Readings of one event type at one place form one slot, in the order first proposed."""
+    slots: dict[tuple[str, str], Slot] = {}
+    for row, score in zip(rows, scores):
+        key = (row.event_type, row.option.key)
+        if key not in slots:
+            slots[key] = Slot(row.event_type, row.option.key, [], [])
+        slots[key].rows.append(row)
+        slots[key].scores.append(float(score))
+    return list(slots.values())
+
+
+def slot_features(slots: list[Slot]) -> list[dict[str, float]]:
+    """What a slot's readings say together, and how it compares with the article's other slots: its
+    best and mean reading scores, how many clauses and sentences propose it, whether another type
+    at the same place or the same type at another place scores higher, whether a slot of the same
+    type at a place that holds it (or that it holds) scores higher.  With the best reading's own
+    features (prefixed `b_`)."""
+    best_at_place: dict[str, list[float]] = {}
+    best_of_type: dict[str, list[float]] = {}
+    for slot in slots:
+        best_at_place.setdefault(slot.key, []).append(slot.score)
+        best_of_type.setdefault(slot.event_type, []).append(slot.score)
+    proposal_best: dict[int, float] = {}
+    for slot in slots:
+        for row, score in zip(slot.rows, slot.scores):
+            proposal_best[row.proposal.index] = max(proposal_best.get(row.proposal.index, 0.0), score)
+    out = []
+    for slot in slots:
+        best = slot.best
+        proposals = {r.proposal.index for r in slot.rows}
+        here = sorted(best_at_place[slot.key], reverse=True)
+        kind = sorted(best_of_type[slot.event_type], reverse=True)
+        other_here = [x for x in here if x != slot.score] or [0.0]
+        other_kind = [x for x in kind if x != slot.score] or [0.0]
+        nested_scores = [o.score for o in slots if o is not slot and o.event_type == slot.event_type
+                         and nested(o.option, slot.option)]
+        features = {f"b_{k}": v for k, v in best.features.items()}
+        features.update({
+            "s_max": slot.score, "s_mean": float(np.mean(slot.scores)), "s_sum": float(np.sum(slot.scores)),
+            "s_rows": float(len(slot.rows)), "s_proposals": float(len(proposals)),
+            "s_sentences": float(len({r.proposal.sentence for r in slot.rows})),
+            "s_title": float(any(r.proposal.piece == "title" for r in slot.rows)),
+            "s_rules_kept": float(sum(1 for i in proposals if any(r.proposal.index == i and r.proposal.kept_by_rules
+                                                                     for r in slot.rows))),
+            "s_rank_here": float(here.index(slot.score)), "s_gap_here": slot.score - max(other_here),
+            "s_rank_type": float(kind.index(slot.score)), "s_gap_type": slot.score - max(other_kind),
+            "s_share_of_proposal": slot.score / max(proposal_best.get(best.proposal.index, 0.0), 1e-6),
+            "s_nested_better": float(any(x > slot.score for x in nested_scores)),
+            "s_nested_gap": slot.score - max(nested_scores, default=0.0),
+            "s_article_slots": float(len(slots)),
+            "s_article_strong": float(sum(1 for o in slots if o.score >= 0.5)),
+        })
+        out.append(features)
+    return out
+
+
+SPECIFIC_MARGIN = 0.2
+
+
+def select(slots: list[Slot], threshold: float) -> None:
+    """Keep the slots at or over the threshold, best first.  A slot of the same kind at a place that
+    holds, is held by, or lies a few kilometres from a kept slot's place is the same event told
+    twice: the most specific place the text names wins when its probability is close (CODING.md), else
+    the likelier.  And one clause reports one event: a slot whose best reading's clause already
+    stands, at the same place, as a kept event of another type goes."""
+    kept: list[Slot] = []
+    for slot in sorted(slots, key=lambda s: (-s.probability, s.key, s.event_type)):
+        if slot.probability < threshold:
+            slot.why = f"probability {slot.probability:.2f} under the threshold {threshold:.2f}"
+            continue
+        clause = next((k for k in kept if k.key == slot.key and k.best.proposal.index == slot.best.proposal.index), None)
+        if clause is not None:
+            slot.why = f"its clause is already the {clause.event_type} event here"
+            continue
+        twin = next((k for k in kept if same_kind(k.event_type, slot.event_type) and nested(k.option, slot.option)), None)
+        if twin is not None:
+            if specificity(slot.option) > specificity(twin.option) and slot.probability >= twin.probability - SPECIFIC_MARGIN:
+                twin.kept = False
+                twin.why = f"the same event as the one at {_where(slot)}, more precisely placed"
+                kept.remove(twin)
+            else:
+                slot.why = f"the same event as the one at {_where(twin)}"
+                continue
+        slot.kept = True
+        slot.why = f"probability {slot.probability:.2f}"
+        kept.append(slot)
+
+
+DEMONSTRATIONS = {"Protests", "Riots"}
+
+
+def same_kind(a: str, b: str) -> bool:
+    """Two event types that can be one event: the same type, or a demonstration that turned to a riot
+    (ACLED codes a demonstration at one place and day once, by its most violent reading)."""
+    return a == b or {a, b} <= DEMONSTRATIONS
+
+
+def _where(slot: Slot) -> str:
+    return slot.option.place.name or slot.option.place.text
+
+
+def specificity(option: PlaceOption) -> int:
+    """0 a country, 1 a province, 2 a district, 3 a town, village or a named place the gazetteer lacks."""
+    code = option.place.feature_code or ""
+    if code.startswith("PCL"):
+        return 0
+    if code == "ADM1":
+        return 1
+    if code.startswith("ADM") or option.place.feature_class == "A":
+        return 2
+    return 3
+
+
+NEAR_KM = 10.0
+
+
+def nested(a: PlaceOption, b: PlaceOption) -> bool:
+    """One place holds the other (a country, province or district and a place in it), or a name the
+    gazetteer lacks, or an area, lies a few kilometres from a known place: for one event type, the same
+    event told at two levels of precision."""
+    pa, pb = a.place, b.place
+    if not pa.country or pa.country != pb.country:
+        return False
+    unknown = (pa.geonameid is None) + (pb.geonameid is None)
+    borrowed = unknown == 1 or (unknown == 0 and min(specificity(a), specificity(b)) < 3)
+    if borrowed and None not in (pa.latitude, pa.longitude, pb.latitude, pb.longitude) and \
+            haversine_km(pa.latitude, pa.longitude, pb.latitude, pb.longitude) <= NEAR_KM:  # type: ignore[arg-type]
+        return True  # two towns side by side, or two names the gazetteer lacks, are two places (CODING.md)
+    for outer, inner in ((pa, pb), (pb, pa)):
+        code = outer.feature_code or ""
+        if code.startswith("PCL"):
+            return True
+        if code == "ADM1" and inner.admin1 and inner.admin1 == (outer.admin1 or outer.name):
+            return True
+        if code.startswith("ADM2") and inner.admin2 and inner.admin2 == (outer.admin2 or outer.name):
+            return True
+    return False
+
+
+def draft_at(proposal: Proposal, option: PlaceOption) -> Event:
+    """The proposal's event at the option's place: the rules' draft for that place where they made one
+    (its toll share), else their first draft moved there."""
+    place = option.place
+    for draft in proposal.drafts:
+        if draft.location_text == place.text and draft.geonameid == place.geonameid:
+            return replace(draft)
+    base = replace(proposal.drafts[0]) if proposal.drafts else Event(proposal.doc_id, proposal.event_type,
+                                                                     proposal.sub_event_type)
+    base.fatalities = proposal.fatalities
+    base.country, base.admin1, base.admin2 = place.country, place.admin1, place.admin2
+    base.location, base.location_text = place.name or place.text, place.text
+    base.latitude, base.longitude = place.latitude, place.longitude
+    base.geo_precision, base.geonameid = place.geo_precision, place.geonameid
+    return base
+
+
+def fill_from_readings(event: Event, slot: Slot) -> None:
+    """What the told reading leaves empty (actors, date, toll) comes from the slot's other readings, the
+    other clauses of its own sentence first ("shells struck the market in X, killing nine": the killing
+    is the shelling's), then the likeliest readings of the article.  A toll comes from a clause that
+    tells this place before one told of another place."""
+    told = slot.told
+    credible = [i for i in range(len(slot.rows)) if slot.scores[i] >= 0.5 * slot.score
+                or slot.rows[i].proposal.evidence_start == told.proposal.evidence_start]
+    order = sorted(credible, key=lambda i: (slot.rows[i].proposal.evidence_start != told.proposal.evidence_start,
+                                            -slot.scores[i]))
+    for i in order:
+        draft = slot.rows[i].proposal.drafts[0] if slot.rows[i].proposal.drafts else None
+        if draft is None:
+            continue
+        if not event.actor1 and draft.actor1:
+            event.actor1, event.inter1 = draft.actor1, draft.inter1
+        if not event.actor2 and draft.actor2 and draft.actor2 != event.actor1:
+            event.actor2, event.inter2 = draft.actor2, draft.inter2
+        if not event.event_date and draft.event_date:
+            event.event_date, event.time_precision, event.date_text = draft.event_date, draft.time_precision, draft.date_text
+    tellers = sorted(order, key=lambda i: (slot.rows[i].proposal.evidence_start != told.proposal.evidence_start,
+                                           slot.rows[i].option.relation == "article", -slot.scores[i]))
+    for i in tellers:
+        p = slot.rows[i].proposal
+        if not event.fatalities and p.fatalities and p.drafts:
+            event.fatalities, event.fatalities_text = p.fatalities, p.drafts[0].fatalities_text
+
+
+@lru_cache(maxsize=1)
+def load_default() -> DecisionModel | None:
+    """The model shipped in `sitrep/models/`, or None when there is none (the rules decide)."""
+    if not DEFAULT_MODEL.exists():
+        log.info("no decision model at %s: the rules decide", DEFAULT_MODEL)
+        return None
+    return DecisionModel.load(DEFAULT_MODEL)

@@ -1,0 +1,304 @@
+"""What the parse says of a proposed event clause, as named numbers for the decision model.
+
+Three kinds of feature, each a small function of the parse and the article:
+* the clause's own (`clause_features`): its trigger and their kinds, tense, modality, negation,
+  reporting-verb depth, the rules' reasons to drop it, its toll and date, its actors, where it stands
+  in the article (headline, caption, lead);
+* each candidate place's (`place_options`): how it relates to the clause (the rules' choice, elsewhere
+  in the sentence, the article's fallback, elsewhere in the article), its preposition, distance to the
+  trigger, precision, kind and agreement with the article's geography;
+* the article's (`article_features`): how often the clause's trigger and type recur, whether an
+  earlier proposal told the same kind of event.
+
+Names are stable strings: the model keeps the list it was trained on (`sitrep/decide/`).
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from ..places import place_words
+from ..records import PlaceMention
+from .clauses import Clause, lemma, present_perfect
+from .proposals import PlaceOption, Proposal
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+    from ..timeexpr import DateRef
+
+HEAD_TAGS = ("VBD", "VBN", "VBZ", "VBP", "VBG", "VB", "NN", "NNS", "NNP")
+HEAD_DEPS = ("ROOT", "conj", "advcl", "ccomp", "relcl", "xcomp", "acl", "pcomp", "pobj", "dobj", "nsubj", "nsubjpass")
+KINDS = ("means", "instrument", "act", "harm", "event", "modifier")
+MODALS = {"will", "would", "could", "may", "might", "should", "must", "can", "shall"}
+SAY_LEMMAS = {"say", "report", "tell", "confirm", "announce", "state", "add", "claim", "accuse", "allege",
+              "according", "quote", "cite", "describe", "write", "post", "tweet"}
+PREPOSITIONS = ("in", "at", "near", "from", "to", "on", "into", "of", "outside", "across", "around", "toward",
+                "towards", "between", "against", "over", "inside", "off")
+FEATURE_CLASSES = ("A", "P", "H", "T", "L", "S", "V", "R")
+# The rules' reasons to drop a clause, by the words they start with (a reason's tail names the word).
+REASON_KEYS = {
+    "no event word": "no_event_word", "diplomacy": "diplomacy", "habitual": "habitual", "infinitive": "infinitive",
+    "background": "background_mark", "negated": "negated", "modal": "modal", "object of": "object_of",
+    "under": "under_governor", "a vague word": "vague_battle", "present perfect": "perfect_undated",
+    "three or more": "roundup", "no type": "untyped", "only an aggregate": "aggregate", "history": "history",
+    "an earlier year": "old_year",
+}
+MAX_CHARS = 2000
+
+
+def reason_key(reason: str) -> str:
+    """The stable key of one of the rules' reasons ('modal' for "modal 'could'")."""
+    return next((key for prefix, key in REASON_KEYS.items() if reason.startswith(prefix)), "other")
+
+
+def _one_hot(out: dict[str, float], prefix: str, value: str | None, vocabulary: tuple[str, ...]) -> None:
+    out[f"{prefix}_{value if value in vocabulary else 'other'}"] = 1.0
+
+
+def _say_depth(head: Token) -> int:
+    """Reporting verbs above the clause ('officials said ... that X attacked'): how deep it is reported."""
+    return sum(1 for a in head.ancestors if lemma(a) in SAY_LEMMAS)
+
+
+def _quoted(sent: Span, offset: int) -> bool:
+    """An odd number of quote marks before the offset in its sentence: inside a direct quote."""
+    before = sent.doc.text[sent.start_char:offset]
+    return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
+
+
+def clause_features(ctx: Any, sent: Span, clause: Clause, proposal: Proposal, all_fatal: list,
+                    sentence_date: DateRef | None) -> dict[str, float]:
+    """The clause's own features (see the module docstring)."""
+    head = clause.head
+    doc = sent.doc
+    out: dict[str, float] = {}
+    _one_hot(out, "head_tag", head.tag_, HEAD_TAGS)
+    _one_hot(out, "head_dep", head.dep_, HEAD_DEPS)
+    trigger_token = doc[next(i for i in range(len(doc)) if doc[i].idx >= proposal.trigger_start)] \
+        if proposal.trigger_start < len(doc.text) else head
+    _one_hot(out, "trigger_pos", trigger_token.pos_, ("NOUN", "VERB", "PROPN", "ADJ"))
+    out["trigger_is_head"] = float(trigger_token.i == head.i)
+    children = list(head.children)
+    out["passive"] = float(any(c.dep_ == "auxpass" for c in children))
+    out["perfect"] = float(present_perfect(head))
+    out["past_perfect"] = float(any(c.dep_ == "aux" and c.lower_ == "had" for c in children))
+    out["modal"] = float(any(c.dep_ == "aux" and c.lower_ in MODALS for c in children))
+    out["negated"] = float(any(c.dep_ == "neg" for c in children))
+    out["to_infinitive"] = float(any(c.dep_ == "aux" and c.lower_ == "to" for c in children))
+    out["conditional"] = float(any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for a in [head, *head.ancestors]
+                                   for c in a.children))
+    out["say_depth"] = float(_say_depth(head))
+    out["according_to"] = float(any(t.lower_ == "according" for t in sent))
+    out["quoted"] = float(_quoted(sent, proposal.trigger_start))
+    out["question"] = float(sent.text.rstrip().endswith("?"))
+    for reason in proposal.reasons:
+        out[f"reason_{reason_key(reason)}"] = 1.0
+    out["n_reasons"] = float(len(proposal.reasons))
+    kinds = Counter(h.kind for h in proposal.hits)
+    for kind in KINDS:
+        out[f"kind_{kind}"] = float(kinds.get(kind, 0))
+    out["n_hits"] = float(len(proposal.hits))
+    out["best_rank"] = float(min((h.rank for h in proposal.hits), default=10))
+    out["typed"] = float(proposal.typed)
+    fatal = [f for f in all_fatal if not f.aggregate]
+    out["toll"] = math.log1p(proposal.fatalities)
+    out["toll_in_sentence"] = math.log1p(max((f.count for f in fatal), default=0))
+    out["toll_in_clause"] = float(any(clause.contains_char(f.start) for f in fatal))
+    out["toll_aggregate"] = float(any(f.aggregate for f in all_fatal))
+    out["toll_update"] = float(any(f.update for f in fatal))
+    published = ctx.article.published
+    out["no_published"] = float(published is None)
+    out["date_in_sentence"] = float(sentence_date is not None)
+    out["date_from_context"] = float(sentence_date is None and ctx.last_date is not None)
+    if sentence_date is not None and published is not None and sentence_date.date is not None:
+        out["days_before"] = float(min(max((published - sentence_date.date).days, -30), 400))
+    else:
+        out["days_before"] = -1.0
+    out["years_in_sentence"] = float(sum(1 for t in sent if t.ent_type_ == "DATE" and t.like_num and len(t.text) == 4))
+    for n, actor in (("1", proposal.actor1), ("2", proposal.actor2)):
+        out[f"actor{n}_inter"] = float(actor.inter) if actor else 0.0
+        out[f"actor{n}_unidentified"] = float(bool(actor and actor.name.startswith("Unidentified")))
+    out["n_tokens"] = float(len(sent))
+    out["sentence"] = float(proposal.sentence)
+    out["piece_title"] = float(proposal.piece == "title")
+    out["piece_caption"] = float(proposal.piece == "caption")
+    out["lead"] = float(_in_lead(ctx.article, sent.start_char))
+    out["n_sentence_places"] = float(sum(1 for o in proposal.places if o.relation in ("clause", "sentence")))
+    out["n_clause_places"] = float(sum(1 for o in proposal.places if o.relation == "clause"))
+    out["weak"] = float(proposal.weak)
+    out["unplaced"] = float(proposal.unplaced)
+    return out
+
+
+def _in_lead(article: Any, offset: int) -> bool:
+    from .placing import LEAD_PARAGRAPHS
+
+    paragraphs = [p for p in article.pieces if p.kind == "paragraph"][:LEAD_PARAGRAPHS]
+    return any(p.start <= offset < p.end for p in paragraphs)
+
+
+# ---------------------------------------------------------------- places
+MAX_ARTICLE_OPTIONS = 8
+
+
+def place_options(ctx: Any, sent: Span, clause: Clause, rule_places: list[PlaceMention],
+                  chosen: list[PlaceMention]) -> list[PlaceOption]:
+    """The places the clause's event could be at: the rules' choice, the sentence's other places, the
+    article's fallback, and the article's other places (the nearest first), one option per place."""
+    options: list[PlaceOption] = []
+    seen: set[str] = set()
+
+    def add(place: PlaceMention, relation: str) -> None:
+        option = PlaceOption(place, relation)
+        if option.key in seen or not (place.name or place.text):
+            return
+        seen.add(option.key)
+        option.features = _place_features(ctx, sent, clause, place, relation)
+        options.append(option)
+
+    for place in rule_places:
+        add(place, "clause")
+    for place in ctx.places:
+        if sent.start_char <= place.start < sent.end_char and place.name:
+            add(place, "sentence")
+    for place in chosen:
+        if place not in rule_places:
+            add(place, "fallback")
+    others = sorted((p for p in ctx.places if p.name and not sent.start_char <= p.start < sent.end_char),
+                    key=lambda p: abs(p.start - sent.start_char))
+    before = len(options)
+    for place in others:
+        if len(options) - before >= MAX_ARTICLE_OPTIONS:
+            break
+        add(place, "article")
+    _relations(ctx.article.text, options)
+    return options
+
+
+def specificity(place: PlaceMention) -> int:
+    """0 a country, 1 a province, 2 a district, 3 a town, village or a named place the gazetteer lacks."""
+    code = place.feature_code or ""
+    if code.startswith("PCL"):
+        return 0
+    if code == "ADM1":
+        return 1
+    if code.startswith("ADM") or place.feature_class == "A":
+        return 2
+    return 3
+
+
+def _holds(outer: PlaceMention, inner: PlaceMention) -> bool:
+    if outer is inner or not outer.country or outer.country != inner.country:
+        return False
+    code = outer.feature_code or ""
+    if code.startswith("PCL"):
+        return specificity(inner) > 0
+    if code == "ADM1":
+        return bool(inner.admin1) and inner.admin1 == (outer.admin1 or outer.name) and specificity(inner) > 1
+    if code.startswith("ADM2"):
+        return bool(inner.admin2) and inner.admin2 == (outer.admin2 or outer.name) and specificity(inner) > 2
+    return False
+
+
+def _relations(text: str, options: list[PlaceOption]) -> None:
+    """How each option stands to the others of its sentence: holds one, is held, is the finest."""
+    local = [o for o in options if o.relation != "article"]
+    finest = max((specificity(o.place) for o in local), default=0)
+    for option in options:
+        place = option.place
+        option.features["specificity"] = float(specificity(place))
+        option.features["finest_in_sentence"] = float(option in local and specificity(place) == finest)
+        option.features["holds_other"] = float(any(_holds(place, o.place) for o in local))
+        option.features["held_by_other"] = float(any(_holds(o.place, place) for o in local))
+        option.features["same_country_options"] = float(sum(1 for o in local if o.place.country == place.country))
+        after = text[place.end:place.end + 24].lower().split()
+        kind = place_words().kind(after[0].strip(".,;:")) if after else None
+        if kind:
+            option.features[f"kind_after={kind}"] = 1.0
+
+
+def _preposition(doc: Any, place: PlaceMention) -> str | None:
+    """The preposition the place's phrase hangs from ('in X', 'near the town of X'), if any."""
+    span = doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None:
+        return None
+    token = span.root
+    for _ in range(4):
+        if token.dep_ == "pobj" and token.head.pos_ == "ADP":
+            return token.head.lower_
+        if token.head is token:
+            return None
+        token = token.head
+    return None
+
+
+def _place_features(ctx: Any, sent: Span, clause: Clause, place: PlaceMention, relation: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    out[f"rel_{relation}"] = 1.0
+    out["geo_precision"] = float(place.geo_precision or 3)
+    _one_hot(out, "fclass", place.feature_class, FEATURE_CLASSES)
+    code = place.feature_code or ""
+    out["is_country"] = float(code.startswith("PCL"))
+    out["is_adm1"] = float(code == "ADM1")
+    out["is_adm2"] = float(code == "ADM2")
+    out["resolved"] = float(place.geonameid is not None)
+    out["focus_country"] = float(bool(place.country) and place.country == ctx.country)
+    out["country_share"] = ctx.shares.get(place.country or "", 0.0)
+    name = (place.name or place.text).lower()
+    same = [p for p in ctx.places if (p.name or p.text).lower() == name]
+    out["mentions"] = float(len(same))
+    out["in_title"] = float(any(_in_piece(ctx.article, p.start, "title") for p in same))
+    out["in_lead"] = float(any(_in_lead(ctx.article, p.start) for p in same))
+    out["first_mention"] = float(min((p.start for p in same), default=place.start)) / max(len(ctx.article.text), 1)
+    in_sentence = sent.start_char <= place.start < sent.end_char
+    if in_sentence:
+        distance = place.start - clause.head.idx
+        out["char_distance"] = float(max(min(distance, MAX_CHARS), -MAX_CHARS))
+        out["abs_distance"] = math.log1p(abs(distance))
+        out["in_clause"] = float(clause.contains_char(place.start))
+        out["in_other_clause"] = float(clause.in_other(place.start))
+        out["excluded"] = float(clause.excludes_char(place.start))
+        prep = _preposition(sent.doc, place)
+        _one_hot(out, "prep", prep or "none", (*PREPOSITIONS, "none"))
+        out["sentence_distance"] = 0.0
+    else:
+        out["char_distance"] = float(MAX_CHARS if place.start > sent.start_char else -MAX_CHARS)
+        out["abs_distance"] = math.log1p(abs(place.start - sent.start_char))
+        out["prep_away"] = 1.0
+        nearest = min((abs(p.start - sent.start_char) for p in same), default=MAX_CHARS * 10)
+        out["sentence_distance"] = math.log1p(nearest)
+    out["role_metonym"] = float(place.role == "metonym")
+    out[f"source_{place.source}"] = 1.0
+    out["dateline_name"] = float(bool(ctx.article.dateline_place) and
+                                 (ctx.article.dateline_place or "").lower() == (place.text or "").lower())
+    return out
+
+
+def _in_piece(article: Any, offset: int, kind: str) -> bool:
+    return any(p.kind == kind and p.start <= offset < p.end for p in article.pieces)
+
+
+# ---------------------------------------------------------------- the article
+def country_shares(places: list[PlaceMention]) -> dict[str, float]:
+    """Share of the article's literal place mentions in each country."""
+    counts = Counter(p.country for p in places if p.country and p.role == "literal")
+    total = sum(counts.values())
+    return {c: n / total for c, n in sorted(counts.items())} if total else {}
+
+
+def article_features(ctx: Any, proposals: list[Proposal]) -> None:
+    """Features that need the whole article: recurrence of the trigger and the type, earlier reports."""
+    triggers = Counter(p.trigger.lower() for p in proposals)
+    types = Counter(p.event_type for p in proposals)
+    kept = Counter(p.event_type for p in proposals if not p.reasons)
+    seen: Counter[str] = Counter()
+    for p in proposals:
+        p.features["trigger_count"] = float(triggers[p.trigger.lower()])
+        p.features["type_count"] = float(types[p.event_type])
+        p.features["type_kept_count"] = float(kept[p.event_type])
+        p.features["type_earlier"] = float(seen[p.event_type])
+        p.features["n_proposals"] = float(len(proposals))
+        p.features["relative_sentence"] = p.sentence / max(ctx.n_sentences, 1)
+        seen[p.event_type] += 1

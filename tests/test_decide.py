@@ -1,0 +1,164 @@
+"""The decision layer: folds, calibration error, slot selection, the model file, and decisions on
+sentences written for these tests."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from sitrep.decide.crossval import expected_calibration_error
+from sitrep.decide.gold import GoldArticle, GoldError, read_gold
+from sitrep.decide.model import DecisionModel, load_default, nested, select
+from sitrep.decide.rows import event_type_options, sub_type_options
+from sitrep.decide.train import split_folds
+from sitrep.events.proposals import ArticleProposals, PlaceOption
+from sitrep.records import PlaceMention, RawDocument
+
+from .conftest import ROOT, SCORER, needs_shared
+
+
+def _gold(doc_id: str, cluster: str, country: str) -> GoldArticle:
+    return GoldArticle(doc_id, "t", cluster, [{"country": country}], Path("x"))
+
+
+# ---------------------------------------------------------------- folds
+def test_folds_keep_a_cluster_together_and_spread_each_country():
+    articles = [_gold(f"a{i}", f"c{i // 2}", "Mali" if i < 20 else "Chile") for i in range(40)]
+    folds = split_folds(articles, 5)
+    assert sorted(a.doc_id for f in folds for a in f) == sorted(a.doc_id for a in articles)
+    for fold in folds:
+        clusters = {a.cluster for a in fold}
+        for other in folds:
+            if other is not fold:
+                assert not clusters & {a.cluster for a in other}
+        assert sum(a.country == "Mali" for a in fold) == 4 and sum(a.country == "Chile" for a in fold) == 4
+    assert split_folds(list(reversed(articles)), 5) == folds  # the data alone decides, not its order
+
+
+def test_expected_calibration_error_is_the_mean_gap_per_bin():
+    assert expected_calibration_error([0.9, 0.9, 0.1, 0.1], [True, True, False, False]) == pytest.approx(0.1)
+    assert expected_calibration_error([0.8, 0.8], [False, False]) == pytest.approx(0.8)
+
+
+# ---------------------------------------------------------------- slot selection
+def _option(name: str, *, code: str = "PPL", lat: float = 10.0, lon: float = 10.0, gid: int | None = 1,
+            admin1: str = "North") -> PlaceOption:
+    place = PlaceMention("d", name, 0, len(name), name=name, geonameid=gid, latitude=lat, longitude=lon,
+                         country="Examplestan", admin1=admin1, feature_class="A" if code.startswith("ADM") else "P",
+                         feature_code=code, geo_precision=3 if code.startswith("ADM") else 1)
+    return PlaceOption(place, "clause")
+
+
+def test_two_named_towns_side_by_side_are_two_places():
+    # CODING.md: "The same strike that hits five villages is five events"
+    assert not nested(_option("Alpha", gid=1, lat=10.0), _option("Beta", gid=2, lat=10.02))
+
+
+def test_a_province_holds_its_town_and_an_unknown_name_near_a_town_is_that_place():
+    province = _option("North", code="ADM1", gid=3, lat=11.0)
+    assert nested(province, _option("Alpha", gid=1))
+    assert nested(_option("Alpha Road", gid=None, lat=10.0), _option("Alpha", gid=1, lat=10.001))
+    assert not nested(_option("Alpha", gid=1, admin1="South"), _option("Gamma", gid=5, lat=30.0, admin1="West"))
+
+
+# ---------------------------------------------------------------- type options
+def test_a_harm_clause_may_be_any_of_the_violent_types():
+    model = load_default()
+    assert model is not None
+    proposed = _propose("Gunmen killed five villagers in Kaduna on Monday, police said.")
+    proposal = next(p for p in proposed.proposals if p.trigger == "killed")
+    assert {"Violence against civilians", "Battles", "Explosions/Remote violence"} <= set(event_type_options(proposal))
+    assert "Attack" in sub_type_options(proposal)
+
+
+# ---------------------------------------------------------------- the model on sentences
+@cache
+def _pipeline():  # noqa: ANN202 - loaded once for the module's sentences
+    from sitrep.pipeline import Pipeline, PipelineOptions
+
+    return Pipeline(PipelineOptions(with_events=False))
+
+
+def _propose(text: str, published: date | None = date(2025, 3, 5)) -> ArticleProposals:
+    from sitrep.pipeline import clean_documents
+
+    item = next(_pipeline().propose_articles(clean_documents([RawDocument("t", text, "test", published=published)])))
+    assert isinstance(item, ArticleProposals), item
+    return item
+
+
+def test_a_dropped_clause_is_still_proposed_with_the_rules_reason():
+    proposed = _propose("The militants vowed to attack the town of Gao next week.")
+    assert proposed.proposals, "the clause is proposed"
+    assert all(p.reasons for p in proposed.proposals)
+    assert any("vow" in r for p in proposed.proposals for r in p.reasons)
+
+
+def test_the_model_codes_a_plain_attack_and_not_a_threat():
+    model = load_default()
+    assert model is not None
+    attack = model.decide(_propose("Gunmen killed five villagers in Kaduna on Monday, police said."))
+    assert [(e.event_type, e.location, e.fatalities) for e in attack] == [("Violence against civilians", "Kaduna", 5)]
+    assert 0.0 < attack[0].confidence <= 1.0
+    assert model.decide(_propose("The militants vowed to attack the town of Gao next week.")) == []
+
+
+def test_the_model_file_round_trips(tmp_path):
+    model = load_default()
+    assert model is not None
+    path = tmp_path / "m.json"
+    model.save(path)
+    again = DecisionModel.load(path)
+    proposed = _propose("Protesters marched in Nairobi on Tuesday and police fired tear gas to disperse them.")
+    assert [e.to_json() for e in again.decide(proposed)] == [e.to_json() for e in model.decide(proposed)]
+
+
+def test_a_broken_model_file_is_an_error_naming_it(tmp_path):
+    bad = tmp_path / "m.json"
+    bad.write_text('{"format": 99}', encoding="utf-8")
+    with pytest.raises(Exception, match=r"E031.*m\.json"):
+        DecisionModel.load(bad)
+
+
+def test_select_drops_a_slot_under_the_threshold_with_its_reason():
+    from sitrep.decide.model import Slot
+
+    low = Slot("Battles", "alpha", [], [0.1])
+    low.probability = 0.1
+    select([low], 0.5)
+    assert not low.kept and "under the threshold" in low.why
+
+
+# ---------------------------------------------------------------- gold folders and crossval
+def test_a_gold_folder_without_a_scorer_is_refused(tmp_path):
+    with pytest.raises(GoldError, match="score.py"):
+        read_gold(tmp_path)
+
+
+@needs_shared
+def test_crossval_on_a_small_gold_folder_prints_a_json_headline(tmp_path):
+    """The project's own sets as a gold folder: three folds, the official scorer imported from it."""
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    shutil.copy(SCORER, gold / "score.py")
+    for name in ("heldout", "heldout2"):
+        shutil.copytree(ROOT / "eval" / name, gold / name)
+    env_cache = {"SITREP_CACHE": str(tmp_path / "cache")}
+    import os
+
+    done = subprocess.run([sys.executable, "-m", "sitrep", "eval", "crossval", "--gold", str(gold), "--folds", "3"],
+                          cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, **env_cache})
+    headline = json.loads(done.stdout.strip().splitlines()[-1])
+    assert headline["folds"] == 3 and headline["articles"] == 26
+    assert {"f1", "precision", "recall", "candidate_recall", "ece", "matched_field_accuracy"} <= headline.keys()
+    assert 0.0 < headline["f1"] <= 1.0
+    again = subprocess.run([sys.executable, "-m", "sitrep", "eval", "crossval", "--gold", str(gold), "--folds", "3",
+                            "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=True,
+                           env={**os.environ, **env_cache})
+    assert again.stdout == done.stdout  # deterministic: the same data gives the same folds and figures
