@@ -1,8 +1,8 @@
 """Place traps, on sentences of our own: datelines, outlets, people's names, days and months,
 supranational regions, namesakes abroad, unknown villages in a stated province, buildings, lists,
 transliterations.  Each row names the words of one mention and the country, admin-1 and place it must
-resolve to (or that it is no place at all); the event rows run the whole pipeline and check where the
-article's events are placed.  No sentence, name or place here comes from an evaluation set."""
+resolve to (or that it is no place at all); the event rows run the whole pipeline (the rules' reading)
+and check where the article's events are placed.  No sentence, name or place here comes from an evaluation set."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -218,9 +218,11 @@ EVENT_TRAPS = [
 
 
 @pytest.mark.parametrize("trap", EVENT_TRAPS, ids=[t.trap for t in EVENT_TRAPS])
-def test_event_place_trap(pipeline: Pipeline, trap: EventTrap) -> None:
+def test_event_place_trap(rules_pipeline: Pipeline, trap: EventTrap) -> None:
+    """Where the clause analysis places the events (events/placing.py); the decision model chooses among
+    the same places."""
     article = _article(trap.text)
-    extraction = pipeline.analyse(article, pipeline.nlp(analysable_text(article)))
+    extraction = rules_pipeline.analyse(article, rules_pipeline.nlp(analysable_text(article)))
     events = extraction.events
     if trap.country is None:
         assert all(e.country is None for e in events), events
