@@ -82,7 +82,7 @@ def main() -> None:
         print(f"{name}: F1 {result['f1']:.3f}  matched {result['tp']}  country {fields.get('country', 0):.3f}  "
               f"admin1 {fields.get('admin1', 0):.3f}  foreign {foreign}/{judged} = {_share(foreign, judged):.3f}  "
               f"(events in articles without gold events: {elsewhere})")
-        if args.verbose:
+        if args.verbose and lines:
             print("\n".join(lines))
     country, admin1 = (_share(*totals[f]) for f in ("country", "admin1"))
     print(f"pooled: country {country:.3f}  admin1 {admin1:.3f}  "
