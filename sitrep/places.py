@@ -3,12 +3,20 @@
 Recognition takes spaCy's GPE/LOC/FAC entities, and names the model labels
 otherwise (or not at all) when the words around them say "place": "the town of X",
 "X province", "X hill", "east of X", "in X" with X in the gazetteer, a name in a list
-with other places, a name that begins like a toponym ("Wadi X", "Deir X").
-Resolution ranks gazetteer candidates by feature class, population, the article's
-country focus, place-kind words, the admin hierarchy and closeness to the other
-places in the article; a name the gazetteer lacks falls back to a place nearby
-(geo-precision 2) or its province or country (3), never to a namesake abroad.
-The word lists live in sitrep/data: place_types.tsv, place_context.tsv, metonym_cues.tsv.
+with other places, a name that begins like a toponym ("Wadi X", "Deir X").  It sets
+aside what is no place: days and months, the article's outlet and names of outlets,
+names the article gives people, organisations, "X-based"; a supranational region is
+a mention that fixes no country.
+
+Resolution first reads the article's geography (`geography.ArticleGeography`: the
+countries and provinces the mentions and the dateline name or imply), then ranks
+gazetteer candidates by feature class, population, their share of that geography,
+place-kind words, the containers the text gives ("X, Y State", "the X area of Y") and
+closeness to the other places; outside the geography a match needs strong evidence.
+A name the gazetteer lacks goes inside its nearest container or beside a town
+(geo-precision 2), else to its province or country (3), never to a namesake abroad;
+a building stands for its town.  The word lists live in sitrep/data: place_types.tsv,
+place_context.tsv, metonym_cues.tsv, not_places.tsv.
 """
 from __future__ import annotations
 
