@@ -149,8 +149,8 @@ def clean(raw: RawDocument) -> Article:
         if key not in seen:
             seen.add(key)
             pieces_spec.append(("caption", captions.strip(), raw.line_offset))
-    if not any(kind in ("paragraph", "caption") for kind, _, _ in pieces_spec):
-        raise InputError("E012", source=f"{raw.source} ({raw.doc_id})")
+    if not any(kind in ("paragraph", "caption", "title") for kind, _, _ in pieces_spec):
+        raise InputError("E012", source=f"{raw.source} ({raw.doc_id})")  # (a headline alone is a short report)
     text, pieces = _join(pieces_spec)
     dateline = find_dateline(pieces)
     published, published_from = publication_date(raw, dateline, header_dates)

@@ -6,8 +6,9 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from . import __version__
 from .errors import SitrepError
 from .export import FORMATS, acled_fused_row, acled_row, write_parquet, write_rows
 from .records import Reject
+
+if TYPE_CHECKING:
+    from .store import AnyStore
 
 DEFAULT_DB = "sitrep.db"
 log = logging.getLogger("sitrep")
@@ -42,10 +46,20 @@ def _report_reject(reject: Reject) -> None:
     click.echo(f"sitrep: rejected {reject}", err=True)
 
 
+def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+published_option = click.option(
+    "--published", type=click.DateTime(["%Y-%m-%d"]), callback=_day, default=None, metavar="YYYY-MM-DD",
+    help="Publication date for every article of this run that gives none (e.g. when the dump was captured).")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "geojson"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", default=None, help="File to write (default: stdout).")
+@published_option
 @click.option("--fetch", is_flag=True, help="Fetch the pages that feed entries link to.")
 @click.option("--workers", type=click.IntRange(1, 512), default=1, show_default=True,
               help="Worker processes, each loading the models once (with --dask local: the cluster's size).")
@@ -53,14 +67,14 @@ def _report_reject(reject: Reject) -> None:
               help="Run on a Dask cluster: its scheduler's address, or 'local' for a LocalCluster.")
 @click.option("--rules", "rules_only", is_flag=True,
               help="Code with the clause analysis' rules alone, without the decision model (the baseline).")
-def extract(paths: tuple[str, ...], fmt: str, output: str | None, fetch: bool, workers: int,
+def extract(paths: tuple[str, ...], fmt: str, output: str | None, published: date | None, fetch: bool, workers: int,
             dask_address: str | None, rules_only: bool) -> None:
     """Stream events from PATHS without a store (the evaluation contract)."""
     from .parallel import open_extractor
     from .pipeline import PipelineOptions
 
-    with open_extractor(PipelineOptions(fetch=fetch, rules_only=rules_only), workers=workers,
-                        dask=dask_address) as extractor:
+    options = PipelineOptions(fetch=fetch, rules_only=rules_only, published=published)
+    with open_extractor(options, workers=workers, dask=dask_address) as extractor:
 
         def rows() -> Iterator[dict[str, object]]:
             for item in extractor.run(paths):
@@ -99,6 +113,7 @@ def places(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", default=DEFAULT_DB, show_default=True,
               help="Store: a SQLite file, or a postgresql://user@host/dbname URL.")
+@published_option
 @click.option("--fetch", is_flag=True, help="Fetch the pages that feed entries link to.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True,
               help="Articles written per transaction.")
@@ -106,7 +121,7 @@ def places(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
               help="Worker processes, each loading the models once (with --dask local: the cluster's size).")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS|local",
               help="Analyse on a Dask cluster; this process stays the store's one writer.")
-def ingest(paths: tuple[str, ...], db: str, fetch: bool, batch_size: int, workers: int,
+def ingest(paths: tuple[str, ...], db: str, published: date | None, fetch: bool, batch_size: int, workers: int,
            dask_address: str | None) -> None:
     """Read, analyse and store PATHS (files, folders, globs, '-' for stdin)."""
     from .ingest import ingest_paths
@@ -114,13 +129,19 @@ def ingest(paths: tuple[str, ...], db: str, fetch: bool, batch_size: int, worker
     from .pipeline import PipelineOptions
     from .store import open_store
 
+    options = PipelineOptions(fetch=fetch, published=published)
     with open_store(db) as store, \
-            open_extractor(PipelineOptions(fetch=fetch), workers=workers, dask=dask_address) as extractor:
+            open_extractor(options, workers=workers, dask=dask_address) as extractor:
         report = ingest_paths(paths, store, extractor, fetch=fetch, progress=True, batch_size=batch_size)
         for reject in report.rejected:
             _report_reject(reject)
         click.echo(f"read {report.read} articles: {report.added} added, {report.skipped} already stored, "
                    f"{len(report.rejected)} rejected, {report.events} events", err=True)
+
+
+MIN_CONFIDENCE = click.option(
+    "--min-confidence", type=click.FloatRange(0.0, 1.0), default=None, metavar="P",
+    help="Only events the decision model gives at least this calibrated probability (reviewed events always pass).")
 
 
 @main.command()
@@ -134,13 +155,16 @@ def ingest(paths: tuple[str, ...], db: str, fetch: bool, batch_size: int, worker
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @click.option("--unfused", is_flag=True, help="One row per article's reading instead of per fused event.")
+@click.option("--rejected", is_flag=True, help="Only the events analysts rejected (left out of every other output).")
+@MIN_CONFIDENCE
 def events(db: str, country: str | None, admin1: str | None, event_type: str | None, actor: str | None,
-           since: str | None, until: str | None, limit: int, as_json: bool, unfused: bool) -> None:
-    """Query the store's events (fused across sources unless --unfused)."""
-    from .store.sqlite import EventQuery
+           since: str | None, until: str | None, limit: int, as_json: bool, unfused: bool, rejected: bool,
+           min_confidence: float | None) -> None:
+    """Query the store's events (fused across sources unless --unfused; analysts' corrections applied)."""
+    from .store.schema import EventQuery
 
     query = EventQuery(country=country, admin1=admin1, event_type=event_type, actor=actor, since=since,
-                       until=until, limit=limit)
+                       until=until, limit=limit, rejected=rejected, min_confidence=min_confidence)
     with _open_db(db) as store:
         rows = store.events(query) if unfused else store.fused_events(query)
     if as_json:
@@ -149,13 +173,19 @@ def events(db: str, country: str | None, admin1: str | None, event_type: str | N
     click.echo(format_table(rows))
 
 
+TABLE_COLUMNS = [("event_id", 17), ("event_date", 10), ("sub_event_type", 28), ("actor1", 28), ("actor2", 24),
+                 ("location", 20), ("geo_precision", 3), ("admin1", 14), ("country", 10), ("fatalities", 4),
+                 ("source_count", 3), ("review_status", 9)]  # geo: ACLED's precision (1 place, 2 near it, 3 region)
+
+
 def format_table(rows: list[dict[str, object]]) -> str:
-    cols = [("event_date", 10), ("sub_event_type", 28), ("actor1", 28), ("actor2", 24), ("location", 20),
-            ("geo_precision", 3), ("admin1", 14), ("country", 10), ("fatalities", 4), ("source_count", 3)]
-    head = "  ".join(name[:w].ljust(w) for name, w in cols)  # geo: ACLED's precision (1 place, 2 near it, 3 region)
+    """Events as a fixed-width table; the first column is the id `sitrep review` takes."""
+    head = "  ".join(name[:w].ljust(w) for name, w in TABLE_COLUMNS)
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append("  ".join(str(r.get(name) if r.get(name) is not None else "")[:w].ljust(w) for name, w in cols))
+        values = {**r, "event_id": r.get("event_id") or r.get("fused_id")}
+        lines.append("  ".join(str(values.get(name) if values.get(name) is not None else "")[:w].ljust(w)
+                               for name, w in TABLE_COLUMNS))
     lines.append(f"({len(rows)} events)")
     return "\n".join(lines)
 
@@ -165,16 +195,20 @@ def format_table(rows: list[dict[str, object]]) -> str:
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="csv", show_default=True)
 @click.option("-o", "--output", default=None, help="File to write (default: stdout; required for parquet).")
 @click.option("--unfused", is_flag=True, help="One row per article's reading instead of per fused event.")
-def export(db: str, fmt: str, output: str | None, unfused: bool) -> None:
-    """Export every stored event with ACLED's column names (fused, with their sources)."""
-    from .store.sqlite import EventQuery
+@MIN_CONFIDENCE
+def export(db: str, fmt: str, output: str | None, unfused: bool, min_confidence: float | None) -> None:
+    """Export every stored event with ACLED's column names (fused, with their sources); analysts'
+    corrections applied, rejected events left out, each row saying who reviewed it and when."""
+    from .store.schema import EventQuery
 
-    everything = EventQuery(limit=10_000_000)
+    everything = EventQuery(limit=10_000_000, min_confidence=min_confidence)
     with _open_db(db) as store:
         if unfused:
             rows = [acled_row(r) for r in store.events(everything)]
         else:
             rows = [acled_fused_row(r, flat=fmt in ("csv", "parquet")) for r in store.fused_events(everything)]
+    reviewed = sum(1 for r in rows if r.get("review_status") in ("confirmed", "corrected"))
+    click.echo(f"sitrep: {len(rows)} events, {reviewed} reviewed by an analyst", err=True)
     if fmt == "parquet":
         if not output or output == "-":
             raise click.UsageError("parquet needs -o FILE")
@@ -210,7 +244,7 @@ def fuse(db: str) -> None:
         click.echo(f"{store.refuse_all()} fused events", err=True)
 
 
-def _open_db(db: str):
+def _open_db(db: str) -> AnyStore:
     """The store at DB (a file or postgresql:// URL), which must exist."""
     from .store import open_store
 
@@ -229,11 +263,14 @@ def _register_analyst_commands() -> None:
     from .api.commands import serve
     from .decide.commands import eval_group
     from .gazetteer.cli import gazetteer
+    from .review_cli import export_reviews, review
 
     main.add_command(serve)
     main.add_command(report_command)
     main.add_command(gazetteer)
     main.add_command(eval_group)
+    main.add_command(review)
+    main.add_command(export_reviews)
 
 
 _register_analyst_commands()

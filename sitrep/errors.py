@@ -33,6 +33,10 @@ class Errors:
     E031 = ("Decision model {path} cannot be used: {detail}. Retrain it with "
             "`sitrep eval train --gold ../shared/eval -o {path}`, or run with `--rules`.")
     E032 = "Data file is malformed: {detail}. Fix the line it names."
+    # analysts' reviews (40-49)
+    E040 = "Review not recorded: {detail}"
+    E041 = ("No event {event_id} in this store. List events with `sitrep events` (ids in the first column)"
+            " or `sitrep review --queue`.")
 
 
 class SitrepError(Exception):
@@ -56,3 +60,7 @@ class InputError(SitrepError):
 
 class StoreError(SitrepError):
     """The store cannot be opened or written."""
+
+
+class ReviewError(SitrepError):
+    """A review that cannot be recorded: an unknown event, field or value (nothing was written)."""

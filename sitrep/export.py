@@ -16,6 +16,8 @@ ACLED_COLUMNS = (
 )
 SITREP_COLUMNS = ("doc_id", "source_url", "location_text", "date_text", "evidence", "evidence_start",
                   "evidence_end", "reported_by", "confidence", "trigger", "weapon", "plover", "cameo")
+# An analyst's review: the verdict (confirmed, corrected; rejected events are not exported), who, when (UTC).
+REVIEW_COLUMNS = ("review_status", "reviewed_by", "reviewed_at")
 
 
 def acled_row(event: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +48,7 @@ def acled_row(event: dict[str, Any]) -> dict[str, Any]:
         "notes": event.get("evidence"),
         "fatalities": event.get("fatalities") or 0,
     }
-    for col in SITREP_COLUMNS:
+    for col in (*SITREP_COLUMNS, *REVIEW_COLUMNS):
         row[col] = event.get(col)
     return row
 
@@ -60,8 +62,11 @@ def acled_fused_row(fused: dict[str, Any], *, flat: bool = False) -> dict[str, A
     for col in SITREP_COLUMNS:
         row.pop(col, None)
     row["source_count"] = fused.get("source_count")
+    row["confidence"] = fused.get("confidence")  # its surest report's calibrated probability
     row["doc_ids"] = "; ".join(s["doc_id"] for s in sources)
     row["sources"] = json.dumps(sources, ensure_ascii=False) if flat else sources
+    for col in REVIEW_COLUMNS:
+        row[col] = row.pop(col)  # after the sources
     return row
 
 

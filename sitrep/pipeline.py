@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
 from .clean import clean
@@ -35,6 +36,7 @@ class PipelineOptions:
     fetch: bool = False  # fetch pages linked from feeds
     with_events: bool = True
     rules_only: bool = False  # the clause analysis' own reading, without the decision model
+    published: date | None = None  # publication date of every article that gives none (`--published`)
 
 
 class Pipeline:
@@ -73,11 +75,17 @@ class Pipeline:
                 batch = []
                 yield item
                 continue
-            batch.append(item)
+            batch.append(self.dated(item))
             if len(batch) >= self.options.batch_size:
                 yield from self._flush(batch, analyse)
                 batch = []
         yield from self._flush(batch, analyse)
+
+    def dated(self, article: Article) -> Article:
+        """The article with the run's `--published` date when neither it nor its text gives one."""
+        if article.published is not None or self.options.published is None:
+            return article
+        return replace(article, published=self.options.published, published_from="option")
 
     def _flush(self, batch: list[Article], analyse: Callable[[Article, Doc], R]) -> Iterator[R | Reject]:
         if not batch:

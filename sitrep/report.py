@@ -13,7 +13,6 @@ import io
 import math
 import re
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -22,17 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .store.queries import (
-    event_filters,
-    event_sources,
-    events_from,
-    events_per_day,
-    key_events,
-    list_events,
-    top_actors,
-    totals_by,
-)
-from .store.sqlite import EventQuery
+from .store.reads import StoreReads
+from .store.schema import EventQuery
 
 TYPE_COLOURS = {
     "Battles": "#d32f2f",
@@ -78,6 +68,7 @@ class SituationReport:
     events: int
     fatalities: int
     articles: int
+    reviewed: int  # of `events`, how many an analyst confirmed or corrected (rejected ones are not counted at all)
     by_type: list[tuple[str, int, int]]
     by_admin1: list[tuple[str, int, int]]
     actors: list[tuple[str, int, int]]
@@ -102,36 +93,21 @@ class SituationReport:
 
 
 # ---------------------------------------------------------------- build
-def build_report(conn: sqlite3.Connection, options: ReportOptions) -> SituationReport:
-    """Read everything the report shows from the store."""
+def build_report(store: StoreReads, options: ReportOptions) -> SituationReport:
+    """Read everything the report shows from the store (either back end), corrections applied."""
     query = options.query()
-    by_type = totals_by(conn, query, "event_type")
-    events = sum(n for _, n, _ in by_type)
+    by_type = store.totals_by(query, "event_type")
     points = [(r["longitude"], r["latitude"], r["event_type"], r["fatalities"] or 0)
-              for r in list_events(conn, query) if r["latitude"] is not None and r["longitude"] is not None]
-    keys = [KeyEvent(e, event_sources(conn, e["event_id"], fused=query.fused))
-            for e in key_events(conn, query, options.top)]
+              for r in store.events(query) if r["latitude"] is not None and r["longitude"] is not None]
+    keys = [KeyEvent(e, store.event_sources(e["event_id"], fused=query.fused))
+            for e in store.key_events(query, options.top)]
     return SituationReport(
-        options=options, data_as_of=_data_as_of(conn), events=events,
-        fatalities=sum(f for _, _, f in by_type), articles=_article_count(conn, query),
-        by_type=by_type, by_admin1=totals_by(conn, query, "admin1"), actors=top_actors(conn, query, options.top),
-        per_day=events_per_day(conn, query), key_events=keys, points=points,
+        options=options, data_as_of=store.data_as_of(), events=sum(n for _, n, _ in by_type),
+        fatalities=sum(f for _, _, f in by_type), articles=store.article_count(query),
+        reviewed=store.count_reviewed(query),
+        by_type=by_type, by_admin1=store.totals_by(query, "admin1"), actors=store.top_actors(query, options.top),
+        per_day=store.events_per_day(query), key_events=keys, points=points,
     )
-
-
-def _data_as_of(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("SELECT MAX(ingested_at) FROM articles").fetchone()
-    return row[0] if row else None
-
-
-def _article_count(conn: sqlite3.Connection, query: EventQuery) -> int:
-    """Articles that report the events counted."""
-    where, params = event_filters(query)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    reports = ("JOIN fused_members m ON m.fused_id = e.event_id JOIN event_sources s ON s.event_id = m.event_id"
-               if query.fused else "JOIN event_sources s ON s.event_id = e.event_id")
-    sql = f"SELECT COUNT(DISTINCT s.article_id){events_from(query)} {reports}{clause}"
-    return int(conn.execute(sql, params).fetchone()[0])
 
 
 # ---------------------------------------------------------------- pictures
@@ -191,7 +167,7 @@ def draw_map(report: SituationReport, outlines: Sequence[tuple[int, str, list[An
     ax.set_aspect(1 / max(0.2, _cos_deg((min_lat + max_lat) / 2)))
     ax.set_title(f"{report.title} — {report.period}", fontsize=10)
     if report.points:
-        ax.legend(loc="lower left", fontsize=7, framealpha=0.9, markerscale=0.6)
+        ax.legend(loc="best", fontsize=7, framealpha=0.9, markerscale=0.6)  # where it hides fewest events
     ax.set_xlabel("Boundaries: Natural Earth (world-atlas). Dot size: fatalities.", fontsize=7, color="#555")
     ax.tick_params(labelsize=7)
     return _png(fig)
@@ -278,11 +254,23 @@ def _sources_note(event: dict[str, Any]) -> str:
     return f"; {n} independent sources" if n and n > 1 else ""
 
 
+def _review_note(event: dict[str, Any]) -> str:
+    status = event.get("review_status")
+    if status not in ("confirmed", "corrected"):
+        return ""
+    return f"; {status} by {event.get('reviewed_by')} ({event.get('reviewed_at')})"
+
+
+def _reviewed_line(report: SituationReport) -> str:
+    return f"{report.reviewed} of them reviewed by an analyst" if report.events else ""
+
+
 def render_markdown(report: SituationReport, map_file: str, chart_file: str) -> str:
     lines = [f"# {md_escape(report.title)}", "", f"**Period:** {md_escape(report.period)}  ",
              f"**Data as of:** {md_escape(report.data_as_of or 'empty store')}", "",
              f"**{report.events}** events, **{report.fatalities}** reported fatalities, "
-             f"from **{report.articles}** {'article' if report.articles == 1 else 'articles'}.", "",
+             f"from **{report.articles}** {'article' if report.articles == 1 else 'articles'}"
+             f"{'; ' + _reviewed_line(report) if report.events else ''}.", "",
              f"![Map of events]({map_file})", "", f"![Events per day]({chart_file})", "",
              "## Events by type", "", *_table(["Event type", "Events", "Fatalities"], report.by_type), "",
              "## Events by admin1", "", *_table(["Admin1", "Events", "Fatalities"], report.by_admin1), "",
@@ -294,7 +282,8 @@ def render_markdown(report: SituationReport, map_file: str, chart_file: str) -> 
                      f"{md_escape(_where(e))}")
         lines.append("")
         lines.append(f"{md_escape(e['event_type'])}; actors: {md_escape(e['actor1'] or '?')} vs "
-                     f"{md_escape(e['actor2'] or '—')}; fatalities: {e['fatalities']}{_sources_note(e)}.")
+                     f"{md_escape(e['actor2'] or '—')}; fatalities: {e['fatalities']}{_sources_note(e)}"
+                     f"{md_escape(_review_note(e))}.")
         lines.append("")
         for s in key.sources:
             lines.append(f"> {md_escape(s['evidence'])}")
@@ -308,38 +297,58 @@ def render_markdown(report: SituationReport, map_file: str, chart_file: str) -> 
     return "\n".join(lines)
 
 
+# Laid out for the screen and for print (A4): the title, the figures and the map share the first
+# page, the chart and the tables follow; headings stay with what they head, and a key event is
+# not cut across two pages.
 HTML_TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ r.title }} — {{ r.period }}</title>
 <style>
+@page { size: A4; margin: 12mm 12mm 14mm; }
 body { font: 14px/1.45 system-ui, sans-serif; max-width: 60em; margin: 2em auto; color: #222; padding: 0 1em; }
-table { border-collapse: collapse; margin: .5em 0 1.5em; } td, th { border: 1px solid #ccc; padding: 2px 8px; }
+h1 { margin: 0 0 .2em; font-size: 1.7em; } h2 { margin: 1.2em 0 .3em; font-size: 1.25em; }
+h3 { margin: .9em 0 .2em; font-size: 1.05em; }
+table { border-collapse: collapse; margin: .3em 0 1em; } td, th { border: 1px solid #ccc; padding: 2px 8px; }
 td.n { text-align: right; } th { background: #eceff1; text-align: left; }
 blockquote { border-left: 4px solid #ffb300; background: #fff8e1; margin: .4em 0; padding: .3em .8em; }
-.src { color: #555; font-size: 12px; } img { max-width: 100%; } .meta { color: #555; }
+.src { color: #555; font-size: 12px; } .meta { color: #555; margin: 0 0 .3em; }
+.figures img { display: block; max-width: 100%; margin: 0 auto .4em; }
+.tables { display: flex; flex-wrap: wrap; gap: 0 2em; } .tables section { flex: 1 1 16em; }
+h2, h3 { break-after: avoid; page-break-after: avoid; }
+table, .key { break-inside: avoid; page-break-inside: avoid; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 11px; }
+  .figures img.map { width: 100%; height: 128mm; object-fit: contain; }
+  .figures img.chart { width: 100%; height: 60mm; object-fit: contain; }
+}
 </style></head><body>
 <h1>{{ r.title }}</h1>
 <p class="meta">Period: {{ r.period }} · Data as of: {{ r.data_as_of or "empty store" }}</p>
 <p><b>{{ r.events }}</b> events, <b>{{ r.fatalities }}</b> reported fatalities,
-from <b>{{ r.articles }}</b> {{ "article" if r.articles == 1 else "articles" }}.</p>
-<img alt="Map of events" src="data:image/png;base64,{{ map_png }}">
-<img alt="Events per day" src="data:image/png;base64,{{ chart_png }}">
-{% for heading, label, rows in tables %}
+from <b>{{ r.articles }}</b> {{ "article" if r.articles == 1 else "articles" }}{% if r.events %};
+<b>{{ r.reviewed }}</b> of them reviewed by an analyst{% endif %}.</p>
+<div class="figures">
+<img class="map" alt="Map of events" src="data:image/png;base64,{{ map_png }}">
+<img class="chart" alt="Events per day" src="data:image/png;base64,{{ chart_png }}">
+</div>
+<div class="tables">
+{% for heading, label, rows in tables %}<section>
 <h2>{{ heading }}</h2>
 <table><tr><th>{{ label }}</th><th>Events</th><th>Fatalities</th></tr>
 {% for name, n, f in rows %}<tr><td>{{ name }}</td><td class="n">{{ n }}</td><td class="n">{{ f }}</td></tr>
 {% endfor %}</table>
-{% endfor %}
+</section>{% endfor %}
+</div>
 <h2>Key events</h2>
-{% for k in r.key_events %}{% set e = k.event %}
+{% for k in r.key_events %}{% set e = k.event %}<div class="key">
 <h3>{{ loop.index }}. {{ e.event_date or "undated" }} — {{ e.sub_event_type }}, {{ where(e) }}</h3>
 <p>{{ e.event_type }}; actors: {{ e.actor1 or "?" }} vs {{ e.actor2 or "—" }};
-fatalities: {{ e.fatalities }}{{ sources_note(e) }}.</p>
+fatalities: {{ e.fatalities }}{{ sources_note(e) }}{{ review_note(e) }}.</p>
 {% for s in k.sources %}<blockquote>{{ s.evidence }}</blockquote>
 <p class="src">— {{ s.outlet or s.doc_id }}{% if s.published %}, {{ s.published }}{% endif %}
 {% if s.url and s.url.startswith(("http://", "https://")) %}
 <a href="{{ s.url }}" rel="noopener noreferrer">{{ s.url }}</a>{% endif %}
 (article <code>{{ s.doc_id }}</code>)</p>
-{% endfor %}{% else %}<p>No events in this period.</p>{% endfor %}
+{% endfor %}</div>{% else %}<p>No events in this period.</p>{% endfor %}
 </body></html>
 """
 
@@ -352,7 +361,7 @@ def render_html(report: SituationReport, map_png: bytes, chart_png: bytes) -> st
     template = env.from_string(HTML_TEMPLATE)
     tables = [("Events by type", "Event type", report.by_type), ("Events by admin1", "Admin1", report.by_admin1),
               ("Most active actors", "Actor", report.actors)]
-    return template.render(r=report, tables=tables, where=_where, sources_note=_sources_note,
+    return template.render(r=report, tables=tables, where=_where, sources_note=_sources_note, review_note=_review_note,
                            map_png=base64.b64encode(map_png).decode("ascii"),
                            chart_png=base64.b64encode(chart_png).decode("ascii"))
 

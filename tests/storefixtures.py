@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sitrep.records import Article, Event, Extraction, Piece, PlaceMention
-from sitrep.store import Store
+from sitrep.store import Store, open_store
 
 from .conftest import DEV_ARTICLES, SAMPLE
+
+PathOrUrl = TypeVar("PathOrUrl", str, Path)
 
 SCRIPT = '<script>alert("owned")</script>'
 TYRE_TEXT = ("Drone strike in Tyre\n"
@@ -84,10 +86,11 @@ def synthetic_extractions() -> list[Extraction]:
     ]
 
 
-def synthetic_store(path: Path) -> Path:
-    with Store(path) as store:
+def synthetic_store(target: PathOrUrl) -> PathOrUrl:
+    """The three synthetic articles in a store: a SQLite file, or a postgresql:// URL."""
+    with open_store(target) as store:
         store.write_batch(synthetic_extractions())
-    return path
+    return target
 
 
 def real_store(path: Path, pipeline: Any) -> Path:

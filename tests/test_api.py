@@ -1,4 +1,5 @@
-"""The HTTP API, in process: every endpoint, the one error shape, the token on writes, hostile input."""
+"""The HTTP API, in process: every endpoint, the one error shape, the token on writes, hostile input;
+on a SQLite store and on a PostgreSQL one (`store_target`)."""
 from __future__ import annotations
 
 import logging
@@ -34,12 +35,18 @@ class FakePipeline:
 
 
 @pytest.fixture()
-def db(tmp_path: Path) -> Path:
+def db(store_target: str) -> str:
+    """The synthetic store, on each back end."""
+    return synthetic_store(store_target)
+
+
+@pytest.fixture()
+def sqlite_db(tmp_path: Path) -> Path:
     return synthetic_store(tmp_path / "api.sqlite")
 
 
 @pytest.fixture()
-def client(db: Path) -> Iterator[TestClient]:
+def client(db: str) -> Iterator[TestClient]:
     app = create_app(db, token=TOKEN, max_page_size=50, max_body_bytes=20_000, pipeline_factory=FakePipeline)
     with TestClient(app) as c:
         yield c
@@ -70,13 +77,16 @@ def test_health(client: TestClient) -> None:
 def test_openapi_lists_every_endpoint_with_the_error_shape(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert set(spec["paths"]) == {"/events", "/events/{event_id}", "/articles/{doc_id}", "/articles", "/health",
-                                  "/places"}
+                                  "/places", "/review/queue", "/events/{event_id}/review", "/events/merge",
+                                  "/events/{event_id}/split", "/gazetteer", "/review/codebook"}
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
             assert op["responses"]["4XX"]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorBody"}, (method, path)
             assert "422" not in op["responses"], (method, path)
-    assert spec["paths"]["/articles"]["post"]["security"] == [{"HTTPBearer": []}]
+    for path, methods in spec["paths"].items():  # every write needs the token
+        if "post" in methods:
+            assert methods["post"]["security"] == [{"HTTPBearer": []}], path
     assert "HTTPValidationError" not in spec["components"]["schemas"]
 
 
@@ -255,14 +265,14 @@ def test_post_needs_the_token(client: TestClient) -> None:
     assert client.get("/health").json()["counts"]["articles"] == 3
 
 
-def test_writes_are_disabled_without_a_configured_token(db: Path) -> None:
+def test_writes_are_disabled_without_a_configured_token(db: str) -> None:
     app = create_app(db, token=None, read_token_from_env=False, pipeline_factory=FakePipeline)
     with TestClient(app) as c:
         assert_error(c.post("/articles", json=ARTICLE, headers=AUTH), 403, "writes_disabled")
         assert c.get("/health").json()["writes_enabled"] is False
 
 
-def test_token_is_read_from_the_environment(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_token_is_read_from_the_environment(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SITREP_TOKEN", TOKEN)
     with TestClient(create_app(db, pipeline_factory=FakePipeline)) as c:
         assert c.get("/health").json()["writes_enabled"] is True
@@ -316,7 +326,7 @@ def test_streamed_body_over_the_limit_is_refused(client: TestClient) -> None:
     assert_error(client.post("/articles", content=chunks(), headers=AUTH), 413, "body_too_large")
 
 
-def test_too_many_articles_in_one_post(db: Path) -> None:
+def test_too_many_articles_in_one_post(db: str) -> None:
     app = create_app(db, token=TOKEN, max_batch=2, pipeline_factory=FakePipeline)
     with TestClient(app) as c:
         batch = [{**ARTICLE, "id": f"b{i}"} for i in range(3)]
@@ -329,15 +339,19 @@ def test_unknown_route_and_method(client: TestClient) -> None:
     assert_error(client.delete("/events"), 405, "method_not_allowed")
 
 
-def test_settings_never_show_the_token(db: Path) -> None:
+def test_settings_never_show_the_token(db: str) -> None:
     app = create_app(db, token=TOKEN)
     assert TOKEN not in repr(app.state.settings)
+    from sitrep.api.settings import ApiSettings
+
+    shown = repr(ApiSettings(db_path="postgresql://sitrep:hunter2-secret@db.example/sitrep"))
+    assert "hunter2" not in shown and "postgresql://sitrep:***@db.example/sitrep" in shown
     with pytest.raises(ValueError, match="at least 8"):
         create_app(db, token="short")
 
 
-def test_slow_queries_are_interrupted(db: Path) -> None:
-    conn = connect_readonly(db, timeout_ms=20)
+def test_slow_queries_are_interrupted(sqlite_db: Path) -> None:
+    conn = connect_readonly(sqlite_db, timeout_ms=20)
     slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n"
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         conn.execute(slow).fetchone()
@@ -345,8 +359,8 @@ def test_slow_queries_are_interrupted(db: Path) -> None:
     conn.close()
 
 
-def test_read_connections_cannot_write(db: Path) -> None:
-    conn = connect_readonly(db)
+def test_read_connections_cannot_write(sqlite_db: Path) -> None:
+    conn = connect_readonly(sqlite_db)
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         conn.execute("DELETE FROM events")
     conn.close()

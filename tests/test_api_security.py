@@ -36,6 +36,7 @@ ARTICLE = {"id": "sec-1", "text": "Gunmen attacked a checkpoint near Tyre on Fri
 EVIL = ["' OR '1'='1", "x'; DROP TABLE events; --", '" OR ""="', "1) OR (1=1", "%' --", "\\", "%", "_",
         "NEAR(a b)", 'text:"x" OR *', "a AND NOT b", "^x", "\x00", "💥" * 50, "<script>alert(1)</script>",
         "../../etc/passwd", "${jndi:ldap://127.0.0.1/a}", "%00", "' UNION SELECT text FROM articles --"]
+PARAMETERLESS = ("GET /health", "GET /review/codebook")  # no invalid request to make of them
 TEXT_PARAMS = {"/events": ["country", "admin1", "event_type", "sub_event_type", "actor", "q", "bbox", "since",
                            "format", "limit", "offset"],
                "/places": ["country", "q", "limit", "offset"]}
@@ -92,7 +93,7 @@ def test_schemathesis_finds_no_server_error(schema_db: Path, mode: Any) -> None:
         try:
             check()
         except Unsatisfiable:  # no input at all, so no invalid input either
-            assert mode is schemathesis.GenerationMode.NEGATIVE and operation.label == "GET /health"
+            assert mode is schemathesis.GenerationMode.NEGATIVE and operation.label in PARAMETERLESS
 
 
 def test_schemathesis_case_count_is_reported(schema_db: Path) -> None:

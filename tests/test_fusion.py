@@ -160,14 +160,9 @@ def test_clusters_never_hold_two_events_of_one_article(dev_store):
 def test_a_report_counts_each_real_world_event_once(dev_store):
     """The situation report counts fused events: three articles on one strike are one event, one toll."""
     from sitrep.report import ReportOptions, build_report
-    from sitrep.store.queries import connect_readonly
 
-    conn = connect_readonly(dev_store.path)
-    try:
-        fused = build_report(conn, ReportOptions(country="Lebanon"))
-        reports = build_report(conn, ReportOptions(country="Lebanon", fused=False))
-    finally:
-        conn.close()
+    fused = build_report(dev_store, ReportOptions(country="Lebanon"))
+    reports = build_report(dev_store, ReportOptions(country="Lebanon", fused=False))
     lebanon = [r for r in dev_store.fused_events(store_query()) if r["country"] == "Lebanon"]
     assert fused.events == len(lebanon) < reports.events
     assert fused.fatalities == sum(r["fatalities"] for r in lebanon) < reports.fatalities

@@ -1,19 +1,15 @@
 """The PostgreSQL store, against a real server: same results as SQLite, idempotent, FTS,
 a dropped connection survived, and concurrent ingests that neither duplicate nor lose.
 
-The server is $SITREP_TEST_POSTGRES (default: the machine's one on 127.0.0.1:5432, which
-scripts/setup-test-system.sh starts); each test gets a fresh database, dropped afterwards.
+The server and the fresh database each test gets: tests/conftest.py (`pg_url`).
 """
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterable, Iterator
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,38 +19,13 @@ from sitrep.store import Store, open_store
 from sitrep.store.migrations import MIGRATIONS
 from sitrep.store.sqlite import EventQuery
 
-from .conftest import DEV_ARTICLES, ROOT, SAMPLE, needs_shared
+from .conftest import DEV_ARTICLES, ROOT, SAMPLE, needs_shared, pg_admin
 from .scalefixtures import reference_run
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
 
-ADMIN_URL = os.environ.get("SITREP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 SITREP = [sys.executable, "-m", "sitrep"]
 INPUTS = [str(SAMPLE), str(DEV_ARTICLES)]
-
-
-def _admin() -> psycopg.Connection:
-    try:
-        return psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {ADMIN_URL} (run scripts/setup-test-system.sh): {exc}")
-
-
-def _with_dbname(url: str, dbname: str) -> str:
-    return urlsplit(url)._replace(path=f"/{dbname}").geturl()
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty database for one test; dropped (with any stray connection) afterwards."""
-    name = f"sitrep_test_{uuid.uuid4().hex[:12]}"
-    with _admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_dbname(ADMIN_URL, name)
-    finally:
-        with _admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _article(doc_id: str, text: str) -> Article:
@@ -136,7 +107,7 @@ def test_full_text_search_and_hostile_queries(pg_url):
 def test_a_dropped_connection_is_retried(pg_url, caplog):
     with open_store(pg_url) as store:
         store.write_batch([_extraction(1)])
-        with _admin() as admin:
+        with pg_admin() as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (store.conn.info.backend_pid,))
         with caplog.at_level("WARNING", logger="sitrep.store.postgres"):
             assert store.write_batch([_extraction(2), _extraction(1)]) == 1

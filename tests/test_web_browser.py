@@ -1,12 +1,16 @@
-"""The web page in a real browser: Debian's Chromium driven by Playwright, over a store built
-from the shared sample and dev set. Clicks a marker and checks the evidence shown; saves a screenshot."""
+"""The web page in a real browser: Debian's Chromium driven by Playwright. Over a store built from the
+shared sample and dev set: clicks a marker and checks the evidence shown; saves a screenshot. Over the
+synthetic store, on SQLite and on PostgreSQL: an analyst corrects a toll, reloads, sees it, and finds it
+in the export; works the review queue with the keyboard; the timeline spans the events shown."""
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +18,21 @@ import pytest
 import uvicorn
 
 from sitrep.api import create_app
-from sitrep.store.queries import connect_readonly, list_events
-from sitrep.store.sqlite import EventQuery
+from sitrep.store import open_store
+from sitrep.store.schema import EventQuery
 
-from .conftest import ROOT, needs_shared
-from .storefixtures import SCRIPT, real_store, synthetic_store
+from .conftest import BACKENDS, ROOT, needs_shared
+from .storefixtures import SCRIPT, _article, _event, real_store, synthetic_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SCREENSHOT_COPY = ROOT / "out" / "screenshot-map.png"
 
-pytestmark = [needs_shared, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed "
-                                               "(the setup script installs it: apt-get install -y chromium)")]
+TOKEN = "browser-test-token-0123"
+
+pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed "
+                                 "(the setup script installs it: apt-get install -y chromium)")]
 
 
 def free_port() -> int:
@@ -90,11 +96,8 @@ def page(browser: Any) -> Iterator[Any]:
 def sample_event(db: Path) -> dict[str, Any]:
     """A mapped (fused) event whose lead report is coded from the shared sample: the map's markers are
     fused events, and the page shows the lead report's evidence in its article."""
-    conn = connect_readonly(db)
-    try:
-        rows = list_events(conn, EventQuery(fused=True, limit=10_000))
-    finally:
-        conn.close()
+    with open_store(db) as store:
+        rows = store.events(EventQuery(fused=True, limit=10_000))
     mapped = [r for r in rows if r["doc_id"].startswith("000_88aa7ddcd16cc528") and r["latitude"] is not None]
     assert mapped, "the sample should give at least one mapped event"
     return max(mapped, key=lambda r: (r["fatalities"], r["source_count"]))
@@ -111,6 +114,7 @@ def click_marker(page: Any, event_id: str) -> None:
     marker.first.click(force=True)
 
 
+@needs_shared
 def test_click_a_marker_shows_the_evidence(dev_db: Path, page: Any, tmp_path: Path) -> None:
     event = sample_event(dev_db)
     with ServerThread(create_app(dev_db, read_token_from_env=False)) as server:
@@ -137,9 +141,8 @@ def test_click_a_marker_shows_the_evidence(dev_db: Path, page: Any, tmp_path: Pa
 
 def test_script_in_article_text_is_shown_as_text(page: Any, tmp_path: Path) -> None:
     db = synthetic_store(tmp_path / "syn.sqlite")
-    conn = connect_readonly(db)
-    event_id = conn.execute("SELECT event_id FROM events WHERE location = 'Tyre'").fetchone()[0]
-    conn.close()
+    with open_store(db) as store:
+        event_id = next(e["event_id"] for e in store.events() if e["location"] == "Tyre")
     with ServerThread(create_app(db, read_token_from_env=False)) as server:
         page.on("dialog", lambda d: page.errors.append(f"dialog {d.message}"))
         page.goto(f"{server.url}/?event={event_id}")
@@ -171,4 +174,131 @@ def test_brushing_the_timeline_filters_the_map(page: Any, tmp_path: Path) -> Non
         expect(page.locator("#event-list li")).to_have_count(0)
         page.click("#f-reset")
         expect(page.locator("#event-list li")).to_have_count(3)
+        assert page.errors == []
+
+
+def fused_id_at(target: str, location: str) -> str:
+    with open_store(target) as store:
+        return next(r["fused_id"] for r in store.fused_events(EventQuery(limit=100)) if r["location"] == location)
+
+
+def detail_field(page: Any, name: str) -> str:
+    return str(page.locator(f"#detail-fields dt:text-is('{name}') + dd").inner_text())
+
+
+def open_event(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    page.wait_for_selector("#article-text span.evidence[data-current='1']", timeout=30_000)
+    page.wait_for_selector("body:not([data-busy])", timeout=30_000)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_correct_a_toll_reload_and_find_it_in_the_export(backend: str, page: Any, tmp_path: Path,
+                                                         request: pytest.FixtureRequest) -> None:
+    from click.testing import CliRunner
+
+    from sitrep.cli import main
+
+    target = str(tmp_path / "syn.sqlite") if backend == "sqlite" else str(request.getfixturevalue("pg_empty_url"))
+    synthetic_store(target)
+    tyre = fused_id_at(target, "Tyre")
+    with ServerThread(create_app(target, token=TOKEN, read_token_from_env=False)) as server:
+        open_event(page, f"{server.url}/?event={tyre}")
+        assert detail_field(page, "Fatalities") == "2" and "not reviewed" in page.locator("#review-status").inner_text()
+        page.fill("#reviewer", "Ana")
+        page.fill("#token", TOKEN)
+        page.click("#r-edit")
+        page.fill("#r-fatalities", "9")
+        page.click("#r-save")
+        page.wait_for_selector("#review-status.corrected", timeout=10_000)
+        page.wait_for_selector("body:not([data-busy])", timeout=10_000)
+        assert "corrected by Ana" in page.locator("#review-status").inner_text()
+        page.reload()
+        page.wait_for_selector("#review-status.corrected", timeout=30_000)
+        assert detail_field(page, "Fatalities") == "9"
+        assert page.locator("#review-compare tbody tr").all_inner_texts() == ["fatalities\t2\t9"]
+        assert page.locator("#token").input_value() == TOKEN  # kept for this tab, not typed again
+        assert page.errors == []
+    out = tmp_path / "events.jsonl"
+    done = CliRunner().invoke(main, ["export", "--db", target, "--format", "jsonl", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    rows = {r["event_id_cnty"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert (rows[tyre]["fatalities"], rows[tyre]["review_status"], rows[tyre]["reviewed_by"]) == (9, "corrected", "Ana")
+    assert "1 reviewed by an analyst" in done.output
+
+
+def test_a_write_without_the_token_is_refused_on_the_page(page: Any, tmp_path: Path) -> None:
+    db = synthetic_store(tmp_path / "syn.sqlite")
+    tyre = fused_id_at(str(db), "Tyre")
+    with ServerThread(create_app(db, token=TOKEN, read_token_from_env=False)) as server:
+        open_event(page, f"{server.url}/?event={tyre}")
+        page.fill("#reviewer", "Ana")
+        page.fill("#token", "wrong-token-000")
+        page.click("#r-confirm")
+        page.wait_for_selector("#review-message.error", timeout=10_000)
+        assert "unauthorized" in page.locator("#review-message").inner_text()
+        assert "not reviewed" in page.locator("#review-status").inner_text()
+        assert page.errors == []
+    with open_store(str(db)) as store:
+        assert store.counts()["reviews"] == 0
+
+
+def test_the_review_queue_with_the_keyboard(page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    db = str(synthetic_store(tmp_path / "syn.sqlite"))
+    with ServerThread(create_app(db, token=TOKEN, read_token_from_env=False)) as server:
+        page.goto(f"{server.url}/?list=unreviewed")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        items = page.locator("#event-list li")
+        expect(items).to_have_count(3)
+        assert "Nabatieh" in items.first.inner_text()  # the least confident first
+        items.first.click()
+        page.wait_for_selector("#article-text span.evidence[data-current='1']", timeout=10_000)
+        page.fill("#reviewer", "Ana")
+        page.fill("#token", TOKEN)
+        page.locator("#article-text").click()  # keys go to the page, not to a text field
+        page.keyboard.press("c")  # confirm: it leaves the queue and the next is shown
+        expect(items).to_have_count(2)
+        expect(page.locator("#detail-title")).to_have_text("Explosions/Remote violence: Air/drone strike")
+        page.keyboard.press("x")  # reject Tyre
+        expect(items).to_have_count(1)
+        page.keyboard.press("n")
+        expect(page.locator("#detail-title")).to_have_text("Battles: Armed clash")
+        page.select_option("#list-mode", "rejected")
+        expect(page.locator("#list-title")).to_have_text("Rejected")
+        expect(items).to_have_count(1)
+        expect(items.first).to_contain_text("Tyre")
+        expect(items.first).to_contain_text("rejected")
+        assert page.errors == []
+    with open_store(db) as store:
+        assert [e["location"] for e in store.review_queue("reviewed")] == ["Nabatieh"]
+        assert [e["location"] for e in store.review_queue("rejected")] == ["Tyre"]
+        assert store.count_events(EventQuery(fused=True)) == 2
+
+
+def test_the_timeline_spans_the_events_shown(page: Any, tmp_path: Path) -> None:
+    """Events thirteen years apart: the axis runs from the first to the last (it once stopped ten years in)."""
+    from sitrep.records import Extraction
+
+    db = synthetic_store(tmp_path / "syn.sqlite")
+    extractions = []
+    for n, day in enumerate(("2012-10-30", "2025-03-01")):
+        a = _article(f"old-new-{n}", f"Clash in Homs\nFighting broke out in Homs, witnesses said on day {n}.",
+                     outlet="Example Wire", published=date.fromisoformat(day))
+        extractions.append(Extraction(a, events=[_event(a, "Fighting broke out", event_type="Battles",
+                                                        sub_event_type="Armed clash", country="Syria",
+                                                        location="Homs", latitude=34.7, longitude=36.7,
+                                                        event_date=day)]))
+    with open_store(db) as store:
+        store.write_batch(extractions)
+    with ServerThread(create_app(db, read_token_from_env=False)) as server:
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        assert page.locator("#timeline text.axis-start").text_content() == "2012-10-30"
+        assert page.locator("#timeline text.axis-end").text_content() == "2025-03-01"
+        titles = page.locator("#timeline rect.bar title").all_text_contents()  # e.g. '2024-07-30 to 2024-08-15: 3 events'
+        assert titles[0].startswith("2012-10-30") and titles[-1].endswith("2025-03-01: 1 events")
+        assert sum(int(t.rsplit(": ", 1)[1].split()[0]) for t in titles) == 5
         assert page.errors == []

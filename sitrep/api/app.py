@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from .. import __version__
-from ..store import Store
+from ..store import is_postgres_url, open_store
 from ..store.queries import schema_is_current
-from . import articles, events, system, web
+from . import articles, events, review, system, web
 from .errors import ErrorBody, install_error_handlers
 from .ingest import Writer
 from .middleware import BodySizeLimit, RateLimit, SecurityHeaders
@@ -21,35 +21,38 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
             "description": "Client error: bad parameter, unknown id, missing token, body too large"},
     "5XX": {"model": ErrorBody, "description": "Server error, e.g. a query over its time limit"},
 }
-DESCRIPTION = """Events coded from conflict news, with the sentence and article each came from.
+DESCRIPTION = """Events coded from conflict news, with the sentence and article each came from, and
+the analysts' reviews (confirmed, corrected, rejected, merged and split events).
 
-Reads are open. `POST /articles` needs the token the server was started with (`SITREP_TOKEN`),
-sent as `Authorization: Bearer <token>`. Every error has the body `{"error": {"code", "message"}}`."""
+Reads are open. Writes (`POST /articles`, every review) need the token the server was started with
+(`SITREP_TOKEN`), sent as `Authorization: Bearer <token>`. Every error has the body
+`{"error": {"code", "message"}}`."""
 
 
 def create_app(db_path: str | Path, *, token: str | None = None, max_page_size: int = DEFAULT_MAX_PAGE_SIZE,
                max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, read_token_from_env: bool = True,
                pipeline_factory: Callable[[], Any] | None = None, node_modules: Path | None = None,
                **options: Any) -> FastAPI:
-    """Build the API and web page over the store at `db_path` (created and migrated if new).
+    """Build the API and web page over the store at `db_path`, a file or a postgresql:// URL (created
+    and migrated if new).
 
     `token` enables writes; without one, `SITREP_TOKEN` is read unless `read_token_from_env` is False.
     """
-    settings = ApiSettings(db_path=Path(db_path), token=token or (token_from_env() if read_token_from_env else None),
+    settings = ApiSettings(db_path=str(db_path), token=token or (token_from_env() if read_token_from_env else None),
                            max_page_size=max_page_size, max_body_bytes=max_body_bytes,
                            pipeline_factory=pipeline_factory, node_modules=node_modules, **options)
     return build_app(settings)
 
 
 def build_app(settings: ApiSettings) -> FastAPI:
-    if not schema_is_current(settings.db_path):
-        Store(settings.db_path).close()  # create or migrate before any read-only connection opens it
+    if is_postgres_url(settings.db_path) or not schema_is_current(settings.db_path):
+        open_store(settings.db_path).close()  # create or migrate before any reader opens it
     app = FastAPI(title="sitrep", version=__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None, responses=ERROR_RESPONSES)
     app.state.settings = settings
     app.state.writer = Writer(settings.pipeline_factory)
     install_error_handlers(app)
-    for module in (events, articles, system, web):
+    for module in (events, review, articles, system, web):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit is not None:

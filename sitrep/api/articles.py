@@ -5,8 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Request
 
-from ..store.queries import actor_spans, article_event_ids, article_pieces, evidence_spans, get_article, place_spans
-from .deps import Connection, Settings, require_token
+from .deps import Reader, Settings, no_control_characters, require_token
 from .errors import ApiError
 from .ingest import ingest_records
 from .models import ArticleDetail, ArticleIn, IngestResult, Piece, Span
@@ -16,16 +15,17 @@ router = APIRouter(tags=["articles"])
 
 @router.get("/articles/{doc_id}", response_model=ArticleDetail,
             summary="An article's text with the spans of its places, actors and event evidence")
-def article(doc_id: Annotated[str, Path(max_length=300)], conn: Connection) -> ArticleDetail:
-    row = get_article(conn, doc_id)
+def article(doc_id: Annotated[str, Path(max_length=300)], store: Reader) -> ArticleDetail:
+    no_control_characters("doc_id", doc_id)
+    row = store.article(doc_id)
     if row is None:
         raise ApiError(404, "not_found", f"No article with id {doc_id!r}.")
     article_id = row.pop("id")
-    spans = [*place_spans(conn, article_id), *actor_spans(conn, article_id, row["text"]),
-             *evidence_spans(conn, article_id)]
+    spans = [*store.place_spans(article_id), *store.actor_spans(article_id, row["text"]),
+             *store.evidence_spans(article_id)]
     spans.sort(key=lambda s: (s["start"], -s["end"]))
-    return ArticleDetail(**row, pieces=[Piece(**p) for p in article_pieces(conn, article_id)],
-                         spans=[Span(**s) for s in spans], event_ids=article_event_ids(conn, article_id))
+    return ArticleDetail(**row, pieces=[Piece(**p) for p in store.article_pieces(article_id)],
+                         spans=[Span(**s) for s in spans], event_ids=store.article_event_ids(article_id))
 
 
 @router.post("/articles", response_model=IngestResult, status_code=201,

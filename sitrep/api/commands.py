@@ -14,6 +14,7 @@ from .settings import (
     DEFAULT_RATE_LIMIT,
     TOKEN_ENV,
     token_from_env,
+    without_password,
 )
 
 REPORT_FORMATS = ("md", "html", "pdf")
@@ -28,8 +29,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _existing_store(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A store file that exists, or a postgresql:// URL."""
+    from ..store import is_postgres_url
+
+    if not is_postgres_url(value) and not Path(value).is_file():
+        raise click.BadParameter(f"File {value!r} does not exist; give a store file or a postgresql:// URL.")
+    return value
+
+
 @click.command()
-@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False), help="The store to serve.")
+@click.option("--db", required=True, callback=_existing_store, help="The store to serve: a file or a postgresql:// URL.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; localhost unless told.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--max-page-size", default=DEFAULT_MAX_PAGE_SIZE, show_default=True, type=click.IntRange(1, 100_000))
@@ -45,8 +55,8 @@ def serve(db: str, host: str, port: int, max_page_size: int, max_body_bytes: int
           rate_burst: int, forwarded_allow_ips: str) -> None:
     """Serve the HTTP API and the web map over a store.
 
-    Reads are open. POST /articles (ingest) is enabled only when the environment
-    variable SITREP_TOKEN holds a token (8 characters or more).
+    Reads are open. Writes (POST /articles, reviews) are enabled only when the
+    environment variable SITREP_TOKEN holds a token (8 characters or more).
     """
     import uvicorn
 
@@ -61,7 +71,7 @@ def serve(db: str, host: str, port: int, max_page_size: int, max_body_bytes: int
                          rate_limit=rate_limit or None, rate_burst=rate_burst)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"sitrep: serving {db} on http://{host}:{port}/ "
+    click.echo(f"sitrep: serving {without_password(db)} on http://{host}:{port}/ "
                f"(writes {'enabled' if token else f'disabled: set {TOKEN_ENV} to enable'})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=True,
                 forwarded_allow_ips=forwarded_allow_ips)
@@ -72,7 +82,7 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -
 
 
 @click.command()
-@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False), help="The store to report on.")
+@click.option("--db", required=True, callback=_existing_store, help="The store to report on: a file or a postgresql:// URL.")
 @click.option("--country", help="Country name as the store has it, e.g. Lebanon.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=_day, help="First day, YYYY-MM-DD.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=_day, help="Last day, YYYY-MM-DD.")
@@ -88,7 +98,7 @@ def report(db: str, country: str | None, since: object, until: object, fmt: str 
     from ..gazetteer.build import default_node_modules
     from ..gazetteer.sources import country_outlines
     from ..report import PdfUnavailable, ReportOptions, build_report, write_report
-    from ..store.queries import connect_readonly
+    from ..store import open_store
 
     out = Path(output)
     fmt = fmt or (out.suffix.lstrip(".").lower() if out.suffix.lstrip(".").lower() in REPORT_FORMATS else "md")
@@ -98,11 +108,8 @@ def report(db: str, country: str | None, since: object, until: object, fmt: str 
         outlines = list(country_outlines(default_node_modules()))
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
-    conn = connect_readonly(db)
-    try:
-        result = build_report(conn, options)
-    finally:
-        conn.close()
+    with open_store(db) as store:
+        result = build_report(store, options)
     try:
         written = write_report(result, out, fmt, outlines)
     except PdfUnavailable as exc:

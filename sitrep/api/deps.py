@@ -1,15 +1,14 @@
-"""Request dependencies: the app's settings and a read-only store connection per request."""
+"""Request dependencies: the app's settings and a store opened for reading per request."""
 from __future__ import annotations
 
 import hmac
-import sqlite3
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..store.queries import connect_readonly
+from ..store import AnyStore, open_reader
 from .errors import ApiError
 from .settings import TOKEN_ENV, ApiSettings
 
@@ -25,16 +24,17 @@ def get_settings(request: Request) -> ApiSettings:
 Settings = Annotated[ApiSettings, Depends(get_settings)]
 
 
-def read_connection(settings: Settings) -> Iterator[sqlite3.Connection]:
-    """A read-only connection with a per-query time limit, closed after the request."""
-    conn = connect_readonly(settings.db_path, timeout_ms=settings.query_timeout_ms)
+def read_store(settings: Settings) -> Iterator[AnyStore]:
+    """The store (a file opened read-only, or a database connection) with a per-query time limit,
+    closed after the request."""
+    store = open_reader(settings.db_path, timeout_ms=settings.query_timeout_ms)
     try:
-        yield conn
+        yield store
     finally:
-        conn.close()
+        store.close()
 
 
-Connection = Annotated[sqlite3.Connection, Depends(read_connection)]
+Reader = Annotated[AnyStore, Depends(read_store)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
@@ -42,7 +42,7 @@ def require_token(settings: Settings, credentials: Credentials) -> None:
     """Refuse a write unless it carries the configured token (compared in constant time)."""
     if settings.token is None:
         raise ApiError(403, "writes_disabled",
-                       f"Writes are disabled: start the server with {TOKEN_ENV} set to enable POST /articles.")
+                       f"Writes are disabled: start the server with {TOKEN_ENV} set to enable ingest and reviews.")
     given = credentials.credentials if credentials else ""
     if not hmac.compare_digest(given.encode("utf-8"), settings.token.encode("utf-8")):
         raise ApiError(401, "unauthorized", "A valid token is needed: send 'Authorization: Bearer <token>'.",

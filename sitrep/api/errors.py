@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -78,6 +79,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(sqlite3.OperationalError)
     async def store_error(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
         if "interrupted" in str(exc):
-            return error_response(503, "query_timeout", "The query ran past its time limit; narrow the filters.")
+            return _timeout()
         log.error("store error on %s %s: %s", request.method, request.url.path, exc)
         return error_response(500, "store_error", "The store could not answer; see the server log.")
+
+    @app.exception_handler(psycopg.Error)
+    async def database_error(request: Request, exc: psycopg.Error) -> JSONResponse:
+        if isinstance(exc, psycopg.errors.QueryCanceled):
+            return _timeout()
+        log.error("database error on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(500, "store_error", "The store could not answer; see the server log.")
+
+
+def _timeout() -> JSONResponse:
+    return error_response(503, "query_timeout", "The query ran past its time limit; narrow the filters.")

@@ -6,11 +6,20 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from ..store.queries import count_events, event_sources, get_event, list_events
-from ..store.sqlite import EventQuery
-from .deps import Connection, Settings, no_control_characters, page_limit
+from ..store import AnyStore
+from ..store.schema import EventQuery
+from .deps import Reader, Settings, no_control_characters, page_limit
 from .errors import ApiError
-from .models import Event, EventDetail, EventFeature, EventFeatureCollection, EventPage, PointGeometry, Source
+from .models import (
+    Event,
+    EventDetail,
+    EventFeature,
+    EventFeatureCollection,
+    EventPage,
+    PointGeometry,
+    ReviewRecord,
+    Source,
+)
 
 router = APIRouter(tags=["events"])
 Text = Annotated[str | None, Query(max_length=200)]
@@ -61,6 +70,10 @@ def event_query(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     fused: Annotated[bool, Query(description="One row per real-world event, fused over the articles that "
                                              "report it (ids 'f…'), instead of one per report")] = False,
+    rejected: Annotated[bool, Query(description="Only the events an analyst rejected (which every other "
+                                                "listing leaves out)")] = False,
+    min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0, description=(
+        "Only events the decision model gives at least this calibrated probability (reviewed events pass)"))] = None,
 ) -> EventQuery:
     """The filters of GET /events, checked."""
     limit = page_limit(limit, settings)
@@ -73,7 +86,8 @@ def event_query(
     return EventQuery(country=country, admin1=admin1, event_type=event_type, sub_event_type=sub_event_type,
                       actor=actor, since=first.isoformat() if first else None,
                       until=last.isoformat() if last else None, bbox=parse_bbox(bbox),
-                      q=q if q and q.strip() else None, limit=limit, offset=offset, fused=fused)
+                      q=q if q and q.strip() else None, limit=limit, offset=offset, fused=fused, rejected=rejected,
+                      min_confidence=min_confidence)
 
 
 def to_feature(event: Event) -> EventFeature:
@@ -84,23 +98,30 @@ def to_feature(event: Event) -> EventFeature:
 
 
 @router.get("/events", response_model=EventPage | EventFeatureCollection,
-            summary="Events matching filters, a page at a time, as JSON or GeoJSON")
-def events(query: Annotated[EventQuery, Depends(event_query)], conn: Connection,
+            summary="Events matching filters, a page at a time, as JSON or GeoJSON (analysts' corrections applied)")
+def events(query: Annotated[EventQuery, Depends(event_query)], store: Reader,
            fmt: Annotated[Literal["json", "geojson"], Query(alias="format")] = "json") -> Any:
-    total = count_events(conn, query)
-    rows = [Event(**r) for r in list_events(conn, query)]
+    total, reviewed = store.count_events(query), store.count_reviewed(query)
+    rows = [Event(**r) for r in store.events(query)]
     if fmt == "geojson":
-        return EventFeatureCollection(total=total, limit=query.limit, offset=query.offset,
+        return EventFeatureCollection(total=total, reviewed=reviewed, limit=query.limit, offset=query.offset,
                                       features=[to_feature(e) for e in rows])
-    return EventPage(total=total, limit=query.limit, offset=query.offset, events=rows)
+    return EventPage(total=total, reviewed=reviewed, limit=query.limit, offset=query.offset, events=rows)
 
 
-@router.get("/events/{event_id}", response_model=EventDetail, summary="One event with all its sources")
-def event(event_id: Annotated[str, Path(pattern=EVENT_ID_PATTERN,
-                                          description="16 hex digits; 'f' and 16 hex digits for a fused event")],
-          conn: Connection) -> EventDetail:
+def event_detail(store: AnyStore, event_id: str) -> EventDetail:
+    """One event (rejected ones too) with every source and, for a fused event, its review record."""
     fused = len(event_id) == FUSED_ID_LENGTH  # 'f' and 16 hex digits (a report's id may start with 'f' too)
-    row = get_event(conn, event_id, fused=fused)
+    row = store.event(event_id, fused=fused)
     if row is None:
         raise ApiError(404, "not_found", f"No event with id {event_id}.")
-    return EventDetail(**row, sources=[Source(**s) for s in event_sources(conn, event_id, fused=fused)])
+    review = ReviewRecord(**store.review_record(event_id)) if fused else None
+    return EventDetail(**row, sources=[Source(**s) for s in store.event_sources(event_id, fused=fused)],
+                       review=review)
+
+
+@router.get("/events/{event_id}", response_model=EventDetail, summary="One event with all its sources and its review")
+def event(event_id: Annotated[str, Path(pattern=EVENT_ID_PATTERN,
+                                          description="16 hex digits; 'f' and 16 hex digits for a fused event")],
+          store: Reader) -> EventDetail:
+    return event_detail(store, event_id)

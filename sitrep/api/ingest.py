@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..records import RawDocument
-from ..store import Store
+from ..store import AnyStore, open_store
 from .models import ArticleIn, IngestedArticle, IngestResult
 from .settings import ApiSettings
 
@@ -45,7 +45,7 @@ def ingest_records(records: list[ArticleIn], writer: Writer, settings: ApiSettin
     from ..pipeline import clean_documents
 
     with writer.lock:
-        with Store(settings.db_path) as store:
+        with open_store(settings.db_path) as store:
             report = ingest_items(clean_documents(to_raw(r) for r in records), store, writer.pipeline())
             articles = [_outcome(store, r.id) for r in records]
     log.info("POST /articles: %d received, %d stored, %d rejected", len(records), report.added, len(report.rejected))
@@ -53,10 +53,8 @@ def ingest_records(records: list[ArticleIn], writer: Writer, settings: ApiSettin
                         rejects=[str(r) for r in report.rejected])
 
 
-def _outcome(store: Store, doc_id: str) -> IngestedArticle:
-    row = store.conn.execute(
-        "SELECT a.id, (SELECT COUNT(*) FROM event_sources s WHERE s.article_id = a.id) FROM articles a"
-        " WHERE a.doc_id = ?", (doc_id,)).fetchone()
-    if row is None:
+def _outcome(store: AnyStore, doc_id: str) -> IngestedArticle:
+    events = store.article_event_count(doc_id)
+    if events is None:
         return IngestedArticle(id=doc_id, stored=False, events=0, href=None)
-    return IngestedArticle(id=doc_id, stored=True, events=int(row[1]), href=f"/articles/{quote(doc_id)}")
+    return IngestedArticle(id=doc_id, stored=True, events=events, href=f"/articles/{quote(doc_id)}")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 TOKEN_ENV = "SITREP_TOKEN"
 DEFAULT_MAX_PAGE_SIZE = 1000
@@ -18,7 +19,7 @@ DEFAULT_RATE_BURST = 200  # requests a client may send at once
 
 @dataclass(frozen=True)
 class ApiSettings:
-    db_path: Path
+    db_path: str  # a store file, or a postgresql:// URL
     token: str | None = None  # POST /articles is refused while no token is set
     max_page_size: int = DEFAULT_MAX_PAGE_SIZE
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -39,9 +40,18 @@ class ApiSettings:
             raise ValueError(f"the API token must be at least 8 characters; set a longer {TOKEN_ENV}")
 
     def __repr__(self) -> str:  # never show the token
-        return (f"ApiSettings(db_path={str(self.db_path)!r}, token={'set' if self.token else None}, "
+        return (f"ApiSettings(db_path={without_password(self.db_path)!r}, token={'set' if self.token else None}, "
                 f"max_page_size={self.max_page_size}, max_body_bytes={self.max_body_bytes}, "
                 f"rate_limit={self.rate_limit}, rate_burst={self.rate_burst})")
+
+
+def without_password(target: str) -> str:
+    """A store path or database URL fit to show: a URL's password replaced by '***'."""
+    parts = urlsplit(target)
+    if not parts.scheme.startswith("postgres") or parts.password is None:
+        return target
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def token_from_env(environ: dict[str, str] | None = None) -> str | None:

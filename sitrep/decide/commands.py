@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .dataset import PACKAGE, analysis_fingerprint, cache_dir
+from .gold import GoldArticle, GoldSet, read_gold, read_gold_folder
 from .model import DEFAULT_MODEL
 
 
@@ -27,10 +28,44 @@ def decision_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _gold(gold_dir: str, with_reviews: str | None) -> Any:
-    from .gold import read_gold
+# Training-only gold written for the project (short items of every sub-event type): trained on in every
+# fold, never scored.
+PROJECT_EXTRA = PACKAGE.parent / "eval" / "sentences"
 
-    return read_gold(gold_dir)
+
+def _gold(gold_dir: str, extra: tuple[str, ...], with_reviews: str | None) -> GoldSet:
+    """The scored gold, and the training-only gold: the project's own sets and a store's reviews."""
+    gold = read_gold(gold_dir)
+    scored = {a.doc_id for a in gold.articles}
+    for folder in extra:
+        gold.extra.extend(a for a in read_gold_folder(Path(folder), Path(folder).name) if a.doc_id not in scored)
+    if with_reviews:
+        gold.extra.extend(a for a in reviewed_gold(with_reviews) if a.doc_id not in scored)
+    return gold
+
+
+def reviewed_gold(db: str) -> list[GoldArticle]:
+    """A store's reviewed articles as gold, written once to the cache (keyed by what was reviewed)."""
+    from ..reviewed_gold import write_gold_folder
+    from ..store import open_store
+
+    with open_store(db) as store:
+        items = store.reviewed_gold()
+    digest = hashlib.sha256(json.dumps([i.gold for i in items], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    folder = write_gold_folder(items, cache_dir() / f"reviews-{digest}")
+    return read_gold_folder(folder, "reviews") if items else []
+
+
+def _extra_digest(gold: GoldSet) -> str:
+    return hashlib.sha256("|".join(f"{a.doc_id}:{json.dumps(a.events, sort_keys=True)}" for a in gold.extra).encode()
+                          ).hexdigest()[:16]
+
+
+EXTRA_OPTION = click.option("--extra", "extra", multiple=True, type=click.Path(exists=True, file_okay=False),
+                            default=[str(PROJECT_EXTRA)] if PROJECT_EXTRA.exists() else [], show_default=True,
+                            help="Training-only gold folders (trained on in every fold, never scored).")
+REVIEWS_OPTION = click.option("--with-reviews", "with_reviews", metavar="DB", default=None,
+                              help="Also train on a store's reviewed articles (never scored).")
 
 
 @eval_group.command()
@@ -38,17 +73,20 @@ def _gold(gold_dir: str, with_reviews: str | None) -> Any:
               help="Gold folder: one subfolder per set with gold.jsonl (and articles.jsonl), and score.py.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option("--rules", is_flag=True, help="Score the rules alone (the baseline), not the model.")
+@EXTRA_OPTION
+@REVIEWS_OPTION
 @click.option("--predictions", type=click.Path(dir_okay=False), default=None,
               help="Write the out-of-fold events (JSONL) to this file.")
 @click.option("--no-cache", is_flag=True, help="Recompute even if these figures are cached.")
-def crossval(gold_dir: str, folds: int, rules: bool, predictions: str | None, no_cache: bool) -> None:
+def crossval(gold_dir: str, folds: int, rules: bool, extra: tuple[str, ...], with_reviews: str | None,
+             predictions: str | None, no_cache: bool) -> None:
     """Out-of-fold figures over every gold article: train on k-1 folds, code the k-th, score it with the
     official scorer.  The last line is one JSON object (the headline)."""
     from .crossval import crossval as run_crossval
 
-    gold = _gold(gold_dir, None)
+    gold = _gold(gold_dir, extra, with_reviews)
     key = "-".join([gold.fingerprint(), analysis_fingerprint(), decision_fingerprint(), _file_digest(gold.root / "score.py"),
-                    str(folds), "rules" if rules else "model"])
+                    str(folds), "rules" if rules else "model", _extra_digest(gold)])
     cached = cache_dir() / f"crossval-{hashlib.sha256(key.encode()).hexdigest()[:20]}.json"
     if cached.exists() and not no_cache and not predictions:
         result = json.loads(cached.read_text(encoding="utf-8"))
@@ -99,18 +137,20 @@ def _table(result: dict[str, Any]) -> str:
 @eval_group.command(name="train")
 @click.option("--gold", "gold_dir", required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", default=str(DEFAULT_MODEL), show_default=True, type=click.Path(dir_okay=False))
-def train_command(gold_dir: str, output: str) -> None:
+@EXTRA_OPTION
+@REVIEWS_OPTION
+def train_command(gold_dir: str, output: str, extra: tuple[str, ...], with_reviews: str | None) -> None:
     """Train the decision model on every gold article and write it (the committed model is
     `sitrep/models/decision.json`)."""
     from .dataset import gold_proposals
     from .train import TrainingData, train
 
-    gold = _gold(gold_dir, None)
+    gold = _gold(gold_dir, extra, with_reviews)
     proposals = gold_proposals(gold)
     articles = gold.articles + gold.extra
     model = train(articles, TrainingData(articles, proposals, gold.scorer))
     model.meta.update({"gold": gold.fingerprint(), "analysis": analysis_fingerprint(),
-                       "command": f"sitrep eval train --gold {gold_dir}"})
+                       "command": f"sitrep eval train --gold {gold_dir}", "extra_articles": len(gold.extra)})
     model.save(output)
     size = os.path.getsize(output)
     click.echo(f"trained on {len(articles)} articles; threshold {model.threshold:.3f}; wrote {output} ({size // 1024} KB)",

@@ -72,22 +72,42 @@ def lemma(token: Token) -> str:
     return token.lemma_.lower() if token.lemma_ else token.lower_
 
 
+def regular_bases(word: str) -> tuple[str, ...]:
+    """The bases a regularly inflected English word may have, for when the lemmatizer errs ('raped' is
+    lemmatized 'rap'): -s/-es, -ed/-d and -ing stripped, a final e restored, a doubled consonant undone."""
+    out: list[str] = []
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            out.append(stem)
+            if suffix in ("ing", "ed"):
+                out.append(stem + "e")
+                if len(stem) > 3 and stem[-1] == stem[-2]:
+                    out.append(stem[:-1])
+    return tuple(out)
+
+
+def forms(token: Token) -> tuple[str, ...]:
+    """The token as written (lower-cased), its lemma, then its regular bases: the keys it may match."""
+    return tuple(dict.fromkeys((token.lower_, lemma(token), *regular_bases(token.lower_))))
+
+
 def find_triggers(sent: Span) -> list[TriggerHit]:
-    """Longest lexicon matches on lower-cased surface forms (or lemmas) of consecutive tokens; of
-    matches as long, the surface form's, so the result never depends on set order."""
+    """Longest lexicon matches on lower-cased surface forms (or lemmas, or regular bases) of
+    consecutive tokens; of matches as long, the surface form's, so the result never depends on set order."""
     table = triggers()
     hits: list[TriggerHit] = []
     i = sent.start
     while i < sent.end:
         tok = sent.doc[i]
         matched = None
-        for key in dict.fromkeys((tok.lower_, lemma(tok))):  # the surface form first: 'shelling' before 'shell'
+        for key in forms(tok):  # the surface form first: 'shelling' before 'shell'
             for trig in table.get(key, []):
                 n = len(trig.words)
                 if i + n > sent.end:
                     continue
                 words = [sent.doc[j] for j in range(i, i + n)]
-                if all(w_lex in (lemma(t), t.lower_) for w_lex, t in zip(trig.words, words)):
+                if all(w_lex in forms(t) for w_lex, t in zip(trig.words, words)):
                     if matched is None or len(trig.words) > len(matched.words):
                         matched = trig
         if matched:

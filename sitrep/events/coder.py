@@ -267,7 +267,7 @@ class EventCoder:
             places=place_options(ctx, sent, clause, rule_places, places),
             unplaced=unplaced, told_again=unplaced and _refers_back(ctx.doc[trigger.start]),
             weak=actor1 is None and not (clause.best("means", "event") or clause.best("instrument")))
-        proposal.features = clause_features(ctx, sent, clause, proposal, all_fatal, sentence_date)
+        proposal.features = clause_features(ctx, sent, clause, proposal, ctx.doc[trigger.start], all_fatal, sentence_date)
         return proposal
 
     def _event(self, ctx: ArticleContext, sent: Span, clause: Clause, trigger: TriggerHit, event_type: str,

@@ -62,22 +62,19 @@ def _say_depth(head: Token) -> int:
     return sum(1 for a in head.ancestors if lemma(a) in SAY_LEMMAS)
 
 
-def _quoted(sent: Span, offset: int) -> bool:
+def _quoted(text: str, sent: Span, offset: int) -> bool:
     """An odd number of quote marks before the offset in its sentence: inside a direct quote."""
-    before = sent.doc.text[sent.start_char:offset]
+    before = text[sent.start_char:offset]
     return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
 
 
-def clause_features(ctx: Any, sent: Span, clause: Clause, proposal: Proposal, all_fatal: list,
+def clause_features(ctx: Any, sent: Span, clause: Clause, proposal: Proposal, trigger_token: Token, all_fatal: list,
                     sentence_date: DateRef | None) -> dict[str, float]:
     """The clause's own features (see the module docstring)."""
     head = clause.head
-    doc = sent.doc
     out: dict[str, float] = {}
     _one_hot(out, "head_tag", head.tag_, HEAD_TAGS)
     _one_hot(out, "head_dep", head.dep_, HEAD_DEPS)
-    trigger_token = doc[next(i for i in range(len(doc)) if doc[i].idx >= proposal.trigger_start)] \
-        if proposal.trigger_start < len(doc.text) else head
     _one_hot(out, "trigger_pos", trigger_token.pos_, ("NOUN", "VERB", "PROPN", "ADJ"))
     out["trigger_is_head"] = float(trigger_token.i == head.i)
     children = list(head.children)
@@ -91,7 +88,7 @@ def clause_features(ctx: Any, sent: Span, clause: Clause, proposal: Proposal, al
                                    for c in a.children))
     out["say_depth"] = float(_say_depth(head))
     out["according_to"] = float(any(t.lower_ == "according" for t in sent))
-    out["quoted"] = float(_quoted(sent, proposal.trigger_start))
+    out["quoted"] = float(_quoted(ctx.article.text, sent, proposal.trigger_start))
     out["question"] = float(sent.text.rstrip().endswith("?"))
     for reason in proposal.reasons:
         out[f"reason_{reason_key(reason)}"] = 1.0
@@ -292,6 +289,9 @@ def article_features(ctx: Any, proposals: list[Proposal]) -> None:
     """Features that need the whole article: recurrence of the trigger and the type, earlier reports."""
     triggers = Counter(p.trigger.lower() for p in proposals)
     types = Counter(p.event_type for p in proposals)
+    in_sentence: dict[int, Counter[str]] = {}
+    for p in proposals:  # the event words of each sentence, by the type they name
+        in_sentence.setdefault(p.sentence, Counter()).update(h.event_type for h in p.hits if h.event_type != "-")
     kept = Counter(p.event_type for p in proposals if not p.reasons)
     seen: Counter[str] = Counter()
     for p in proposals:
@@ -301,4 +301,6 @@ def article_features(ctx: Any, proposals: list[Proposal]) -> None:
         p.features["type_earlier"] = float(seen[p.event_type])
         p.features["n_proposals"] = float(len(proposals))
         p.features["relative_sentence"] = p.sentence / max(ctx.n_sentences, 1)
+        for event_type, n in in_sentence[p.sentence].items():  # "protesters ... set fire", "clashed ... killed"
+            p.features[f"sentence_words={event_type}"] = float(n)
         seen[p.event_type] += 1

@@ -1,7 +1,9 @@
-"""The store: articles, pieces, places, actors, events, sources, quotes and rejects.
+"""The store: articles, pieces, places, actors, events, sources, quotes, rejects and reviews.
 
 SQLite (a file path, the default) or PostgreSQL (a `postgresql://` URL); both
-offer the same methods.  `open_store` chooses by the target's form.
+offer the same methods (writes in sqlite.py and postgres.py, every read in
+reads.py, reviews in reviews.py).  `open_store` chooses by the target's form;
+`open_reader` opens one for reading, with a time limit per query.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
 AnyStore = Union[Store, "PostgresStore"]
 URL_PREFIXES = ("postgresql://", "postgres://")
 
-__all__ = ["AnyStore", "Store", "is_postgres_url", "open_store"]
+__all__ = ["AnyStore", "Store", "is_postgres_url", "open_reader", "open_store"]
 
 
 def is_postgres_url(target: str | Path) -> bool:
@@ -30,3 +32,15 @@ def open_store(target: str | Path) -> AnyStore:
 
         return PostgresStore(str(target))
     return Store(target)
+
+
+def open_reader(target: str | Path, *, timeout_ms: int | None = None) -> AnyStore:
+    """The store at `target` for reading, each query stopped after `timeout_ms`; it must be current
+    (`open_store` migrates it): a file is opened read-only, a database is not migrated."""
+    if is_postgres_url(target):
+        from .postgres import PostgresStore
+
+        return PostgresStore(str(target), statement_timeout_ms=timeout_ms, migrate=False)
+    from .queries import ReadOnlyStore
+
+    return ReadOnlyStore(target, timeout_ms=timeout_ms)

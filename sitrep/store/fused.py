@@ -1,16 +1,18 @@
 """Fused events in the store: incremental refusion of the clusters new reports touch.
 
 Written against a small `Sql` callable (SQL with '?' placeholders -> rows as dicts) so the
-SQLite and PostgreSQL stores share it.
+SQLite and PostgreSQL stores share it.  The analysts' merges and splits, and the ids their
+reviews pin, are applied to fusion's clusters before they are written (store/decisions.py).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..fusion import FusedEvent, Report, affected, cluster, fuse
+from .decisions import Sql, anchors_of, apply_decisions, load_reviews, pinned_ids, refresh
 
-Sql = Callable[[str, Sequence[Any]], list[dict[str, Any]]]
+__all__ = ["Sql", "rebuild", "refuse"]
 
 REPORT_SELECT = (
     "SELECT e.event_id, a.doc_id, a.duplicate_of, a.outlet, a.url, a.published, s.evidence, e.event_type,"
@@ -51,57 +53,60 @@ def candidates_for(sql: Sql, new: Sequence[Report]) -> list[Report]:
     return [Report.from_row(r) for r in sql(f"{REPORT_SELECT} WHERE {where}", params)]
 
 
-def refuse(sql: Sql, new_event_ids: Sequence[str]) -> int:
-    """Re-fuse the clusters the new events touch; returns how many fused events were written."""
-    if not new_event_ids:
+def refuse(sql: Sql, event_ids: Sequence[str]) -> int:
+    """Re-fuse the clusters the given reports are in or could join (new reports, or those a merge or
+    split decided on); returns how many fused events were written."""
+    if not event_ids:
         return 0
-    new = reports_by_id(sql, new_event_ids)
+    new = reports_by_id(sql, event_ids)
     near = affected(new, candidates_for(sql, new))
-    touched_ids = sorted({r.event_id for r in near})
+    touched_ids = sorted({r.event_id for r in near} | {r.event_id for r in new})
     clusters: set[str] = set()
     for i in range(0, len(touched_ids), 500):
         chunk = touched_ids[i:i + 500]
         clusters |= {r["fused_id"] for r in sql(f"SELECT fused_id FROM fused_members WHERE event_id IN ({_in(chunk)})", chunk)}
-    members = list(clusters)
+    members = sorted(clusters)
     member_ids = [r["event_id"] for r in sql(f"SELECT event_id FROM fused_members WHERE fused_id IN ({_in(members)})",
                                              members)] if members else []
     everything = {r.event_id: r for r in [*reports_by_id(sql, member_ids), *near, *new]}
     if members:
         sql(f"DELETE FROM fused_members WHERE fused_id IN ({_in(members)})", members)
         sql(f"DELETE FROM fused_events WHERE fused_id IN ({_in(members)})", members)
-    fused = [fuse(group) for group in cluster(everything.values())]
-    for f in fused:
-        write_fused(sql, f)
-    return len(fused)
+    return _write_clusters(sql, list(everything.values()), incremental=True)
 
 
 def rebuild(sql: Sql) -> int:
     """Fuse the whole store again from its per-article events."""
     sql("DELETE FROM fused_members", [])
     sql("DELETE FROM fused_events", [])
-    reports = [Report.from_row(r) for r in sql(REPORT_SELECT, [])]
-    fused = [fuse(group) for group in cluster(reports)]
-    for f in fused:
-        write_fused(sql, f)
+    return _write_clusters(sql, [Report.from_row(r) for r in sql(REPORT_SELECT, [])], incremental=False)
+
+
+def _write_clusters(sql: Sql, reports: Sequence[Report], *, incremental: bool) -> int:
+    """Cluster the reports, apply the analysts' decisions, write the fused events, refresh the reviewed ones."""
+    reviews = load_reviews(sql)
+    anchors = anchors_of(reviews)
+    groups = apply_decisions(cluster(reports), reviews, anchors)
+    fused = [fuse(group) for group in groups]
+    taken: set[str] = set()
+    if reviews and incremental:  # ids of the fused events this refusion leaves alone
+        wanted = sorted({r.event_id for r in reviews})
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            taken |= {r["fused_id"] for r in sql(f"SELECT fused_id FROM fused_events WHERE fused_id IN ({_in(chunk)})",
+                                                  chunk)}
+    for f, pinned in zip(fused, pinned_ids(groups, reviews, anchors, taken)):
+        write_fused(sql, f, pinned)
+    if reviews:
+        refresh(sql)
     return len(fused)
 
 
-def write_fused(sql: Sql, f: FusedEvent) -> None:
+def write_fused(sql: Sql, f: FusedEvent, pinned_id: str | None = None) -> None:
+    """Write one fused event under its own id, or under the id a review pinned it to."""
+    fused_id = pinned_id or f.fused_id
     values = [f.fields[c] for c in FUSED_COLUMNS]
     sql(f"INSERT INTO fused_events(fused_id, {', '.join(FUSED_COLUMNS)}, source_count)"
-        f" VALUES (?, {_in(FUSED_COLUMNS)}, ?)", [f.fused_id, *values, f.source_count])
+        f" VALUES (?, {_in(FUSED_COLUMNS)}, ?)", [fused_id, *values, f.source_count])
     for m in f.members:
-        sql("INSERT INTO fused_members(fused_id, event_id) VALUES (?, ?)", [f.fused_id, m.event_id])
-
-
-def fused_events(sql: Sql, where: str = "", params: Sequence[Any] = (), *, limit: int = 100,
-                 offset: int = 0) -> list[dict[str, Any]]:
-    """Fused events with their sources (outlet, url, doc_id, evidence), newest first."""
-    rows = sql(f"SELECT f.* FROM fused_events f {where} ORDER BY f.event_date IS NULL, f.event_date DESC,"
-               f" f.fused_id LIMIT ? OFFSET ?", [*params, limit, offset])
-    for row in rows:
-        sources = sql(f"{REPORT_SELECT} JOIN fused_members m ON m.event_id = e.event_id WHERE m.fused_id = ?"
-                      " ORDER BY a.doc_id", [row["fused_id"]])
-        row["sources"] = [{"doc_id": s["doc_id"], "outlet": s["outlet"], "url": s["url"], "evidence": s["evidence"],
-                           "event_id": s["event_id"], "copy_of": s["duplicate_of"]} for s in sources]
-    return rows
+        sql("INSERT INTO fused_members(fused_id, event_id) VALUES (?, ?)", [fused_id, m.event_id])

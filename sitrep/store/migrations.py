@@ -167,6 +167,58 @@ CREATE TABLE fused_members (
     PRIMARY KEY (fused_id, event_id)
 );
 """),
+    # Analysts' reviews. `reviews` is the record (append-only: who, when, what the machine said, what
+    # they changed); `review_reports` ties each review to the reports (per-article events) it covers,
+    # which is what keeps it attached to its event when fusion gives that event new members;
+    # `reviewed_events` is derived from both after every review and every fusion (store/decisions.py):
+    # the corrected reading of each reviewed fused event and of each of its reports.
+    ("0004_reviews", """
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    changes TEXT NOT NULL DEFAULT '{}',
+    machine TEXT NOT NULL DEFAULT '{}',
+    note TEXT
+);
+CREATE INDEX reviews_event ON reviews(event_id);
+CREATE TABLE review_reports (
+    review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+    report_id TEXT NOT NULL,
+    part INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (review_id, report_id)
+);
+CREATE INDEX review_reports_report ON review_reports(report_id);
+CREATE TABLE reviewed_events (
+    kind TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reviewed_by TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    reviews INTEGER NOT NULL,
+    machine_changed INTEGER NOT NULL DEFAULT 0,
+    event_type TEXT NOT NULL,
+    sub_event_type TEXT NOT NULL,
+    actor1 TEXT,
+    actor2 TEXT,
+    inter1 INTEGER,
+    inter2 INTEGER,
+    country TEXT,
+    admin1 TEXT,
+    admin2 TEXT,
+    location TEXT,
+    latitude REAL,
+    longitude REAL,
+    geo_precision INTEGER,
+    geonameid INTEGER,
+    event_date TEXT,
+    time_precision INTEGER,
+    fatalities INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, event_id)
+);
+"""),
 ]
 
 # PostgreSQL runs the same migrations, translated by `dialect.to_postgres` (types, defaults).

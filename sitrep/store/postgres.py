@@ -23,8 +23,10 @@ from psycopg.rows import dict_row
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
 from .dialect import postgres_migrations, split_statements
-from .fused import fused_events, rebuild, refuse
-from .sqlite import EVENT_COLUMNS, EventQuery, event_values, fused_filters
+from .fused import Sql, rebuild, refuse
+from .reads import POSTGRES, StoreReads
+from .reviews import ReviewWrites
+from .schema import EVENT_COLUMNS, event_values
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +35,31 @@ T = TypeVar("T")
 MIGRATE_LOCK = 0x5173_0001
 WRITE_LOCK = 0x5173_0002
 RETRIES = 5
-ALL_EVENTS = EventQuery()
-TABLES = ("articles", "pieces", "places", "place_mentions", "actors", "events", "event_sources", "quotes", "rejects")
+TABLES = ("articles", "pieces", "places", "place_mentions", "actors", "events", "event_sources", "quotes", "rejects",
+          "reviews")
 
 
-class PostgresStore:
+class PostgresStore(StoreReads, ReviewWrites):
     """A sitrep store in a PostgreSQL database; safe for several writing processes."""
 
-    def __init__(self, url: str, *, retries: int = RETRIES, connect_timeout: int = 10):
+    dialect = POSTGRES
+
+    def __init__(self, url: str, *, retries: int = RETRIES, connect_timeout: int = 10,
+                 statement_timeout_ms: int | None = None, migrate: bool = True):
         self.url = url
         self.retries = retries
         self.connect_timeout = connect_timeout
+        self.statement_timeout_ms = statement_timeout_ms  # None: statements may run as long as they need
         self.conn = self._connect()
-        self.migrate()
+        if migrate:  # a reader of a store known to be current skips it
+            self.migrate()
 
     def _connect(self) -> psycopg.Connection[Any]:
+        limit: dict[str, Any] = {}
+        if self.statement_timeout_ms:
+            limit["options"] = f"-c statement_timeout={int(self.statement_timeout_ms)}"
         try:
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout)
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout, **limit)
         except psycopg.Error as exc:
             raise StoreError("E013", source=_redact(self.url), detail=str(exc).strip()) from exc
 
@@ -160,18 +170,26 @@ class PostgresStore:
 
         return self._retrying("refuse_all", run)
 
-    def fused_events(self, query: EventQuery = ALL_EVENTS) -> list[dict[str, Any]]:
-        """Fused events, one per real-world event, each with its sources."""
-        where, params = fused_filters(query)
-        where = where.replace(" LIKE ", " ILIKE ")  # SQLite's LIKE ignores case; PostgreSQL's does not
-        return self._retrying("fused_events", lambda: fused_events(self._sql, where, params, limit=query.limit,
-                                                                   offset=query.offset))
-
     def _sql(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         """Run shared SQL written with '?' placeholders (see store/fused.py); rows as dicts."""
         with self.conn.cursor(row_factory=dict_row) as cur:
             cur.execute(sql.replace("%", "%%").replace("?", "%s"), list(params))
             return list(cur.fetchall()) if cur.description else []
+
+    def _read(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        """A read of the shared SQL (store/reads.py); retried on a dropped connection outside a transaction."""
+        if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            return self._sql(sql, params)
+        return self._retrying("read", lambda: self._sql(sql, params))
+
+    def _write(self, action: Callable[[Sql], T]) -> T:
+        """Run `action` on this store's SQL in one write transaction, one writer at a time."""
+        def run() -> T:
+            with self.conn.transaction():
+                self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                return action(self._sql)
+
+        return self._retrying("write", run)
 
     def add_rejects(self, rejects: Sequence[Reject]) -> None:
         def write() -> None:
@@ -282,17 +300,6 @@ class PostgresStore:
             "SELECT id, doc_id, minhash FROM articles WHERE minhash IS NOT NULL AND id > %s ORDER BY id LIMIT %s",
             (after, page)).fetchall()
 
-    def events(self, query: EventQuery = ALL_EVENTS) -> list[dict[str, Any]]:
-        where, params = event_filters(query)
-        sql = (
-            "SELECT e.*, a.doc_id, a.outlet AS source, a.url AS source_url, s.evidence, s.evidence_start,"
-            " s.evidence_end, s.reported_by FROM events e JOIN articles a ON a.id = e.article_id"
-            " LEFT JOIN event_sources s ON s.event_id = e.event_id AND s.article_id = e.article_id"
-            f" {('WHERE ' + ' AND '.join(where)) if where else ''}"
-            " ORDER BY e.event_date IS NULL, e.event_date DESC, e.id LIMIT %s OFFSET %s"
-        )
-        return self._retrying("events", lambda: self._dict_rows(sql, (*params, query.limit, query.offset)))
-
     def rejects(self) -> list[dict[str, Any]]:
         return self._retrying("rejects", lambda: self._dict_rows("SELECT * FROM rejects ORDER BY id", ()))
 
@@ -308,43 +315,6 @@ class PostgresStore:
     def _dict_rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         with self.conn.cursor(row_factory=dict_row) as cur:
             return list(cur.execute(sql, params).fetchall())
-
-
-def event_filters(q: EventQuery) -> tuple[list[str], list[Any]]:
-    """SQL conditions (on events `e`) and their bound values; PostgreSQL's version of the SQLite filters."""
-    where: list[str] = []
-    params: list[Any] = []
-    for column, value in (("e.country", q.country), ("e.admin1", q.admin1), ("e.event_type", q.event_type),
-                          ("e.sub_event_type", q.sub_event_type)):
-        if value:
-            where.append(f"lower({column}) = lower(%s)")
-            params.append(value)
-    if q.actor:
-        where.append("(e.actor1 ILIKE %s ESCAPE '\\' OR e.actor2 ILIKE %s ESCAPE '\\')")
-        params += [f"%{_like_escape(q.actor)}%"] * 2
-    if q.since:
-        where.append("e.event_date >= %s")
-        params.append(q.since)
-    if q.until:
-        where.append("e.event_date <= %s")
-        params.append(q.until)
-    if q.bbox:
-        where.append("e.longitude BETWEEN %s AND %s AND e.latitude BETWEEN %s AND %s")
-        params += [q.bbox[0], q.bbox[2], q.bbox[1], q.bbox[3]]
-    if q.q:
-        # plainto_tsquery reads the user's text as plain words ANDed together, never as query syntax.
-        where.append("e.article_id IN (SELECT id FROM articles WHERE fts @@ plainto_tsquery('simple', %s))")
-        params.append(_plain_text(q.q))
-    return where, params
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _plain_text(text: str) -> str:
-    """User text without NULs and control characters, which PostgreSQL text cannot hold."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def _first(row: tuple[Any, ...] | None) -> Any:

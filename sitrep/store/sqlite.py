@@ -3,51 +3,28 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
-from .fused import fused_events, rebuild, refuse
+from .fused import Sql, rebuild, refuse
 from .migrations import MIGRATIONS
+from .reads import SQLITE, StoreReads
+from .reviews import ReviewWrites
+from .schema import EVENT_COLUMNS, EventQuery, event_values, fts_phrase
+
+__all__ = ["EVENT_COLUMNS", "EventQuery", "Store", "event_values", "fts_phrase"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-EVENT_COLUMNS = (
-    "event_id", "event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country",
-    "admin1", "admin2", "location", "location_text", "latitude", "longitude", "geo_precision",
-    "geonameid", "event_date", "time_precision", "date_text", "fatalities", "fatalities_text",
-    "trigger", "weapon", "confidence", "plover", "cameo", "toll_update",
-)
-
-
-def event_values(e: Event) -> list[Any]:
-    """An Event's values in EVENT_COLUMNS order, booleans as 0/1 for both dialects."""
-    row = e.to_json()
-    return [int(row[c]) if isinstance(row[c], bool) else row[c] for c in EVENT_COLUMNS]
-
-
-@dataclass(frozen=True)
-class EventQuery:
-    country: str | None = None
-    admin1: str | None = None
-    event_type: str | None = None
-    sub_event_type: str | None = None
-    actor: str | None = None
-    since: str | None = None
-    until: str | None = None
-    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
-    q: str | None = None
-    limit: int = 100
-    offset: int = 0
-    fused: bool = False  # one row per real-world event (fused over its reports), not per report
-
-
-class Store:
+class Store(StoreReads, ReviewWrites):
     """The one writer of a sitrep SQLite database."""
+
+    dialect = SQLITE
 
     def __init__(self, path: str | Path):
         self.path = str(path)
@@ -184,15 +161,17 @@ class Store:
     def _sql(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(sql, list(params))]
 
+    _read = _sql
+
+    def _write(self, action: Callable[[Sql], T]) -> T:
+        """Run `action` on this store's SQL in one write transaction."""
+        with self.transaction():
+            return action(self._sql)
+
     def refuse_all(self) -> int:
         """Fuse the whole store again (the result equals incremental fusion)."""
         with self.transaction():
             return rebuild(self._sql)
-
-    def fused_events(self, query: EventQuery = EventQuery()) -> list[dict[str, Any]]:
-        """Fused events, one per real-world event, each with its sources."""
-        where, params = fused_filters(query)
-        return fused_events(self._sql, where, params, limit=query.limit, offset=query.offset)
 
     def add_rejects(self, rejects: Sequence[Reject]) -> None:
         with self.transaction():
@@ -271,30 +250,18 @@ class Store:
     # ------------------------------------------------------------ reads
     def counts(self) -> dict[str, int]:
         tables = ("articles", "pieces", "places", "place_mentions", "actors", "events", "event_sources",
-                  "quotes", "rejects")
+                  "quotes", "rejects", "reviews")
         return {t: int(self.conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]) for t in tables}
 
     def minhashes(self) -> Iterator[tuple[str, bytes]]:
         for row in self.conn.execute("SELECT doc_id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id"):
             yield row[0], row[1]
 
-    def events(self, query: EventQuery = EventQuery()) -> list[dict[str, Any]]:
-        """A page of events with their first source's evidence, newest first."""
-        from .queries import list_events
-
-        return list_events(self.conn, query)
-
     def rejects(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM rejects ORDER BY id")]
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
-
-
-def fts_phrase(text: str) -> str:
-    """Quote user text so FTS5 reads it as words, never as query syntax."""
-    words = [w.replace('"', '""') for w in text.replace("\x00", " ").split()]
-    return " ".join(f'"{w}"' for w in words) or '""'
 
 
 def _statements(sql: str) -> list[str]:
@@ -314,25 +281,3 @@ def _statements(sql: str) -> list[str]:
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
-
-
-def fused_filters(q: EventQuery) -> tuple[str, list[Any]]:
-    """WHERE clause on fused events `f` for an EventQuery (text search matches any source article)."""
-    where: list[str] = []
-    params: list[Any] = []
-    for column, value in (("f.country", q.country), ("f.admin1", q.admin1), ("f.event_type", q.event_type),
-                          ("f.sub_event_type", q.sub_event_type)):
-        if value:
-            where.append(f"lower({column}) = lower(?)")
-            params.append(value)
-    if q.actor:
-        where.append("(f.actor1 LIKE ? ESCAPE '\\' OR f.actor2 LIKE ? ESCAPE '\\')")
-        escaped = q.actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params += [f"%{escaped}%"] * 2
-    if q.since:
-        where.append("f.event_date >= ?")
-        params.append(q.since)
-    if q.until:
-        where.append("f.event_date <= ?")
-        params.append(q.until)
-    return (" WHERE " + " AND ".join(where)) if where else "", params

@@ -1,6 +1,8 @@
-/* sitrep web page: map, timeline, filters, event list and evidence view.
+/* sitrep web page: map, timeline, filters, event list, evidence view and review.
  * Works offline: everything comes from this server. Data is put in the page
- * with textContent only (never innerHTML), so article text shows as text. */
+ * with textContent only (never innerHTML), so article text shows as text.
+ * Reviews (confirm c, reject x, correct e, next n) are POSTed with the token the
+ * analyst types in, kept for this tab only (sessionStorage). */
 (function () {
   "use strict";
 
@@ -18,7 +20,10 @@
   const UNCLUSTERED_ZOOM = 11; // markers are drawn one by one from this zoom on
   const SVG_NS = "http://www.w3.org/2000/svg";
 
-  const state = { events: [], shown: [], markers: new Map(), selected: null, brush: null };
+  const state = { events: [], shown: [], markers: new Map(), selected: null, brush: null, reviewed: 0,
+                  listMode: "", queue: [], current: null, codebook: null, placePick: null };
+  const REVIEW_FIELDS = ["event_type", "sub_event_type", "actor1", "actor2", "event_date", "time_precision",
+                         "fatalities", "location", "admin1", "country", "latitude", "longitude"];
   const $ = (id) => document.getElementById(id);
 
   // ------------------------------------------------------------ helpers
@@ -33,14 +38,23 @@
 
   function radius(fatalities) { return Math.min(22, 5 + 3 * Math.sqrt(Math.max(0, fatalities || 0))); }
 
-  async function getJSON(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
+  async function getJSON(url, options) {
+    const response = await fetch(url, Object.assign({ headers: { Accept: "application/json" } }, options || {}));
     const body = await response.json();
     if (!response.ok) {
       const err = body && body.error ? body.error.code + ": " + body.error.message : response.statusText;
       throw new Error(url + " → " + err);
     }
     return body;
+  }
+
+  async function postJSON(url, payload) {
+    const token = $("token").value.trim();
+    sessionStorage.setItem("sitrep-token", token);
+    localStorage.setItem("sitrep-reviewer", $("reviewer").value.trim());
+    return getJSON(url, { method: "POST", body: JSON.stringify(payload),
+                          headers: { Accept: "application/json", "Content-Type": "application/json",
+                                     Authorization: "Bearer " + token } });
   }
 
   function setStatus(text) { $("status").textContent = text; }
@@ -58,12 +72,19 @@
   async function loadEvents() {
     const all = [];
     for (let offset = 0; offset < MAX_EVENTS; offset += PAGE) {
-      // one marker per real-world event, fused over the articles that report it
+      // one marker per real-world event, fused over the articles that report it (corrections applied)
       const page = await getJSON("/events?fused=true&limit=" + PAGE + "&offset=" + offset);
       all.push(...page.events);
+      state.reviewed = page.reviewed;
       if (all.length >= page.total || page.events.length === 0) break;
     }
     return all;
+  }
+
+  async function loadQueue() {
+    if (!state.listMode) { state.queue = []; return; }
+    const page = await getJSON("/review/queue?status=" + encodeURIComponent(state.listMode) + "&limit=" + PAGE);
+    state.queue = page.events;
   }
 
   // ------------------------------------------------------------ map
@@ -150,7 +171,8 @@
 
   function readQuery() {
     const params = new URLSearchParams(window.location.search);
-    const ids = { event_type: "f-type", country: "f-country", actor: "f-actor", since: "f-since", until: "f-until" };
+    const ids = { event_type: "f-type", country: "f-country", actor: "f-actor", since: "f-since", until: "f-until",
+                  list: "list-mode" };
     for (const [name, id] of Object.entries(ids)) {
       const value = params.get(name);
       if (value === null) continue;
@@ -183,7 +205,7 @@
     drawList();
     const unmapped = state.shown.length - layers.length;
     setStatus(state.shown.length + " of " + state.events.length + " events" +
-              (unmapped ? " (" + unmapped + " without coordinates)" : ""));
+              (unmapped ? " (" + unmapped + " without coordinates)" : "") + "; " + state.reviewed + " reviewed");
   }
 
   function fitMap(ctx) {
@@ -193,18 +215,26 @@
     ctx.map.fitBounds(L.featureGroup(layers).getBounds().pad(0.3), { maxZoom: 8, animate: false });
   }
 
+  const LIST_TITLES = { "": "Events", unreviewed: "To review", reviewed: "Reviewed", rejected: "Rejected" };
+
+  function listed() { return state.listMode ? state.queue : state.shown; }
+
   function drawList() {
     const list = $("event-list");
     list.replaceChildren();
-    $("count").textContent = "(" + state.shown.length + ")";
-    for (const event of state.shown.slice(0, 2000)) {
+    const events = listed();
+    $("list-title").textContent = LIST_TITLES[state.listMode];
+    $("count").textContent = "(" + events.length + ")";
+    for (const event of events.slice(0, 2000)) {
       const item = el("li");
       item.dataset.eventId = event.event_id;
       const dot = el("i");
       dot.style.background = colour(event.event_type);
       item.append(dot, el("span", (event.event_date || "undated") + " — " + event.sub_event_type + " — " +
                                     [event.location, event.admin1, event.country].filter(Boolean).join(", ") +
-                                    (event.fatalities ? " — " + event.fatalities + " killed" : "")));
+                                    (event.fatalities ? " — " + event.fatalities + " killed" : "") +
+                                    (state.listMode === "unreviewed" ? " — confidence " + event.confidence : "")));
+      if (event.review_status) item.append(el("span", event.review_status, "review " + event.review_status));
       if (event.event_id === state.selected) item.classList.add("selected");
       item.addEventListener("click", () => selectEvent(event.event_id, { pan: true }));
       list.append(item);
@@ -212,19 +242,20 @@
   }
 
   // ------------------------------------------------------------ timeline
+  // The axis runs from the first to the last dated event shown, however many years apart; days are
+  // grouped into bins of several days when the span is wider than the axis has room for.
+  const DAY_MS = 86400000;
+  const dayNumber = (iso) => Math.round(Date.parse(iso + "T00:00:00Z") / DAY_MS);
+  const isoDay = (n) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
   function dayCounts(events) {
     const counts = new Map();
-    for (const e of events) if (e.event_date) counts.set(e.event_date, (counts.get(e.event_date) || 0) + 1);
-    return counts;
-  }
-
-  function dayRange(first, last) {
-    const days = [];
-    const end = new Date(last + "T00:00:00Z");
-    for (let d = new Date(first + "T00:00:00Z"); d <= end && days.length < 3660; d.setUTCDate(d.getUTCDate() + 1)) {
-      days.push(d.toISOString().slice(0, 10));
+    for (const e of events) {
+      if (e.event_date && !Number.isNaN(Date.parse(e.event_date + "T00:00:00Z"))) {
+        counts.set(e.event_date, (counts.get(e.event_date) || 0) + 1);
+      }
     }
-    return days;
+    return counts;
   }
 
   function drawTimeline(events) {
@@ -234,39 +265,44 @@
     const dates = [...counts.keys()].sort();
     state.timeline = null;
     if (!dates.length) return;
-    const days = dayRange(dates[0], dates[dates.length - 1]);
+    const first = dayNumber(dates[0]), last = dayNumber(dates[dates.length - 1]);
     const width = svg.clientWidth || 600, height = svg.clientHeight || 88, bottom = 14;
-    const step = width / days.length, max = Math.max(...counts.values());
+    const span = last - first + 1;
+    const binDays = Math.max(1, Math.ceil(span / Math.max(1, Math.floor(width / 3))));
+    const bins = Math.ceil(span / binDays);
+    const sums = new Array(bins).fill(0);
+    for (const [day, n] of counts) sums[Math.floor((dayNumber(day) - first) / binDays)] += n;
+    const step = width / bins, max = Math.max(...sums);
     const since = $("f-since").value, until = $("f-until").value;
-    days.forEach((day, i) => {
-      const n = counts.get(day) || 0;
+    sums.forEach((n, i) => {
       if (!n) return;
+      const start = isoDay(first + i * binDays), end = isoDay(Math.min(last, first + (i + 1) * binDays - 1));
       const h = Math.max(2, (height - bottom - 4) * n / max);
       const bar = document.createElementNS(SVG_NS, "rect");
       bar.setAttribute("x", String(i * step + step * 0.1));
       bar.setAttribute("width", String(Math.max(1, step * 0.8)));
       bar.setAttribute("y", String(height - bottom - h));
       bar.setAttribute("height", String(h));
-      const out = (since && day < since) || (until && day > until);
+      const out = (since && end < since) || (until && start > until);
       bar.setAttribute("class", out ? "bar out" : "bar");
       const title = document.createElementNS(SVG_NS, "title");
-      title.textContent = day + ": " + n + " events";
+      title.textContent = (start === end ? start : start + " to " + end) + ": " + n + " events";
       bar.append(title);
       svg.append(bar);
     });
-    for (const [i, anchor] of [[0, "start"], [days.length - 1, "end"]]) {
+    for (const [day, anchor] of [[first, "start"], [last, "end"]]) {
       const label = document.createElementNS(SVG_NS, "text");
       label.setAttribute("x", String(anchor === "start" ? 0 : width));
       label.setAttribute("y", String(height - 2));
       label.setAttribute("text-anchor", anchor);
-      label.textContent = days[i];
+      label.setAttribute("class", "axis-" + anchor);
+      label.textContent = isoDay(day);
       svg.append(label);
     }
-    state.timeline = { days, step };
+    state.timeline = { first, last, binDays, bins, step };
     if (since || until) {
-      const a = since ? Math.max(0, days.indexOf(since)) : 0;
-      const b = until && days.indexOf(until) >= 0 ? days.indexOf(until) : days.length - 1;
-      drawBrush(a * step, (b + 1) * step);
+      const binOf = (iso) => Math.min(bins - 1, Math.max(0, Math.floor((dayNumber(iso) - first) / binDays)));
+      drawBrush((since ? binOf(since) : 0) * step, ((until ? binOf(until) : bins - 1) + 1) * step);
     }
   }
 
@@ -284,10 +320,11 @@
     rect.setAttribute("width", String(Math.max(1, Math.abs(x1 - x0))));
   }
 
-  function dayAt(x) {
+  function dayAt(x, { end } = { end: false }) {
+    // the first day of the bin under x (with `end`, its last day)
     const t = state.timeline;
-    const i = Math.min(t.days.length - 1, Math.max(0, Math.floor(x / t.step)));
-    return t.days[i];
+    const i = Math.min(t.bins - 1, Math.max(0, Math.floor(x / t.step)));
+    return isoDay(end ? Math.min(t.last, t.first + (i + 1) * t.binDays - 1) : t.first + i * t.binDays);
   }
 
   function enableBrush(ctx) {
@@ -308,7 +345,7 @@
         $("f-until").value = "";
       } else {
         $("f-since").value = dayAt(Math.min(start, end));
-        $("f-until").value = dayAt(Math.max(start, end));
+        $("f-until").value = dayAt(Math.max(start, end), { end: true });
       }
       start = null;
       update(ctx);
@@ -321,7 +358,23 @@
     list.append(el("dt", name), el("dd", value));
   }
 
-  async function selectEvent(eventId, { pan } = { pan: false }) {
+  async function whileBusy(work) {
+    // body[data-busy] while the page fetches for the analyst (tests wait on it; a reload then loses nothing)
+    state.busy = (state.busy || 0) + 1;
+    document.body.dataset.busy = "1";
+    try {
+      return await work();
+    } finally {
+      state.busy -= 1;
+      if (!state.busy) delete document.body.dataset.busy;
+    }
+  }
+
+  function selectEvent(eventId, options) {
+    return whileBusy(() => showSelected(eventId, options));
+  }
+
+  async function showSelected(eventId, { pan } = { pan: false }) {
     state.selected = eventId;
     for (const item of $("event-list").children) {
       const selected = item.dataset.eventId === eventId;
@@ -331,7 +384,9 @@
     if (pan) reveal(eventId);
     highlight(eventId);
     const event = await getJSON("/events/" + encodeURIComponent(eventId));
+    state.current = event;
     showEvent(event);
+    showReview(event);
     const article = await getJSON("/articles/" + encodeURIComponent(event.doc_id));
     showArticle(article, event);
   }
@@ -374,8 +429,16 @@
     field(fields, "Event id", event.event_id);
     const sources = $("detail-sources");
     sources.replaceChildren();
+    const splittable = event.review && event.sources.length > 1;
     for (const source of event.sources) {
       const item = el("li");
+      if (splittable) {
+        const pick = el("input", null, "split-pick");
+        pick.type = "checkbox";
+        pick.value = source.event_id;
+        pick.title = "Check to split this report off";
+        item.append(pick);
+      }
       const label = [source.outlet || source.doc_id, source.published, source.title].filter(Boolean).join(" · ");
       const href = source.url ? safeHref(source.url) : null;
       if (href) {
@@ -424,6 +487,206 @@
     if (current) current.scrollIntoView({ block: "center" });
   }
 
+  // ------------------------------------------------------------ review
+  function reviewMessage(text, error) {
+    const box = $("review-message");
+    box.textContent = text;
+    box.classList.toggle("error", Boolean(error));
+  }
+
+  function showReview(event) {
+    const review = event.review;
+    $("review-box").hidden = !review;  // reviews are of real-world (fused) events
+    $("r-form").hidden = true;
+    reviewMessage("");
+    if (!review) return;
+    const status = $("review-status");
+    status.className = review.status || "";
+    status.textContent = review.status ? "— " + review.status + " by " + review.reviewed_by + " at " +
+      review.reviewed_at + (review.stale ? " (the machine's reading changed since)" : "") : "— not reviewed";
+    const table = $("review-compare");
+    const body = table.querySelector("tbody");
+    body.replaceChildren();
+    for (const [name, value] of Object.entries(review.corrected)) {
+      const row = el("tr");
+      const machine = review.machine[name];
+      row.append(el("td", name), el("td", machine === null || machine === undefined ? "—" : machine),
+                 el("td", value === null ? "—" : value, "reviewed"));
+      body.append(row);
+    }
+    table.hidden = !body.children.length;
+  }
+
+  function fillTypes(current) {
+    const types = state.codebook ? state.codebook.event_types : {};
+    const typeSelect = $("r-event_type");
+    typeSelect.replaceChildren(...Object.keys(types).map((t) => new Option(t, t)));
+    typeSelect.value = current.event_type;
+    fillSubTypes(current.sub_event_type);
+  }
+
+  function fillSubTypes(value) {
+    const types = state.codebook ? state.codebook.event_types : {};
+    const subs = types[$("r-event_type").value] || [];
+    const select = $("r-sub_event_type");
+    select.replaceChildren(...subs.map((t) => new Option(t, t)));
+    if (value && subs.includes(value)) select.value = value;
+  }
+
+  function openCorrection() {
+    const event = state.current;
+    if (!event || !event.review) return;
+    fillTypes(event);
+    for (const name of REVIEW_FIELDS) {
+      if (name === "event_type" || name === "sub_event_type") continue;
+      const value = event[name];
+      $("r-" + name).value = value === null || value === undefined ? "" : String(value);
+    }
+    state.placePick = null;
+    $("r-place-q").value = "";
+    $("r-place-hits").replaceChildren();
+    $("r-form").hidden = false;
+    $("r-fatalities").focus();
+  }
+
+  function correctionChanges() {
+    const event = state.current;
+    const changes = {};
+    for (const name of REVIEW_FIELDS) {
+      const input = $("r-" + name);
+      const before = event[name] === null || event[name] === undefined ? "" : String(event[name]);
+      if (input.value.trim() !== before) changes[name] = input.value.trim();
+    }
+    if (state.placePick !== null) {
+      for (const name of ["location", "admin1", "country", "latitude", "longitude"]) delete changes[name];
+      changes.place = state.placePick;
+    }
+    return changes;
+  }
+
+  async function searchPlaces() {
+    const q = $("r-place-q").value.trim();
+    const hits = $("r-place-hits");
+    if (q.length < 2) { hits.replaceChildren(); return; }
+    const page = await getJSON("/gazetteer?q=" + encodeURIComponent(q) + "&limit=10");
+    hits.replaceChildren();
+    for (const place of page.places) {
+      const item = el("li", [place.location, place.admin2, place.admin1, place.country].filter(Boolean).join(", ") +
+                            " (" + (place.feature_code || "?") + ", " + place.geonameid + ")");
+      item.addEventListener("click", () => {
+        state.placePick = place.geonameid;
+        $("r-location").value = place.location;
+        $("r-admin1").value = place.admin1 || "";
+        $("r-country").value = place.country || "";
+        $("r-latitude").value = place.latitude === null ? "" : String(place.latitude);
+        $("r-longitude").value = place.longitude === null ? "" : String(place.longitude);
+        hits.replaceChildren(el("li", "picked: " + item.textContent));
+      });
+      hits.append(item);
+    }
+    if (!page.places.length) hits.append(el("li", "not in the gazetteer: type the place and its coordinates"));
+  }
+
+  function afterReview(ctx, eventId, message, { advance } = { advance: false }) {
+    return whileBusy(async () => {
+      const next = advance ? nextInList(eventId) : null;
+      state.events = await loadEvents();
+      await loadQueue();
+      update(ctx);
+      const target = next || eventId;
+      if (target) await showSelected(target, { pan: false });
+      reviewMessage(message);
+    });
+  }
+
+  function nextInList(eventId) {
+    const events = listed();
+    const i = events.findIndex((e) => e.event_id === eventId);
+    const rest = events.slice(i + 1).concat(i >= 0 ? events.slice(0, i) : []);
+    return (rest[0] || {}).event_id || null;
+  }
+
+  async function review(ctx, action, changes) {
+    const event = state.current;
+    if (!event || !event.review) return;
+    try {
+      const done = await postJSON("/events/" + encodeURIComponent(event.event_id) + "/review",
+                                  { reviewer: $("reviewer").value.trim(), action, changes: changes || {} });
+      await afterReview(ctx, done.event_id, done.event_id + ": " + done.review_status + " by " + done.reviewed_by,
+                        { advance: Boolean(state.listMode) && action !== "correct" });
+    } catch (err) {
+      reviewMessage(err.message, true);
+    }
+  }
+
+  async function mergeOrSplit(ctx, kind) {
+    const event = state.current;
+    if (!event || !event.review) return;
+    const reviewer = $("reviewer").value.trim();
+    try {
+      if (kind === "merge") {
+        const other = $("r-merge-id").value.trim();
+        const done = await postJSON("/events/merge", { reviewer, event_ids: [event.event_id, other] });
+        await afterReview(ctx, done.event_id, "merged " + other + " into " + done.event_id);
+      } else {
+        const reports = [...document.querySelectorAll("#detail-sources input.split-pick:checked")].map((i) => i.value);
+        const done = await postJSON("/events/" + encodeURIComponent(event.event_id) + "/split", { reviewer, reports });
+        await afterReview(ctx, done.event_id, "split off " + done.split_off);
+      }
+    } catch (err) {
+      reviewMessage(err.message, true);
+    }
+  }
+
+  function enableReview(ctx) {
+    $("reviewer").value = localStorage.getItem("sitrep-reviewer") || "";
+    $("token").value = sessionStorage.getItem("sitrep-token") || "";
+    $("r-confirm").addEventListener("click", () => review(ctx, "confirm"));
+    $("r-reject").addEventListener("click", () => review(ctx, "reject"));
+    $("r-edit").addEventListener("click", openCorrection);
+    $("r-next").addEventListener("click", () => {
+      const next = nextInList(state.selected);
+      if (next) selectEvent(next, { pan: true });
+    });
+    $("r-cancel").addEventListener("click", () => { $("r-form").hidden = true; });
+    $("r-event_type").addEventListener("change", () => fillSubTypes(null));
+    $("r-place-q").addEventListener("input", () => searchPlaces().catch((err) => reviewMessage(err.message, true)));
+    for (const name of ["location", "latitude", "longitude", "admin1", "country"]) {
+      $("r-" + name).addEventListener("input", () => { state.placePick = null; });
+    }
+    $("r-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const changes = correctionChanges();
+      if (!Object.keys(changes).length) { reviewMessage("nothing changed", true); return; }
+      review(ctx, "correct", changes);
+    });
+    $("r-merge").addEventListener("click", () => mergeOrSplit(ctx, "merge"));
+    $("r-split").addEventListener("click", () => mergeOrSplit(ctx, "split"));
+    $("list-mode").addEventListener("change", async () => {
+      state.listMode = $("list-mode").value;
+      try {
+        await loadQueue();
+      } catch (err) {
+        setStatus("Could not load the queue: " + err.message);
+      }
+      drawList();
+      const first = listed()[0];
+      if (state.listMode && first && !state.queue.some((e) => e.event_id === state.selected)) {
+        await selectEvent(first.event_id, { pan: true });
+      }
+    });
+    document.addEventListener("keydown", (ev) => {
+      const tag = ev.target && ev.target.tagName;
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || ["INPUT", "SELECT", "TEXTAREA"].includes(tag)) return;
+      const actions = { c: () => review(ctx, "confirm"), x: () => review(ctx, "reject"), e: openCorrection,
+                        n: () => $("r-next").click() };
+      if (actions[ev.key]) {
+        ev.preventDefault();
+        actions[ev.key]();
+      }
+    });
+  }
+
   // ------------------------------------------------------------ start
   async function main() {
     drawLegend();
@@ -440,6 +703,11 @@
       setStatus("Could not load events: " + err.message);
       return;
     }
+    try {
+      state.codebook = await getJSON("/review/codebook");
+    } catch (err) {
+      setStatus("Could not load the codebook: " + err.message);
+    }
     fillSelect($("f-type"), state.events.map((e) => e.event_type));
     fillSelect($("f-country"), state.events.map((e) => e.country));
     const wanted = readQuery();
@@ -449,6 +717,13 @@
     $("filters").addEventListener("submit", (ev) => ev.preventDefault());
     $("fit").addEventListener("click", () => fitMap(ctx));
     enableBrush(ctx);
+    enableReview(ctx);
+    state.listMode = $("list-mode").value;
+    try {
+      await loadQueue();
+    } catch (err) {
+      setStatus("Could not load the queue: " + err.message);
+    }
     update(ctx, { fit: true });
     document.body.dataset.ready = "1";
     if (wanted) await selectEvent(wanted, { pan: true });
