@@ -174,8 +174,8 @@ def events(db: str, country: str | None, admin1: str | None, event_type: str | N
 
 
 TABLE_COLUMNS = [("event_id", 17), ("event_date", 10), ("sub_event_type", 28), ("actor1", 28), ("actor2", 24),
-                 ("location", 20), ("admin1", 14), ("country", 10), ("fatalities", 4), ("source_count", 3),
-                 ("review_status", 9)]
+                 ("location", 20), ("geo_precision", 3), ("admin1", 14), ("country", 10), ("fatalities", 4),
+                 ("source_count", 3), ("review_status", 9)]  # geo: ACLED's precision (1 place, 2 near it, 3 region)
 
 
 def format_table(rows: list[dict[str, object]]) -> str:

@@ -96,10 +96,15 @@ SCHEMAS: dict[str, Schema] = {s.file: s for s in (
                                  Column("kind", choices=_choice("name", "demonym"), required=False)), key=("name", "target")),
     Schema("place_context.tsv", (Column("word"), Column("strength", choices=_choice("weak", "strong"))), key=("word",),
            lower_key=True),
-    Schema("place_name_variants.tsv", (Column("kind", choices=_choice("word", "article", "sub")), Column("from"),
-                                       Column("to", required=False)), key=("kind", "from")),
+    Schema("place_name_variants.tsv", (Column("kind", choices=_choice("word", "article", "joined", "sub")),
+                                       Column("from"), Column("to", required=False)), key=("kind", "from")),
+    Schema("not_places.tsv", (Column("word"), Column("kind", choices=_choice(
+        "weekday", "month", "region", "outlet", "media", "compound", "person", "speech", "org"))),
+           key=("word",), lower_key=True),
     # a word may be of two kinds ('lake' heads "Lake Chad" and ends "Chad Lake"), but each once
-    Schema("place_types.tsv", (Column("word"), Column("kind")), key=("word", "kind"), lower_key=True),
+    Schema("place_types.tsv", (Column("word"), Column("kind", choices=_choice(
+        "admin1", "admin2", "admin", "settlement", "natural", "facility", "building", "part", "direction", "head"))),
+           key=("word", "kind"), lower_key=True),
 )}
 
 

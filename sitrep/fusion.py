@@ -13,18 +13,16 @@ only the clusters a new report touches (see `Store.fuse_new`).
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from .events.merge import place_core
+from .geography import Spot, contains, place_core, same_place
 
 MAX_DAYS_APART = 1
 MAX_PUBLISHED_DAYS_APART = 2
-NEAR_KM = 10.0
 TOLL_RATIO = 1.5
 
 
@@ -70,8 +68,8 @@ class Report:
     @property
     def vague(self) -> bool:
         """Placed at a province or country as such (a named village the gazetteer lacks is not vague)."""
-        where = _key(self.location)
-        return not where or where in (_key(self.admin1), _key(self.country))
+        where = place_core(self.location)
+        return not where or where in (place_core(self.admin1), place_core(self.country))
 
 
 @dataclass
@@ -118,33 +116,10 @@ def tolls_agree(a: Report, b: Report) -> bool:
     return max(a.fatalities, b.fatalities) <= TOLL_RATIO * min(a.fatalities, b.fatalities)
 
 
-def _key(name: str | None) -> str:
-    return place_core(name) if name else ""
-
-
 def places_agree(a: Report, b: Report) -> bool:
-    """The same place, places a few kilometres apart, or one place inside the other's province."""
-    if a.country and b.country and a.country != b.country:
-        return False
-    if _key(a.location) and _key(a.location) in (_key(b.location), _key(b.location_text)):
-        return True
-    if _key(a.location_text) and _key(a.location_text) in (_key(b.location), _key(b.location_text)):
-        return True
-    precise = (a.geo_precision or 3) <= 2 and (b.geo_precision or 3) <= 2  # not a province's centre point
-    if precise and None not in (a.latitude, a.longitude, b.latitude, b.longitude) and _km(a, b) <= NEAR_KM:
-        return True
-    return _nested(a, b) or _nested(b, a)
-
-
-def _nested(outer: Report, inner: Report) -> bool:
-    where = _key(outer.location)
-    return bool(where) and where in (_key(inner.admin1), _key(inner.admin2)) and outer.vague
-
-
-def _km(a: Report, b: Report) -> float:
-    lat1, lon1, lat2, lon2 = (math.radians(float(x)) for x in (a.latitude, a.longitude, b.latitude, b.longitude))  # type: ignore[arg-type]
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+    """The same place, or one place inside the other's province or country (see `geography`)."""
+    here, there = Spot.of_record(a), Spot.of_record(b)
+    return same_place(here, there) or contains(here, there) or contains(there, here)
 
 
 def actors_agree(a: Report, b: Report) -> bool:

@@ -7,12 +7,12 @@ the toll.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
 from dataclasses import replace
 
-from ..gazetteer.names import fold_key
-from ..places import place_words
+from .. import geography
+from ..geography import COUNTRY, Spot
+from ..geography import place_core as place_core  # re-exported: the event stages import it from here
 from ..records import Event
 
 PROTEST_SEVERITY = ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"]
@@ -23,62 +23,19 @@ def _specificity(e: Event) -> int:
     return e.geo_precision or 3
 
 
-GENERIC_KINDS = {"part", "settlement", "facility", "admin", "admin1", "admin2"}
-NEAR_KM = 3.0
-
-
-def place_core(name: str | None) -> str:
-    """A place name without its kind words: 'the Deirmimas junction' -> key of 'Deirmimas'."""
-    if not name:
-        return ""
-    words = place_words()
-    kept = [w for w in name.replace("-", " ").split() if words.kind(w.lower().strip(".,'’")) not in GENERIC_KINDS]
-    return fold_key(" ".join(kept) or name)
-
-
 def same_place(a: Event, b: Event) -> bool:
-    """The same place: one geonameid, the same core name, or points a few kilometres apart."""
-    if not a.location or not b.location:
-        return False
-    if a.geonameid and b.geonameid:
-        return a.geonameid == b.geonameid  # 'Kharkiv' the city is not 'Kharkiv' the province
-    if (a.geo_precision or 3) != (b.geo_precision or 3) and 3 in (a.geo_precision or 3, b.geo_precision or 3) \
-            and _fold(a.location) in (_fold(a.admin1), _fold(b.admin1)):
-        return False  # a province and its namesake town
-    if place_core(a.location) == place_core(b.location) or place_core(a.location_text) == place_core(b.location_text):
-        return True
-    if None not in (a.latitude, a.longitude, b.latitude, b.longitude) and (a.geo_precision or 3) < 3 \
-            and (b.geo_precision or 3) < 3:
-        return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= NEAR_KM  # type: ignore[arg-type]
-    return False
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
-
-
-def _fold(name: str | None) -> str:
-    return fold_key(name) if name else ""
+    """The two events' places are one (see `geography.same_place`)."""
+    return geography.same_place(Spot.of_record(a), Spot.of_record(b))
 
 
 def holds(outer: Event, inner: Event) -> bool:
-    """True when `outer`'s place is a country, province or district that holds `inner`'s place
-    (or names the province's seat: 'Baghdad' holds 'Tahrir Square')."""
-    if not outer.location or outer.country != inner.country or same_place(outer, inner):
-        return False
-    where = _fold(outer.location)
-    if where == _fold(outer.country):
-        return True
-    if (outer.geo_precision or 3) < 3 and (inner.geonameid or (inner.geo_precision or 3) < (outer.geo_precision or 3)):
-        return False  # a town holds neither its province nor another known town (only its unnamed parts)
-    return bool(where) and where in (_fold(inner.admin1), _fold(inner.admin2))
+    """`outer`'s place is a country, province or district that holds `inner`'s place (or names the
+    province's seat: 'Baghdad' holds 'Tahrir Square'); see `geography.contains`."""
+    return geography.contains(Spot.of_record(outer), Spot.of_record(inner))
 
 
 def is_country_level(e: Event) -> bool:
-    return bool(e.location) and _fold(e.location) == _fold(e.country)
+    return Spot.of_record(e).level == COUNTRY
 
 
 DEMONSTRATIONS = {"Protests", "Riots"}

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from spacy.tokens import Span
 
-from ..places import place_words
+from ..geography import LEAD_PARAGRAPHS as LEAD_PARAGRAPHS  # re-exported: the coder imports them from here
+from ..geography import Spot, contains, place_words
+from ..geography import focus_country as focus_country
 from ..records import Actor, Article, PlaceMention
 from .clauses import Clause
 
 ADMIN_CODES = {"PCLI", "PCL", "PCLD", "PCLF", "PCLS", "ADM1", "ADM2", "ADM3", "ADMD", "RGN"}
-LEAD_PARAGRAPHS = 2
 
 
 def clause_places(text: str, places: list[PlaceMention], sent: Span, clause: Clause) -> list[PlaceMention]:
     """Resolved places of the clause (else of the sentence), most specific only, one per name."""
     in_sent = [p for p in places if sent.start_char <= p.start < sent.end_char and p.name
-               and not clause.in_other(p.start)]  # "..., since X was killed in Y": Y is not this event's place
+               and not clause.in_other(p.start)  # "..., since X was killed in Y": Y is not this event's place
+               and not _where_said(sent, p)]  # "police confirmed the attack to reporters in Y": Y is the speaker's
     in_clause = [p for p in in_sent if clause.contains_char(p.start)]
     if not any(_specific(p) for p in in_clause):
         # nothing finer than a province in the clause: look into its subordinate parts ("…, reaching X")
@@ -50,17 +53,41 @@ def clause_places(text: str, places: list[PlaceMention], sent: Span, clause: Cla
         key = (p.name or p.text).lower()
         if key not in seen:
             seen.add(key)
-            out.append(p)
+            out.append(_at_precision(p, 2) if p.geo_precision == 1 and _NEAR_BEFORE.search(
+                text[max(0, p.start - 60):p.start]) else p)  # "a village near X": ACLED codes X, precision 2
     return out
 
 
 ORIGIN_WORDS = ("from",)
-_NEAR = re.compile(
-    r"^\s*,?\s*(?:area\s+)?(?:near|close to|outside|between|"
+_NEAR_WORDS = (  # a landmark's words: "X, north of Y", "near Y", "about 5 km south of the town of Y"
+    r"(?:near|close to|outside|outskirts of|on the edge of|between|"
     r"(?:(?:about|some|around)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\(\d+\s*miles\)\s+)?)?"
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of)"
-    r"\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)  # "Zolochiv, north of Kharkiv": Kharkiv is a landmark
+    r"\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$")
+_NEAR = re.compile(r"^\s*,?\s*(?:area\s+)?" + _NEAR_WORDS, re.I)  # "Zolochiv, north of Kharkiv": Kharkiv is a landmark
+_NEAR_BEFORE = re.compile(r"\b(?!between\b)" + _NEAR_WORDS, re.I)  # "a village near X": X, but only near it
 _AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
+
+
+def _where_said(sent: Span, place: PlaceMention) -> bool:
+    """The place is where a statement was made: the object of a preposition that hangs from a verb of
+    saying ('confirmed the killings to reporters in Y', 'told a news conference in Y')."""
+    token = next((t for t in sent if t.idx <= place.start < t.idx + len(t)), None)
+    if token is None:
+        return False
+    while token.dep_ == "compound" and token.head is not token:
+        token = token.head
+    prep = token.head if token.dep_ == "pobj" else None
+    if prep is None or prep.lower_ not in ("in", "at", "from"):
+        return False
+    verb = prep.head
+    for _ in range(4):  # "confirmed the incident to the agency in Y": up to the verb the phrase hangs from
+        if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+            break
+        if verb.dep_ in ("nsubj", "nsubjpass"):
+            return False  # "police in Y said": where the speakers are, which is where they act
+        verb = verb.head
+    return verb.pos_ == "VERB" and place_words().not_place(verb.lemma_.lower()) == "speech"
 
 
 def _specific(p: PlaceMention) -> bool:
@@ -76,23 +103,23 @@ def _after_word(text: str, place: PlaceMention, words: tuple[str, ...]) -> bool:
 
 def is_container(outer: PlaceMention, inner: PlaceMention) -> bool:
     """True when `outer` is a country or region that holds `inner`."""
-    if outer is inner or (outer.name or "") == (inner.name or ""):
-        return False
-    code = outer.feature_code or ""
-    if code.startswith("PCL"):
-        return inner.country == outer.country
-    if code == "ADM1" or (outer.feature_class == "A" and code != "ADM2"):
-        return bool(inner.admin1) and inner.admin1 == (outer.admin1 or outer.name) and inner.feature_code != "ADM1"
-    if code == "ADM2":
-        return bool(inner.admin2) and inner.admin2 == (outer.admin2 or outer.name) and inner.feature_code != "ADM2"
-    return False
+    return outer is not inner and contains(Spot.of_mention(outer), Spot.of_mention(inner))
 
 
-_NESTING = re.compile(
-    r"^\s*(?:(?:village|town|city|area|district|community|communities|villages|towns|province|state|region|"
-    r"governorate|county|lga|local government area|emirate|municipality|camp|suburb)\s*)*"
-    r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|at|outside)\s+(?:the\s+)?"
-    r"(?:(?:[a-z-]+ern|central|north|south|east|west|upper|lower)\s+)?$", re.I)
+NESTING_KINDS = ("settlement", "part", "admin", "admin1", "admin2")
+
+
+@lru_cache(maxsize=1)
+def _nesting() -> re.Pattern[str]:
+    """The words between a place and the one that holds it: 'X village of Y', 'X district in the south Y'
+    (the kind words from place_types.tsv)."""
+    words = place_words()
+    kinds = sorted((w for w, k in words.kinds.items() if k in NESTING_KINDS), key=len, reverse=True)
+    directions = sorted(w for w, k in words.kinds.items() if k == "direction")
+    return re.compile(
+        rf"^\s*(?:(?:{'|'.join(map(re.escape, kinds))})\s*)*"
+        r"(?:\([^)]{1,30}\)\s*)?,?\s*(?:of|in|at|outside)\s+(?:the\s+)?"
+        rf"(?:(?:[a-z-]+ern|{'|'.join(directions)})\s+)?$", re.I)
 
 
 def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
@@ -101,9 +128,9 @@ def drop_named_containers(text: str, places: list[PlaceMention]) -> list[PlaceMe
     held = set()
     words = place_words()
     for a, b in zip(ordered, ordered[1:]):
-        if _NESTING.match(text[a.end:b.start]):
+        if _nesting().match(text[a.end:b.start]):
             # "the Marqos station at Deirmimas": a site is coded at its town; else the inner place wins
-            site = any(words.kind(w.lower()) == "facility" for w in a.text.split())
+            site = any(words.kind(w.lower()) in ("facility", "building") for w in a.text.split())
             held.add(id(a) if site else id(b))
     return [p for p in places if id(p) not in held]
 
@@ -129,26 +156,12 @@ def _at_precision(p: PlaceMention, precision: int) -> PlaceMention:
     return PlaceMention(**{**p.to_json(), "geo_precision": max(precision, p.geo_precision or 1)})
 
 
-def focus_country(places: list[PlaceMention], article: Article | None = None) -> str | None:
-    """The country the story happens in: literal places, weighted up in the headline, captions and lead,
-    and when finer than a country."""
-    lead_end = 0
-    if article is not None:
-        lead = [p for p in article.pieces if p.kind == "paragraph"][:LEAD_PARAGRAPHS]
-        lead_end = lead[-1].end if lead else 0
-    weights: Counter[str] = Counter()
-    for p in places:
-        if not p.country or p.role != "literal":
-            continue
-        weight = 3 if p.start < lead_end else 1
-        weights[p.country] += weight * (2 if _specific(p) and p.geo_precision in (1, 2) else 1)
-    return weights.most_common(1)[0][0] if weights else None
-
-
 def event_places(article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
-    """Places an event can be at: literal mentions outside the dateline."""
+    """Places an event can be at: literal mentions outside the dateline that fix a country (a continent
+    or a supranational region does not: ACLED codes the country only where the text fixes it)."""
     span = article.dateline_span
-    return [p for p in places if p.role == "literal" and not (span and span[0] <= p.start < span[1])]
+    return [p for p in places if p.role == "literal" and p.country and p.feature_code != "CONT"
+            and not (span and span[0] <= p.start < span[1])]
 
 
 ROUNDUP_MIN_REGIONS = 3

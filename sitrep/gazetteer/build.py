@@ -281,9 +281,9 @@ class GazetteerBuilder:
                                        (p.as_tuple() for p in self.places.values()))
                 connection.executemany("INSERT OR IGNORE INTO name VALUES (?,?,?,?,?)", self._name_rows())
                 connection.executemany(
-                    "INSERT OR REPLACE INTO country VALUES (?,?,?,?,?,?)",
-                    ((c.code, c.iso3, c.name, c.geonameid, c.capital, self.capitals.get(c.code))
-                     for c in self.countries.values()))
+                    "INSERT OR REPLACE INTO country VALUES (?,?,?,?,?,?,?)",
+                    ((c.code, c.iso3, c.name, c.geonameid, c.capital, self.capitals.get(c.code),
+                      ",".join(sorted(c.neighbours))) for c in self.countries.values()))
                 connection.executemany(
                     "INSERT OR REPLACE INTO admin VALUES (?,?,?,?,?)",
                     ((cc, a1, a2, self.places[gid].name, gid) for (cc, a1, a2), gid in self.admin_ids.items()))

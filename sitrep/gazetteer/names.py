@@ -29,6 +29,7 @@ class VariantRules:
 
     words: dict[str, str]
     articles: frozenset[str]
+    joined: re.Pattern[str] | None  # an article written joined to a later word: 'Alsaqi'
     subs: tuple[tuple[re.Pattern[str], str], ...]
 
 
@@ -36,6 +37,7 @@ class VariantRules:
 def variant_rules() -> VariantRules:
     words: dict[str, str] = {}
     articles: set[str] = set()
+    joined: list[str] = []
     subs: list[tuple[re.Pattern[str], str]] = []
     text = resources.files("sitrep.data").joinpath(VARIANTS_FILE).read_text(encoding="utf-8")
     for number, line in enumerate(text.splitlines(), 1):
@@ -47,11 +49,14 @@ def variant_rules() -> VariantRules:
             words[parts[1]] = parts[2]
         elif kind == "article" and len(parts) >= 2:
             articles.add(parts[1])
+        elif kind == "joined" and len(parts) == 2:
+            joined.append(re.escape(parts[1]))
         elif kind == "sub" and len(parts) == 3:
             subs.append((re.compile(parts[1]), parts[2]))
         else:
             raise ValueError(f"{VARIANTS_FILE}:{number}: cannot read rule {line!r}")
-    return VariantRules(words, frozenset(articles), tuple(subs))
+    pattern = re.compile(rf"^(?:{'|'.join(joined)})(?=[^aeiou\W][a-z]{{3}})") if joined else None
+    return VariantRules(words, frozenset(articles), pattern, tuple(subs))
 
 
 def fold_text(name: str) -> str:
@@ -69,6 +74,8 @@ def fold_words(name: str) -> list[str]:
     if len(words) > 1:
         kept = [w for w in words if w not in rules.articles]
         words = kept or words
+        if rules.joined is not None:
+            words = words[:1] + [rules.joined.sub("", w) for w in words[1:]]
     return words
 
 

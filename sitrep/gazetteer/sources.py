@@ -70,6 +70,7 @@ class CountryRecord:
     continent: str
     names: set[str] = field(default_factory=set)
     demonyms: set[str] = field(default_factory=set)
+    neighbours: list[str] = field(default_factory=list)  # ISO codes of the countries across its land borders
 
 
 @dataclass
@@ -108,7 +109,8 @@ def geonames_countries() -> Iterator[CountryRecord]:
     for row in countries.values():
         yield CountryRecord(row["iso"], row["iso3"], row["name"], int(row["geonameid"]),
                             row.get("capital") or "", int(row.get("population") or 0),
-                            row.get("continentcode") or "", {row["name"]})
+                            row.get("continentcode") or "", {row["name"]},
+                            neighbours=[c for c in (row.get("neighbours") or "").split(",") if c])
 
 
 def geonames_continents() -> Iterator[tuple[int, str, float, float, list[str]]]:

@@ -21,7 +21,7 @@ from sitrep.gazetteer.geo import Polygon, polygons_contain
 from sitrep.gazetteer.names import exact_form, fold_key
 
 ENV_PATH = "SITREP_GAZETTEER"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 FUZZY_MIN_KEY = 6  # shorter keys match too many villages at one letter's distance
 FUZZY_PREFIX = 1  # fuzzy matches share the first letter of their folded key
 
@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS name(
 CREATE INDEX IF NOT EXISTS name_country ON name(country_code, key);
 CREATE TABLE IF NOT EXISTS country(
   code TEXT PRIMARY KEY, iso3 TEXT, name TEXT NOT NULL, geonameid INTEGER,
-  capital TEXT, capital_geonameid INTEGER);
+  capital TEXT, capital_geonameid INTEGER, neighbours TEXT);
 CREATE TABLE IF NOT EXISTS admin(
   country_code TEXT NOT NULL, admin1_code TEXT NOT NULL, admin2_code TEXT NOT NULL,
   name TEXT NOT NULL, geonameid INTEGER,
@@ -110,10 +110,11 @@ class Gazetteer:
     def __init__(self, connection: sqlite3.Connection, path: Path):
         self.connection = connection
         self.path = path
-        self._countries: dict[str, tuple[str, int | None, str | None, int | None]] | None = None
+        self._countries: dict[str, tuple[str, int | None, str | None, int | None, frozenset[str]]] | None = None
         self._country_keys: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
         self._kinds: dict[tuple[str, int], frozenset[str]] = {}
         self._spellings: dict[tuple[str, int], frozenset[str]] = {}
+        self._own_spellings: dict[tuple[str, int], frozenset[str]] = {}
         self._areas: dict[int, tuple[str, str | None, int | None, str, list[Polygon]]] = {}
         self.candidates = lru_cache(maxsize=50_000)(self._candidates)
         self._admin = lru_cache(maxsize=20_000)(self._admin_row)
@@ -139,12 +140,14 @@ class Gazetteer:
     def _candidates(self, key: str) -> tuple[Place, ...]:
         rows = self.connection.execute(
             f"SELECT {_PLACE_COLUMNS}, (SELECT group_concat(n.kind) FROM name n "
-            "WHERE n.key = ? AND n.geonameid = place.geonameid), (SELECT group_concat(n.exact, '|') "
+            "WHERE n.key = ? AND n.geonameid = place.geonameid), (SELECT group_concat(n.kind || ':' || n.exact, '|') "
             "FROM name n WHERE n.key = ? AND n.geonameid = place.geonameid) FROM place WHERE geonameid IN "
             "(SELECT geonameid FROM name WHERE key = ?)", (key, key, key)).fetchall()
         for row in rows:
             self._kinds[(key, row[0])] = frozenset((row[-2] or "").split(","))
-            self._spellings[(key, row[0])] = frozenset((row[-1] or "").split("|"))
+            spellings = [item.partition(":") for item in (row[-1] or "").split("|")]
+            self._spellings[(key, row[0])] = frozenset(exact for _, _, exact in spellings)
+            self._own_spellings[(key, row[0])] = frozenset(exact for kind, _, exact in spellings if kind != "alt")
         return tuple(Place(*row[:-2]) for row in rows)
 
     def spelled_as(self, name: str, place: Place) -> bool:
@@ -154,6 +157,15 @@ class Gazetteer:
         if (key, place.geonameid) not in self._spellings:
             self.candidates(key)
         return exact_form(name) in self._spellings.get((key, place.geonameid), frozenset())
+
+    def named_as(self, name: str, place: Place) -> bool:
+        """True when the place's own name (not an alternate: a former, foreign or transliterated
+        name) is `name` itself, case, accents and spacing aside: a town named 'Qaryat Zahr', also
+        known as 'Zahr', is named so by the first only."""
+        key = fold_key(name)
+        if (key, place.geonameid) not in self._own_spellings:
+            self.candidates(key)
+        return exact_form(name) in self._own_spellings.get((key, place.geonameid), frozenset())
 
     def lookup(self, name: str) -> tuple[Place, ...]:
         """Places whose name or alternate name folds to the same key as `name`."""
@@ -196,12 +208,18 @@ class Gazetteer:
         return Place(*row) if row else None
 
     # ------------------------------------------------------------ countries and admins
-    def _country_table(self) -> dict[str, tuple[str, int | None, str | None, int | None]]:
+    def _country_table(self) -> dict[str, tuple[str, int | None, str | None, int | None, frozenset[str]]]:
         if self._countries is None:
             rows = self.connection.execute(
-                "SELECT code, name, geonameid, capital, capital_geonameid FROM country")
-            self._countries = {code: (name, gid, cap, cap_id) for code, name, gid, cap, cap_id in rows}
+                "SELECT code, name, geonameid, capital, capital_geonameid, neighbours FROM country")
+            self._countries = {code: (name, gid, cap, cap_id, frozenset((near or "").split(",")) - {""})
+                               for code, name, gid, cap, cap_id, near in rows}
         return self._countries
+
+    def neighbours(self, code: str | None) -> frozenset[str]:
+        """ISO codes of the countries that share a land border with country `code`."""
+        entry = self._country_table().get((code or "").upper())
+        return entry[4] if entry else frozenset()
 
     def country_name(self, code: str | None) -> str | None:
         if not code:

@@ -108,13 +108,20 @@
     }).addTo(map);
   }
 
+  // ACLED's geo precision: how closely the point stands for where the event happened
+  const PRECISION = { 1: "the place itself", 2: "near or part of the place", 3: "region only" };
+  function precisionText(value) {
+    return PRECISION[value] || "precision " + value;
+  }
+
   function makeMarker(event) {
     const marker = L.circleMarker([event.latitude, event.longitude], {
       radius: radius(event.fatalities), color: "#263238", weight: 1, fillColor: colour(event.event_type),
       fillOpacity: 0.85, className: "event-marker",
     });
     const tip = el("span", (event.event_date || "undated") + " · " + event.sub_event_type + " · " +
-                   (event.location || "?") + (event.fatalities ? " · " + event.fatalities + " killed" : ""));
+                   (event.location || "?") + (event.geo_precision ? " (" + precisionText(event.geo_precision) + ")" : "") +
+                   (event.fatalities ? " · " + event.fatalities + " killed" : ""));
     marker.bindTooltip(tip);
     marker.on("click", () => selectEvent(event.event_id));
     marker.on("add", () => {
@@ -410,8 +417,8 @@
     field(fields, "Date", event.event_date ? event.event_date + (event.date_text ? " (" + event.date_text + ")" : "") : null);
     field(fields, "Location", [event.location, event.admin2, event.admin1, event.country].filter(Boolean).join(", "));
     field(fields, "As written", event.location_text);
-    field(fields, "Coordinates", event.latitude !== null ? event.latitude.toFixed(3) + ", " + event.longitude.toFixed(3) +
-          (event.geo_precision ? " (precision " + event.geo_precision + ")" : "") : null);
+    field(fields, "Coordinates", event.latitude !== null ? event.latitude.toFixed(3) + ", " + event.longitude.toFixed(3) : null);
+    field(fields, "Geo precision", event.geo_precision ? event.geo_precision + ": " + precisionText(event.geo_precision) : null);
     field(fields, "Actor 1", event.actor1);
     field(fields, "Actor 2", event.actor2);
     field(fields, "Fatalities", String(event.fatalities) + (event.fatalities_text ? " (" + event.fatalities_text + ")" : ""));
