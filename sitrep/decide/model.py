@@ -29,7 +29,7 @@ from ..errors import SitrepError
 from ..events.lexicon import event_types
 from ..events.merge import fold_protest_arrests, fold_remote_harm
 from ..events.proposals import ArticleProposals, PlaceOption, Proposal
-from ..gazetteer.geo import haversine_km
+from ..geography import Spot, contains, distance_km, same_place
 from ..records import Event
 from .rows import KeepRow, keep_rows, type_rows
 from .text import TextModel
@@ -334,26 +334,18 @@ NEAR_KM = 10.0
 
 
 def nested(a: PlaceOption, b: PlaceOption) -> bool:
-    """One place holds the other (a country, province or district and a place in it), or a name the
-    gazetteer lacks, or an area, lies a few kilometres from a known place: for one event type, the same
-    event told at two levels of precision."""
-    pa, pb = a.place, b.place
-    if not pa.country or pa.country != pb.country:
+    """For one event type, the same event told at two levels of precision: one place is the other or
+    holds it (geography's `same_place` and `contains`), or a name the gazetteer lacks, or an area, was
+    placed a few kilometres from a known place.  Two known towns side by side are two places (CODING.md)."""
+    sa, sb = Spot.of_mention(a.place), Spot.of_mention(b.place)
+    if same_place(sa, sb) or contains(sa, sb) or contains(sb, sa):
+        return True
+    if not sa.country or sa.country != sb.country:
         return False
-    unknown = (pa.geonameid is None) + (pb.geonameid is None)
+    unknown = (sa.geonameid is None) + (sb.geonameid is None)
     borrowed = unknown == 1 or (unknown == 0 and min(specificity(a), specificity(b)) < 3)
-    if borrowed and None not in (pa.latitude, pa.longitude, pb.latitude, pb.longitude) and \
-            haversine_km(pa.latitude, pa.longitude, pb.latitude, pb.longitude) <= NEAR_KM:  # type: ignore[arg-type]
-        return True  # two towns side by side, or two names the gazetteer lacks, are two places (CODING.md)
-    for outer, inner in ((pa, pb), (pb, pa)):
-        code = outer.feature_code or ""
-        if code.startswith("PCL"):
-            return True
-        if code == "ADM1" and inner.admin1 and inner.admin1 == (outer.admin1 or outer.name):
-            return True
-        if code.startswith("ADM2") and inner.admin2 and inner.admin2 == (outer.admin2 or outer.name):
-            return True
-    return False
+    km = distance_km(sa, sb)
+    return borrowed and km is not None and km <= NEAR_KM
 
 
 def draft_at(proposal: Proposal, option: PlaceOption) -> Event:

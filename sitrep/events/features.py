@@ -18,6 +18,7 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from ..geography import Spot, contains
 from ..places import place_words
 from ..records import PlaceMention
 from .clauses import Clause, lemma, present_perfect
@@ -187,16 +188,7 @@ def specificity(place: PlaceMention) -> int:
 
 
 def _holds(outer: PlaceMention, inner: PlaceMention) -> bool:
-    if outer is inner or not outer.country or outer.country != inner.country:
-        return False
-    code = outer.feature_code or ""
-    if code.startswith("PCL"):
-        return specificity(inner) > 0
-    if code == "ADM1":
-        return bool(inner.admin1) and inner.admin1 == (outer.admin1 or outer.name) and specificity(inner) > 1
-    if code.startswith("ADM2"):
-        return bool(inner.admin2) and inner.admin2 == (outer.admin2 or outer.name) and specificity(inner) > 2
-    return False
+    return outer is not inner and contains(Spot.of_mention(outer), Spot.of_mention(inner))
 
 
 def _relations(text: str, options: list[PlaceOption]) -> None:
