@@ -31,7 +31,7 @@ from ..events.merge import fold_protest_arrests, fold_remote_harm
 from ..events.proposals import ArticleProposals, PlaceOption, Proposal
 from ..geography import Spot, contains, distance_km, same_place
 from ..records import Event
-from .rows import KeepRow, keep_rows, type_rows
+from .rows import KeepRow, event_type_of, keep_rows, type_rows
 from .text import TextModel
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ class Slot:
     probability: float = 0.0
     kept: bool = False
     why: str = ""
+    rivals: set[str] = field(default_factory=set)  # other event types the same event was proposed as
 
     @property
     def best(self) -> KeepRow:
@@ -171,7 +172,7 @@ class DecisionModel:
         its readings score highest."""
         best = slot.told
         proposal = best.proposal
-        subs = {sub for _, sub in event_types() if _ == slot.event_type}
+        subs = {sub for et, sub in event_types() if et == slot.event_type or et in slot.rivals}
         votes: dict[str, float] = {}
         named = [(r, s) for r, s in zip(slot.rows, slot.scores) if r.option.relation != "article"]
         for row, score in named or list(zip(slot.rows, slot.scores)):
@@ -179,10 +180,10 @@ class DecisionModel:
                 if sub in subs:
                     votes[sub] = max(votes.get(sub, 0.0), s * score)
         sub_event_type = max(sorted(votes), key=lambda k: votes[k]) if votes else proposal.sub_event_type
+        event_type = event_type_of(sub_event_type) if votes else slot.event_type
         event = draft_at(proposal, best.option)
-        event = replace(event, event_type=slot.event_type, sub_event_type=sub_event_type,
-                        confidence=round(slot.probability, 3))
-        kinds = event_types().get((slot.event_type, sub_event_type))
+        event = replace(event, event_type=event_type, sub_event_type=sub_event_type, confidence=round(slot.probability, 3))
+        kinds = event_types().get((event_type, sub_event_type))
         event.plover, event.cameo = (kinds.plover, kinds.cameo) if kinds else (None, None)
         fill_from_readings(event, slot)
         return event
@@ -290,6 +291,7 @@ def select(slots: list[Slot], threshold: float) -> None:
         clause = next((k for k in kept if k.key == slot.key and k.best.proposal.index == slot.best.proposal.index), None)
         if clause is not None:
             slot.why = f"its clause is already the {clause.event_type} event here"
+            clause.rivals.add(slot.event_type)  # its type is weighed when the event's sub-type is chosen
             continue
         twin = next((k for k in kept if same_kind(k.event_type, slot.event_type) and nested(k.option, slot.option)), None)
         if twin is not None:
@@ -299,6 +301,8 @@ def select(slots: list[Slot], threshold: float) -> None:
                 kept.remove(twin)
             else:
                 slot.why = f"the same event as the one at {_where(twin)}"
+                if twin.event_type != slot.event_type:
+                    twin.rivals.add(slot.event_type)
                 continue
         slot.kept = True
         slot.why = f"probability {slot.probability:.2f}"
