@@ -261,7 +261,7 @@ def _require_db(db: str) -> None:
 def _register_analyst_commands() -> None:
     from .api.commands import report as report_command
     from .api.commands import serve
-    from .decide.commands import eval_group
+    from .decide.commands import eval_group, explain
     from .gazetteer.cli import gazetteer
     from .review_cli import export_reviews, review
 
@@ -269,6 +269,7 @@ def _register_analyst_commands() -> None:
     main.add_command(report_command)
     main.add_command(gazetteer)
     main.add_command(eval_group)
+    main.add_command(explain)
     main.add_command(review)
     main.add_command(export_reviews)
 

@@ -101,9 +101,9 @@ class Pipeline:
 
     def analyse(self, article: Article, doc: Doc) -> Extraction:
         places = self.places.resolve(article, doc)
-        events = self.coder.code(article, doc, places) if self.coder else []
+        events, why = self.coder.code_explained(article, doc, places) if self.coder else ([], None)
         quotes = find_quotes(article, doc)
-        return Extraction(article, places, events, quotes)
+        return Extraction(article, places, events, quotes, why)
 
 
 def analysable_text(article: Article) -> str:

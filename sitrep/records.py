@@ -200,3 +200,4 @@ class Extraction:
     places: list[PlaceMention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    explanation: dict[str, Any] | None = None  # why the decision model coded what it coded (sitrep explain)

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..store import is_postgres_url, open_store
 from ..store.queries import schema_is_current
-from . import articles, events, review, system, web
+from . import articles, events, explain, review, system, web
 from .errors import ErrorBody, install_error_handlers
 from .ingest import Writer
 from .middleware import BodySizeLimit, RateLimit, SecurityHeaders
@@ -52,7 +52,7 @@ def build_app(settings: ApiSettings) -> FastAPI:
     app.state.settings = settings
     app.state.writer = Writer(settings.pipeline_factory)
     install_error_handlers(app)
-    for module in (events, review, articles, system, web):
+    for module in (events, explain, review, articles, system, web):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit is not None:

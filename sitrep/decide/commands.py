@@ -155,3 +155,31 @@ def train_command(gold_dir: str, output: str, extra: tuple[str, ...], with_revie
     size = os.path.getsize(output)
     click.echo(f"trained on {len(articles)} articles; threshold {model.threshold:.3f}; wrote {output} ({size // 1024} KB)",
                err=True)
+
+
+@click.command()
+@click.argument("event_id")
+@click.option("--db", default="sitrep.db", show_default=True, help="Store: a SQLite file, or a postgresql:// URL.")
+@click.option("--json", "as_json", is_flag=True, help="The record as JSON instead of text.")
+def explain(event_id: str, db: str, as_json: bool) -> None:
+    """Why EVENT_ID was coded: its trigger, its strongest features, the places and tolls considered, and
+    the candidates of its article that were dropped, and why."""
+    from ..store import open_reader
+    from .explain import ArticleExplanation, render
+
+    with open_reader(db) as store:
+        found = store.explanation(event_id)
+    if found is None:
+        raise click.ClickException(f"{db}: no event {event_id!r} (ids are listed by `sitrep events`)")
+    event, body = found
+    if body is None:
+        click.echo(f"event {event_id} was coded by the rules alone (stored without the decision model): "
+                   f"{event['event_type']} / {event['sub_event_type']} at {event['location']}")
+        return
+    if as_json:
+        click.echo(json.dumps({"event": event, "explanation": body}, ensure_ascii=False, default=str))
+        return
+    if event["report_id"] != event_id:
+        click.echo(f"fused event {event_id}: explained by its lead report {event['report_id']}")
+    click.echo(render(ArticleExplanation.from_json(body), event["report_id"]))
+    click.echo(render(ArticleExplanation.from_json({**body, "events": []})))

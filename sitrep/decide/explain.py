@@ -47,6 +47,14 @@ class Explanation:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Explanation:
+        row = dict(row)
+        for name in ("places", "tolls", "sub_types"):
+            row[name] = [Considered(**c) for c in row[name]]
+        row["features"] = [tuple(f) for f in row["features"]]
+        return cls(**row)
+
 
 @dataclass
 class ArticleExplanation:
@@ -57,6 +65,11 @@ class ArticleExplanation:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> ArticleExplanation:
+        return cls(row["doc_id"], float(row["threshold"]), [Explanation.from_json(e) for e in row.get("events", [])],
+                   [Considered(**c) for c in row.get("dropped", [])])
 
 
 def _slot_of(decision: Decision, event: Event) -> Slot | None:
@@ -124,7 +137,8 @@ def render(explained: ArticleExplanation, event_id: str | None = None) -> str:
     for e in explained.events:
         if event_id and e.event_id != event_id:
             continue
-        lines.append(f"event {e.event_id}: {e.event_type} / {e.sub_event_type}, probability {e.probability:.2f} ({e.why})")
+        why = "" if e.why.startswith("probability") else f" ({e.why})"
+        lines.append(f"event {e.event_id}: {e.event_type} / {e.sub_event_type}, probability {e.probability:.2f}{why}")
         lines.append(f"  trigger '{e.trigger}' in: {e.evidence}")
         if e.rules_reasons:
             lines.append(f"  the rules alone would drop it: {'; '.join(e.rules_reasons)}")

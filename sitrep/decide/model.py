@@ -142,6 +142,13 @@ class DecisionModel:
     def decide(self, proposed: ArticleProposals) -> list[Event]:
         return self.decide_article(proposed).events
 
+    def decide_explained(self, proposed: ArticleProposals) -> tuple[list[Event], dict[str, Any]]:
+        """The events, and the record of why (kept with the article: `sitrep explain`)."""
+        from .explain import explain_article
+
+        decision = self.decide_article(proposed)
+        return decision.events, explain_article(self, decision, proposed.doc_id).to_json()
+
     def decide_article(self, proposed: ArticleProposals) -> Decision:
         rows = keep_rows(proposed)
         if not rows:

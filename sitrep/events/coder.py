@@ -39,6 +39,8 @@ class Decider(Protocol):
 
     def decide(self, proposed: ArticleProposals) -> list[Event]: ...
 
+    def decide_explained(self, proposed: ArticleProposals) -> tuple[list[Event], dict | None]: ...
+
 
 AGENT_DEPS = {"nsubj", "agent", "csubj"}
 PATIENT_DEPS = {"dobj", "nsubjpass", "pobj", "attr", "oprd"}
@@ -114,11 +116,13 @@ class EventCoder:
         self._actor_names: dict[str, bool] = {}
 
     def names_an_actor(self, text: str) -> bool:
-        """'Hezbollah', 'the Russian Armed Forces …' taken for a place: a named actor is no place."""
+        """'Hezbollah', 'the Russian Armed Forces …' taken for a place: a named actor is no place; nor is a
+        name that is only an actor's common noun ('Gunmen', 'Villagers' opening a sentence)."""
         if text not in self._actor_names:
             actor = None if self.actors.country(text) else self.actors.normalise(text)  # a country is a place
-            self._actor_names[text] = actor is not None and actor.inter in (1, 2, 3, 8) and \
-                not actor.name.startswith("Unidentified") and (actor.start or 0) == 0
+            whole = actor is not None and (actor.start or 0) == 0 and (actor.end or 0) >= len(text.strip())
+            self._actor_names[text] = actor is not None and (whole or (
+                actor.inter in (1, 2, 3, 8) and not actor.name.startswith("Unidentified") and (actor.start or 0) == 0))
         return self._actor_names[text]
 
     @classmethod
@@ -133,10 +137,14 @@ class EventCoder:
     def code(self, article: Article, doc: Doc, places: list[PlaceMention]) -> list[Event]:
         """The article's events: the decision model's reading of its proposals where a model is loaded,
         else the rules' reading."""
+        return self.code_explained(article, doc, places)[0]
+
+    def code_explained(self, article: Article, doc: Doc, places: list[PlaceMention]) -> tuple[list[Event], dict | None]:
+        """The article's events, and the decision model's record of why (None for the rules' reading)."""
         proposed = self.propose(article, doc, places)
         if self.decider is not None:
-            return self.decider.decide(proposed)
-        return rule_events(proposed.proposals, proposed.focus_country)
+            return self.decider.decide_explained(proposed)
+        return rule_events(proposed.proposals, proposed.focus_country), None
 
     def propose(self, article: Article, doc: Doc, places: list[PlaceMention]) -> ArticleProposals:
         """Every event clause of the article, each with the reasons the rules would drop it."""

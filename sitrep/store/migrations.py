@@ -219,6 +219,13 @@ CREATE TABLE reviewed_events (
     PRIMARY KEY (kind, event_id)
 );
 """),
+    # Why each article's events were coded: the decision model's record (sitrep/decide/explain.py), as JSON.
+    ("0006_explanations", """
+CREATE TABLE explanations (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    body TEXT NOT NULL
+);
+"""),
 ]
 
 # PostgreSQL runs the same migrations, translated by `dialect.to_postgres` (types, defaults).

@@ -10,6 +10,7 @@ back is simply written again, and one that had committed adds nothing.
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -269,6 +270,9 @@ class PostgresStore(StoreReads, ReviewWrites):
         )
 
     def _add_quotes(self, article_id: int, ex: Extraction) -> None:
+        if ex.explanation is not None:
+            self.conn.execute("INSERT INTO explanations(article_id, body) VALUES (%s, %s)",
+                              (article_id, json.dumps(ex.explanation, ensure_ascii=False)))
         if not ex.quotes:
             return
         with self.conn.cursor() as cur:

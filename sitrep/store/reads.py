@@ -11,6 +11,7 @@ unless a query asks for them (`EventQuery(rejected=True)`).
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -272,6 +273,18 @@ class StoreReads:
             "SELECT id, doc_id, title, url, outlet, published, byline, dateline_place, text, duplicate_of"
             " FROM articles WHERE doc_id = ?", [doc_id])
         return rows[0] if rows else None
+
+    def explanation(self, event_id: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+        """The event (a report, or a fused event by its lead report) and its article's record of why it was
+        coded (None when the rules coded it); None when there is no such event."""
+        fused = event_id.startswith("f")
+        event = self.event(event_id, fused=fused)
+        if event is None:
+            return None
+        report_id = event.get("lead_event_id") or event["event_id"]
+        rows = self._read("SELECT x.body FROM explanations x JOIN events e ON e.article_id = x.article_id"
+                          " WHERE e.event_id = ?", [report_id])
+        return {**event, "report_id": report_id}, (json.loads(rows[0]["body"]) if rows else None)
 
     def article_pieces(self, article_id: int) -> list[dict[str, Any]]:
         return self._read('SELECT kind, start, "end" FROM pieces WHERE article_id = ? ORDER BY seq', [article_id])

@@ -1,6 +1,7 @@
 """SQLite store: one file, WAL, recorded migrations, FTS5, one transaction per batch."""
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -149,6 +150,9 @@ class Store(StoreReads, ReviewWrites):
                 for event in ex.events:
                     self._add_event(article_id, ex.article, event)
                     new_events.append(event.event_id)
+                if ex.explanation is not None:
+                    self.conn.execute("INSERT INTO explanations(article_id, body) VALUES (?, ?)",
+                                      (article_id, json.dumps(ex.explanation, ensure_ascii=False)))
                 for quote in ex.quotes:
                     self.conn.execute(
                         'INSERT INTO quotes(article_id, text, start, "end", speaker, speaker_role) VALUES (?,?,?,?,?,?)',
