@@ -177,6 +177,21 @@ def test_brushing_the_timeline_filters_the_map(page: Any, tmp_path: Path) -> Non
         assert page.errors == []
 
 
+def test_the_confidence_filter_hides_the_less_sure_events(page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    db = synthetic_store(tmp_path / "syn.sqlite")  # confidences 0.8 (Tyre), 0.7 (Nabatieh), 0.9 (Aleppo)
+    with ServerThread(create_app(db, read_token_from_env=False)) as server:
+        page.goto(f"{server.url}/?min_confidence=0.75")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        expect(page.locator("#event-list li")).to_have_count(2)
+        assert "confidence 0.80" in page.locator("#event-list").inner_text()
+        page.fill("#f-confidence", "0.85")
+        page.dispatch_event("#f-confidence", "change")
+        expect(page.locator("#event-list li")).to_have_count(1)
+        assert page.errors == []
+
+
 def fused_id_at(target: str, location: str) -> str:
     with open_store(target) as store:
         return next(r["fused_id"] for r in store.fused_events(EventQuery(limit=100)) if r["location"] == location)

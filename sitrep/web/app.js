@@ -155,6 +155,7 @@
       type: $("f-type").value, country: $("f-country").value,
       actor: $("f-actor").value.trim().toLowerCase(),
       since: withDates ? $("f-since").value : "", until: withDates ? $("f-until").value : "",
+      confidence: parseFloat($("f-confidence").value) || 0,
     };
   }
 
@@ -166,13 +167,15 @@
     if ((f.since || f.until) && !event.event_date) return false;
     if (f.since && event.event_date < f.since) return false;
     if (f.until && event.event_date > f.until) return false;
+    const reviewed = event.review_status === "confirmed" || event.review_status === "corrected";
+    if (f.confidence && !reviewed && (event.confidence ?? 0) < f.confidence) return false;
     return true;
   }
 
   function readQuery() {
     const params = new URLSearchParams(window.location.search);
     const ids = { event_type: "f-type", country: "f-country", actor: "f-actor", since: "f-since", until: "f-until",
-                  list: "list-mode" };
+                  min_confidence: "f-confidence", list: "list-mode" };
     for (const [name, id] of Object.entries(ids)) {
       const value = params.get(name);
       if (value === null) continue;
@@ -233,7 +236,7 @@
       item.append(dot, el("span", (event.event_date || "undated") + " — " + event.sub_event_type + " — " +
                                     [event.location, event.admin1, event.country].filter(Boolean).join(", ") +
                                     (event.fatalities ? " — " + event.fatalities + " killed" : "") +
-                                    (state.listMode === "unreviewed" ? " — confidence " + event.confidence : "")));
+                                    (event.confidence != null ? " — confidence " + Number(event.confidence).toFixed(2) : "")));
       if (event.review_status) item.append(el("span", event.review_status, "review " + event.review_status));
       if (event.event_id === state.selected) item.classList.add("selected");
       item.addEventListener("click", () => selectEvent(event.event_id, { pan: true }));
@@ -711,7 +714,9 @@
     fillSelect($("f-type"), state.events.map((e) => e.event_type));
     fillSelect($("f-country"), state.events.map((e) => e.country));
     const wanted = readQuery();
-    for (const id of ["f-type", "f-country", "f-since", "f-until"]) $(id).addEventListener("change", () => update(ctx, { fit: true }));
+    for (const id of ["f-type", "f-country", "f-since", "f-until", "f-confidence"]) {
+      $(id).addEventListener("change", () => update(ctx, { fit: true }));
+    }
     $("f-actor").addEventListener("input", () => update(ctx, { fit: true }));
     $("filters").addEventListener("reset", () => setTimeout(() => update(ctx, { fit: true }), 0));
     $("filters").addEventListener("submit", (ev) => ev.preventDefault());
