@@ -241,8 +241,10 @@ class EventCoder:
         ref = ref or ctx.last_date
         if ref is not None and not reasons:
             ctx.last_date = ref
-        if _mentions_old_year(clause.tokens(), ctx) or (
-                not any(t.ent_type_ in ("DATE", "TIME") for t in clause.tokens()) and _mentions_old_year(list(sent), ctx)):
+        dated_itself = ctx.article.published is None and sentence_date is not None and sentence_date.date is not None \
+            and sentence_date.precision == 1  # "On 3 March 2024, ...": an undated item's own day, not history
+        if not dated_itself and (_mentions_old_year(clause.tokens(), ctx) or (
+                not any(t.ent_type_ in ("DATE", "TIME") for t in clause.tokens()) and _mentions_old_year(list(sent), ctx))):
             reasons.append("an earlier year: history")
         fatalities = clause_toll(fatal)
         if event_type == "Protests" and fatalities and sub_event_type != "Excessive force against protesters":
@@ -367,6 +369,10 @@ def event_type_of(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
         if clause.best("harm") and actor2 is not None and actor2.inter == 6:
             return "Protests", "Excessive force against protesters", trig
         return "Protests", "Peaceful protest", trig
+    disrupted = next((h for h in clause.hits if h.trigger.kind == "event"
+                      and h.trigger.sub_event_type == "Disrupted weapons use"), None)
+    if disrupted is not None:  # "defused an IED", "intercepted the missiles": the weapon named was stopped (ACLED)
+        return disrupted.trigger.event_type, disrupted.trigger.sub_event_type, disrupted
     means = clause.best("means")
     instrument = clause.best("instrument") if clause.best("act", "harm", "means") else None
     chosen = min([h for h in (means, instrument) if h], key=lambda h: h.trigger.rank, default=None)
