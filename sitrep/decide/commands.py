@@ -141,7 +141,7 @@ def _table(result: dict[str, Any]) -> str:
 @REVIEWS_OPTION
 def train_command(gold_dir: str, output: str, extra: tuple[str, ...], with_reviews: str | None) -> None:
     """Train the decision model on every gold article and write it (the committed model is
-    `sitrep/models/decision.json`)."""
+    `sitrep/models/decision.json.gz`)."""
     from .dataset import gold_proposals
     from .train import TrainingData, train
 

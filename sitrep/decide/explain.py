@@ -83,21 +83,28 @@ def _slot_of(decision: Decision, event: Event) -> Slot | None:
                  and (s.told.option.place.name or s.told.option.place.text) == event.location), None)
 
 
-def _contributions(model: DecisionModel, features: dict[str, float]) -> list[tuple[str, float, float]]:
-    x = model.keep.matrix([features])
-    contrib = np.asarray(model.keep.model.predict(x, pred_contrib=True, num_threads=1))[0][:-1]
-    order = np.argsort(-np.abs(contrib))[:TOP_FEATURES]
-    return [(model.keep.features[i], round(float(x[0][i]), 3), round(float(contrib[i]), 3)) for i in order if contrib[i]]
+def _contributions(model: DecisionModel, rows: list[dict[str, float]]) -> list[list[tuple[str, float, float]]]:
+    """For each reading, the features that weighed most on its score (one call for the article)."""
+    if not rows:
+        return []
+    x = model.keep.matrix(rows)
+    out = []
+    for values, contrib in zip(x, model.keep.contributions(x)):
+        order = np.argsort(-np.abs(contrib[:-1]))[:TOP_FEATURES]
+        out.append([(model.keep.features[i], round(float(values[i]), 3), round(float(contrib[i]), 3))
+                    for i in order if contrib[i]])
+    return out
 
 
-def explain_event(model: DecisionModel, decision: Decision, event: Event) -> Explanation | None:
+def explain_event(model: DecisionModel, decision: Decision, event: Event,
+                  features: list[tuple[str, float, float]] | None = None) -> Explanation | None:
     slot = _slot_of(decision, event)
     if slot is None:
         return None
     told = slot.told
     proposal = told.proposal
-    text = model.text.score(proposal.evidence)
-    features = _contributions(model, {**told.features, TEXT_FEATURE: text})
+    if features is None:
+        features = _contributions(model, [{**told.features, TEXT_FEATURE: model.text.score(proposal.evidence)}])[0]
     places = []
     for other in decision.slots:
         if other.event_type != slot.event_type:
@@ -120,8 +127,12 @@ def explain_event(model: DecisionModel, decision: Decision, event: Event) -> Exp
 
 def explain_article(model: DecisionModel, decision: Decision, doc_id: str) -> ArticleExplanation:
     out = ArticleExplanation(doc_id, model.threshold)
-    for event in decision.events:
-        explained = explain_event(model, decision, event)
+    slots = [_slot_of(decision, e) for e in decision.events]
+    told = [(e, s) for e, s in zip(decision.events, slots) if s is not None]
+    weights = _contributions(model, [{**s.told.features, TEXT_FEATURE: model.text.score(s.told.proposal.evidence)}
+                                     for _, s in told])
+    for (event, _), features in zip(told, weights):
+        explained = explain_event(model, decision, event, features)
         if explained is not None:
             out.events.append(explained)
     dropped = sorted((s for s in decision.slots if not s.kept), key=lambda s: -s.probability)[:MAX_DROPPED]

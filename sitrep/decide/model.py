@@ -1,7 +1,7 @@
 """The decision model: which proposed readings are events, of what sub-type, and how sure it is.
 
 Two gradient-boosted classifiers (LightGBM) and a calibration map, stored together in one JSON file
-(`sitrep/models/decision.json`, written by `sitrep eval train`):
+(`sitrep/models/decision.json.gz`, written by `sitrep eval train`):
 
 * **keep** scores each reading of a proposal (an event type at a candidate place): is there an
   event of this type at this place?  Readings of the same type at the same place form one *slot*
@@ -15,11 +15,12 @@ Deciding an article needs only its proposals (`ArticleProposals`), never the par
 """
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,23 +37,61 @@ from .text import TextModel
 
 log = logging.getLogger(__name__)
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
-DEFAULT_MODEL = MODEL_DIR / "decision.json"
-FORMAT = 1
+DEFAULT_MODEL = MODEL_DIR / "decision.json.gz"
+FORMAT = 2
 TEXT_FEATURE = "text_score"  # the sentence model's log-odds, a feature of every reading
 
 
 @dataclass
 class Booster:
-    """A LightGBM booster with the feature names it reads, in order."""
+    """LightGBM boosters (one, or several trained with different seeds and averaged) with the feature
+    names they read, in order."""
 
     features: list[str]
-    model: Any  # lightgbm.Booster
+    models: list[Any]  # lightgbm.Booster
+    _index: dict[str, int] | None = field(default=None, repr=False, compare=False)
+
+    def predict_matrix(self, x: np.ndarray) -> np.ndarray:
+        return np.mean([np.asarray(m.predict(x, num_threads=1), dtype=np.float64) for m in self.models], axis=0)
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        """Per-feature contributions to the log-odds (the last column is the bias), averaged."""
+        return np.mean([np.asarray(m.predict(x, pred_contrib=True, num_threads=1)) for m in self.models], axis=0)
+
+    @property
+    def index(self) -> dict[str, int]:
+        if self._index is None or len(self._index) != len(self.features):
+            self._index = {name: i for i, name in enumerate(self.features)}
+        return self._index
+
+    def vector(self, features: dict[str, float]) -> np.ndarray:
+        out = np.zeros(len(self.features), dtype=np.float64)
+        index = self.index
+        for name, value in features.items():
+            i = index.get(name)
+            if i is not None:
+                out[i] = value
+        return out
 
     def matrix(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
-        index = {name: i for i, name in enumerate(self.features)}
+        return np.array([self.vector(row) for row in rows]).reshape(len(rows), len(self.features))
+
+    def reading_matrix(self, rows: Sequence[KeepRow], extra: dict[int, dict[str, float]]) -> np.ndarray:
+        """The readings' matrix built by blocks: each proposal's and each place option's features are
+        placed once, then each reading adds its own (and `extra`, by proposal index)."""
+        proposals: dict[int, np.ndarray] = {}
+        options: dict[int, np.ndarray] = {}
         out = np.zeros((len(rows), len(self.features)), dtype=np.float64)
         for r, row in enumerate(rows):
-            for name, value in row.items():
+            p = row.proposal.index
+            if p not in proposals:
+                proposals[p] = self.vector({**row.proposal.features, **extra.get(p, {})})
+            o = id(row.option)
+            if o not in options:
+                options[o] = self.vector(row.option.features)
+            out[r] = proposals[p] + options[o]  # (the two sets of names are apart)
+            index = self.index
+            for name, value in row.own.items():
                 i = index.get(name)
                 if i is not None:
                     out[r, i] = value
@@ -61,16 +100,16 @@ class Booster:
     def predict(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         if not rows:
             return np.zeros(0)
-        return np.asarray(self.model.predict(self.matrix(rows), num_threads=1), dtype=np.float64)
+        return self.predict_matrix(self.matrix(rows))
 
     def to_json(self) -> dict[str, Any]:
-        return {"features": self.features, "model": self.model.model_to_string()}
+        return {"features": self.features, "models": [m.model_to_string() for m in self.models]}
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> Booster:
         import lightgbm
 
-        return cls(list(row["features"]), lightgbm.Booster(model_str=row["model"]))
+        return cls(list(row["features"]), [lightgbm.Booster(model_str=m) for m in row["models"]])
 
 
 @dataclass
@@ -99,11 +138,11 @@ class Slot:
     why: str = ""
     rivals: set[str] = field(default_factory=set)  # other event types the same event was proposed as
 
-    @property
+    @cached_property
     def best(self) -> KeepRow:
         return self.rows[int(np.argmax(self.scores))]
 
-    @property
+    @cached_property
     def told(self) -> KeepRow:
         """The reading whose sentence names the slot's place, the likeliest such (the event's evidence);
         the best reading when no sentence names it."""
@@ -153,8 +192,8 @@ class DecisionModel:
         rows = keep_rows(proposed)
         if not rows:
             return Decision([], [])
-        text = {p.index: self.text.score(p.evidence) for p in proposed.proposals}
-        slots = group_slots(rows, self.keep.predict([{**r.features, TEXT_FEATURE: text[r.proposal.index]} for r in rows]))
+        text = {p.index: {TEXT_FEATURE: self.text.score(p.evidence)} for p in proposed.proposals}
+        slots = group_slots(rows, self.keep.predict_matrix(self.keep.reading_matrix(rows, text)))
         scores = self.slot.predict(slot_features(slots))
         probabilities = self.calibration(scores)
         for slot, p in zip(slots, probabilities):
@@ -167,11 +206,11 @@ class DecisionModel:
 
     def sub_type_scores(self, slots: list[Slot]) -> dict[int, dict[str, float]]:
         proposals = {r.proposal.index: r.proposal for s in slots for r in s.rows}
+        rows = [(index, row) for index, proposal in sorted(proposals.items()) for row in type_rows(proposal)]
+        scores = self.type.predict([row.features for _, row in rows])  # one call for the article
         out: dict[int, dict[str, float]] = {}
-        for index, proposal in sorted(proposals.items()):
-            rows = type_rows(proposal)
-            scores = self.type.predict([r.features for r in rows])
-            out[index] = {r.sub_event_type: float(s) for r, s in zip(rows, scores)}
+        for (index, row), score in zip(rows, scores):
+            out.setdefault(index, {})[row.sub_event_type] = float(score)
         return out
 
     def event_of(self, slot: Slot, sub_types: dict[int, dict[str, float]]) -> Event:
@@ -203,24 +242,28 @@ class DecisionModel:
                 "threshold": self.threshold, "meta": self.meta}
 
     def save(self, path: str | Path) -> None:
+        """As JSON, gzip-compressed when the name ends in .gz (with no timestamp: the same model, the
+        same bytes)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), sort_keys=True) + "\n", encoding="utf-8")
+        tmp = path.with_name(path.name + ".tmp")
+        data = (json.dumps(self.to_json(), sort_keys=True) + "\n").encode("utf-8")
+        tmp.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
         tmp.replace(path)
 
     @classmethod
     def load(cls, path: str | Path) -> DecisionModel:
         path = Path(path)
         try:
-            row = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
+            row = json.loads(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
             if row.get("format") != FORMAT:
                 raise ValueError(f"format {row.get('format')!r}, this sitrep reads format {FORMAT}")
             return cls(Booster.from_json(row["keep"]), Booster.from_json(row["slot"]), Booster.from_json(row["type"]),
                        TextModel.from_json(row["text"]),
                        Calibration(list(row["calibration"]["x"]), list(row["calibration"]["y"])),
                        float(row["threshold"]), dict(row.get("meta") or {}))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
             raise SitrepError("E031", path=str(path), detail=f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -344,11 +387,18 @@ def specificity(option: PlaceOption) -> int:
 NEAR_KM = 10.0
 
 
+def _spot(option: PlaceOption) -> Spot:
+    spot = option.__dict__.get("_spot")
+    if spot is None:
+        spot = option.__dict__["_spot"] = Spot.of_mention(option.place)
+    return spot
+
+
 def nested(a: PlaceOption, b: PlaceOption) -> bool:
     """For one event type, the same event told at two levels of precision: one place is the other or
     holds it (geography's `same_place` and `contains`), or a name the gazetteer lacks, or an area, was
     placed a few kilometres from a known place.  Two known towns side by side are two places (CODING.md)."""
-    sa, sb = Spot.of_mention(a.place), Spot.of_mention(b.place)
+    sa, sb = _spot(a), _spot(b)
     if same_place(sa, sb) or contains(sa, sb) or contains(sb, sa):
         return True
     if not sa.country or sa.country != sb.country:

@@ -62,12 +62,17 @@ def event_type_options(proposal: Proposal) -> list[str]:
 # ---------------------------------------------------------------- rows
 @dataclass
 class KeepRow:
-    """One reading of a proposal: this event type at this place."""
+    """One reading of a proposal: this event type at this place.  Its features are the proposal's, the
+    place option's and its own (the type's and the rules'), kept apart so a matrix is built by blocks."""
 
     proposal: Proposal
     event_type: str
     option: PlaceOption
-    features: dict[str, float]
+    own: dict[str, float]
+
+    @property
+    def features(self) -> dict[str, float]:
+        return {**self.proposal.features, **self.option.features, **self.own}
 
 
 @dataclass
@@ -113,9 +118,8 @@ def keep_rows(article: ArticleProposals) -> list[KeepRow]:
         for event_type in event_type_options(proposal):
             typed = _type_features(proposal, event_type)
             for option in proposal.places:
-                features = {**proposal.features, **option.features, **typed,
-                            **_rule_features(ruled, proposal, event_type, option)}
-                rows.append(KeepRow(proposal, event_type, option, features))
+                rows.append(KeepRow(proposal, event_type, option, {**typed, **_rule_features(ruled, proposal, event_type,
+                                                                                              option)}))
     return rows
 
 
