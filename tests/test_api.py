@@ -78,7 +78,7 @@ def test_openapi_lists_every_endpoint_with_the_error_shape(client: TestClient) -
     spec = client.get("/openapi.json").json()
     assert set(spec["paths"]) == {"/events", "/events/{event_id}", "/articles/{doc_id}", "/articles", "/health",
                                   "/places", "/review/queue", "/events/{event_id}/review", "/events/merge",
-                                  "/events/{event_id}/split", "/gazetteer", "/review/codebook"}
+                                  "/events/{event_id}/split", "/gazetteer", "/review/codebook", "/events/{event_id}/explanation"}
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
             assert op["responses"]["4XX"]["content"]["application/json"]["schema"] == {
