@@ -463,8 +463,12 @@ class Recogniser:
         places = [p for p in self.gazetteer.lookup(text) if p.feature_class in ("P", "A", "L")]
         if label in ("PERSON", "NORP", "ORG"):
             own = [p for p in places if self.gazetteer.named_as(text, p)]
-            if not countries:  # an article that names no country: 'in X' is X when X is a place's own name
-                return label != "PERSON" and bool(own)
+            if not countries:  # an article that names no country: 'in X' is X when X is a place's own name;
+                # a name the parser took for a person's, when it is a town's own name too big to be a chance
+                # namesake, or the name of places in one country only (the parser reads unfamiliar town names
+                # as people's; people are not 'in' or 'near')
+                return bool(own) and (label != "PERSON" or max(p.population for p in own) >= SMALL_ABROAD
+                                      or len({p.country_code for p in places}) == 1)
             return any(p.country_code in countries for p in places) or any(
                 set(countries) & self.gazetteer.neighbours(p.country_code) for p in own)  # or just across a border
         return bool(places)
@@ -793,10 +797,12 @@ class PlaceResolver:
             return True  # a big place abroad, by its own name
         if exact and place.population >= BIG_EXONYM:
             return True  # a big city's exonym
-        if own and all(p.country_code == place.country_code for p in choice.candidates) and (
+        one_country = all(p.country_code == place.country_code for p in choice.candidates)
+        if (own or place.population >= SMALL_ABROAD) and one_country and (
                 self._across_a_border(place, geo, name) or not geo.says_elsewhere(name)):
-            return True  # the only place of that name, just across a border (a border town in a story from
-            # next door), or where the rest of the article hardly says where it is
+            return True  # the only place of that name (by its own name, or a big town's common transliteration),
+            # just across a border (a border town in a story from next door), or where the rest of the article
+            # hardly says where it is
         return exact and self._closeness(choice, place, choices) >= 2.0
 
     def _score(self, choice: Choice, place: Place, geo: ArticleGeography,

@@ -162,3 +162,51 @@ def test_crossval_on_a_small_gold_folder_prints_a_json_headline(tmp_path):
                             "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=True,
                            env={**os.environ, **env_cache})
     assert again.stdout == done.stdout  # deterministic: the same data gives the same folds and figures
+
+
+def test_a_place_only_the_rest_of_the_article_names_is_no_event_place():
+    # CODING.md: the event is where its text says.  A clause whose sentence names a place of its own
+    # (or whose story has a place to fall back on) is not also at every place the article names.
+    from sitrep.decide.model import Slot, placed_elsewhere
+    from sitrep.decide.rows import keep_rows
+
+    proposed = _propose("Gunmen killed five villagers in Kaduna on Monday, police said. "
+                        "Residents of Zaria held a vigil for the victims on Tuesday.")
+    rows = keep_rows(proposed)
+    killing = [r for r in rows if r.proposal.trigger == "killed"]
+    at_kaduna = [r for r in killing if r.option.relation in ("clause", "sentence")]
+    elsewhere = [r for r in killing if r.option.relation == "article"]
+    assert at_kaduna and elsewhere, [(r.option.place.text, r.option.relation) for r in killing]
+    away = Slot(elsewhere[0].event_type, elsewhere[0].option.key, elsewhere[:1], [0.9])
+    away.probability = 0.9
+    here = Slot(at_kaduna[0].event_type, at_kaduna[0].option.key, at_kaduna[:1], [0.9])
+    here.probability = 0.9
+    assert placed_elsewhere(away) and not placed_elsewhere(here)
+    select([away, here], 0.5)
+    assert here.kept and not away.kept and "only the article names this place" in away.why
+
+
+def test_the_sentence_words_of_other_clauses_are_features_of_each_clause():
+    # The crowd that set a bus on fire in another clause makes the march a violent one.
+    from sitrep.events.lexicon import event_types
+
+    subs = [sub for _, sub in event_types()]
+    proposed = _propose("Hundreds of students marched to the governor's office in Kano, and some of them torched a police car.")
+    march = next(p for p in proposed.proposals if p.trigger.startswith("march"))
+    assert march.features.get(f"sent_sub_{subs.index('Looting/property destruction')}") == 1.0
+    assert march.features.get(f"sent_sub_{subs.index('Peaceful protest')}") == 1.0
+    assert not march.features.get(f"sent_sub_{subs.index('Air/drone strike')}")
+
+
+@pytest.mark.parametrize(("text", "sub"), [
+    ("Rival militias traded gunfire near the market in Bor on Friday, residents said.", "Armed clash"),
+    ("The two armed groups signed a non-aggression pact in Bambari on Saturday.", "Agreement"),
+    ("Soldiers abandoned the town of Kutum overnight, residents said on Monday.", "Non-violent transfer of territory"),
+    ("Insurgents blew up a bridge outside Maiduguri on Sunday, cutting the main road.", "Looting/property destruction"),
+])
+def test_words_of_the_rarer_sub_types_are_proposed(text, sub):
+    # ACLED's definitions of the sub-types (CODING.md): exchanges of fire, pacts, abandoning a place,
+    # blowing up property.  The words propose; the model decides.
+    proposed = _propose(text)
+    assert any(h.sub_event_type == sub for p in proposed.proposals for h in p.hits), \
+        [(p.trigger, [h.phrase for h in p.hits]) for p in proposed.proposals]

@@ -148,7 +148,7 @@ def train_command(gold_dir: str, output: str, extra: tuple[str, ...], with_revie
     gold = _gold(gold_dir, extra, with_reviews)
     proposals = gold_proposals(gold)
     articles = gold.articles + gold.extra
-    model = train(articles, TrainingData(articles, proposals, gold.scorer))
+    model = train(articles, TrainingData(articles, proposals, gold.scorer, extra=gold.extra))
     model.meta.update({"gold": gold.fingerprint(), "analysis": analysis_fingerprint(),
                        "command": f"sitrep eval train --gold {gold_dir}", "extra_articles": len(gold.extra)})
     model.save(output)

@@ -96,7 +96,7 @@ def crossval(gold: GoldSet, *, folds: int = FOLDS, rules: bool = False) -> Cross
     scorer = gold.scorer
     proposals = gold_proposals(gold)
     split = split_folds(gold.articles, folds)
-    data = None if rules else TrainingData(gold.articles + gold.extra, proposals, scorer)
+    data = None if rules else TrainingData(gold.articles + gold.extra, proposals, scorer, extra=gold.extra)
     results, predictions = [], []
     for i, held in enumerate(split):
         if rules:

@@ -332,11 +332,15 @@ def select(slots: list[Slot], threshold: float) -> None:
     holds, is held by, or lies a few kilometres from a kept slot's place is the same event told
     twice: the most specific place the text names wins when its probability is close (CODING.md), else
     the likelier.  And one clause reports one event: a slot whose best reading's clause already
-    stands, at the same place, as a kept event of another type goes."""
+    stands, at the same place, as a kept event of another type goes; so does a slot only the article's
+    other places give (`placed_elsewhere`)."""
     kept: list[Slot] = []
     for slot in sorted(slots, key=lambda s: (-s.probability, s.key, s.event_type)):
         if slot.probability < threshold:
             slot.why = f"probability {slot.probability:.2f} under the threshold {threshold:.2f}"
+            continue
+        if placed_elsewhere(slot):
+            slot.why = "only the article names this place: each clause read here has a place of its own"
             continue
         clause = next((k for k in kept if k.key == slot.key and k.best.proposal.index == slot.best.proposal.index), None)
         if clause is not None:
@@ -357,6 +361,14 @@ def select(slots: list[Slot], threshold: float) -> None:
         slot.kept = True
         slot.why = f"probability {slot.probability:.2f}"
         kept.append(slot)
+
+
+def placed_elsewhere(slot: Slot) -> bool:
+    """Every reading puts the event at this place only because the article names it somewhere, while
+    its clause's sentence names places of its own or the story has a place to fall back on (the place the
+    story is at): the event is where its text says (CODING.md), not at any place the article names."""
+    return all(r.option.relation == "article" and any(o.relation in ("clause", "sentence", "fallback")
+                                                      for o in r.proposal.places) for r in slot.rows)
 
 
 DEMONSTRATIONS = {"Protests", "Riots"}

@@ -131,7 +131,8 @@ def type_rows(proposal: Proposal) -> list[TypeRow]:
         features = {**proposal.features, **_type_features(proposal, event_type),
                     f"sub_{all_subs.index(sub)}": 1.0,
                     "sub_own": float(proposal.sub_event_type == sub),
-                    "sub_hit": float(any(h.sub_event_type == sub for h in proposal.hits))}
+                    "sub_hit": float(any(h.sub_event_type == sub for h in proposal.hits)),
+                    "sub_in_sentence": proposal.features.get(f"sent_sub_{all_subs.index(sub)}", 0.0)}
         rows.append(TypeRow(proposal, sub, features))
     return rows
 

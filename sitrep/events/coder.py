@@ -17,7 +17,7 @@ from ..fatalities import find_fatalities
 from ..records import Actor, Article, Event, PlaceMention
 from ..timeexpr import DateRef, find_date, is_historical
 from .clauses import Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason, present_perfect
-from .features import article_features, clause_features, country_shares, place_options
+from .features import article_features, clause_features, country_shares, place_options, sentence_type_features
 from .lexicon import event_types, victim_nouns
 from .merge import (
     absorb_weak,
@@ -179,6 +179,8 @@ class EventCoder:
         for clause in clauses:
             why = reasons[id(clause)] or (None if is_event_clause(clause) else "no event word: a verb of use or a weapon alone")
             out.append(self.propose_clause(ctx, sent, clause, n, why))
+        for proposal in out:
+            sentence_type_features(proposal, hits)
         return out
 
     def propose_clause(self, ctx: ArticleContext, sent: Span, clause: Clause, n: int, why: str | None) -> Proposal:

@@ -22,6 +22,7 @@ from ..geography import Spot, contains
 from ..places import place_words
 from ..records import PlaceMention
 from .clauses import Clause, lemma, present_perfect
+from .lexicon import event_types
 from .proposals import PlaceOption, Proposal
 
 if TYPE_CHECKING:
@@ -128,6 +129,16 @@ def clause_features(ctx: Any, sent: Span, clause: Clause, proposal: Proposal, tr
     out["weak"] = float(proposal.weak)
     out["unplaced"] = float(proposal.unplaced)
     return out
+
+
+def sentence_type_features(proposal: Proposal, hits: list[Any]) -> None:
+    """The sub-event types the whole sentence's words name, not only the clause's: the crowd that 'set a
+    bus on fire' in another clause makes the march a violent one; 'after clashes' beside a curfew."""
+    subs = [sub for _, sub in event_types()]
+    for hit in hits:
+        sub = hit.trigger.sub_event_type
+        if sub in subs:
+            proposal.features[f"sent_sub_{subs.index(sub)}"] = 1.0
 
 
 def _in_lead(article: Any, offset: int) -> bool:
