@@ -83,7 +83,13 @@ def _skip_stored(items: Iterable[Article | Reject], store: AnyStore, report: Ing
                 continue
         report.skipped += 1
         if known != item.content_hash:
-            yield Reject(item.source, f"{item.doc_id}: {Errors.E016}", "E016")
+            yield Reject(item.source, f"{item.doc_id}: {Errors.E016}", "E016", _first_line(item))
+
+
+def _first_line(article: Article) -> int | None:
+    """The input line where an article starts (a JSONL line, a CSV row, a JSON array record), where known."""
+    lines = [p.source_line for p in article.pieces if p.source_line is not None]
+    return min(lines) if lines else None
 
 
 def _write(store: AnyStore, batch: list[Extraction], rejects: list[Reject], dups: DuplicateIndex,
