@@ -19,7 +19,12 @@ class DecodedText:
     trailing: int = 0  # bytes after the end of gzip data that were not read (not gzip)
 
 
-def gunzip_capped(data: bytes, *, source: str, limit: int = MAX_BYTES) -> tuple[bytes, int]:
+def gunzip_capped(data: bytes, *, source: str, limit: int = MAX_BYTES) -> bytes:
+    """Decompress gzip data, refusing to expand past `limit` bytes."""
+    return gunzip_members(data, source=source, limit=limit)[0]
+
+
+def gunzip_members(data: bytes, *, source: str, limit: int = MAX_BYTES) -> tuple[bytes, int]:
     """Decompress gzip data, refusing to expand past `limit` bytes: (the bytes, how many trailing bytes
     after the last gzip member were left unread). Every member of a multi-member file is read; bytes
     after them that are not gzip are left, as `gzip -d` does (it warns), instead of losing the file
@@ -53,7 +58,7 @@ def decode_bytes(data: bytes, *, source: str, limit: int = MAX_BYTES) -> Decoded
         raise InputError("E005", source=source, size=len(data), limit=limit)
     trailing = 0
     if data[:2] == b"\x1f\x8b":
-        data, trailing = gunzip_capped(data, source=source, limit=limit)
+        data, trailing = gunzip_members(data, source=source, limit=limit)
     if not data.strip():
         raise InputError("E002", source=source)
     if data.startswith(b"\xef\xbb\xbf"):
