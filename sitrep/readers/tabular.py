@@ -62,7 +62,7 @@ def read_json_array(text: str, *, source: str, stem: str) -> Iterator[RawDocumen
         try:
             record, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            yield Reject(source, _array_broken(n, f"{exc.msg} at line {exc.lineno}, column {exc.colno}"), "E006", line)
+            yield Reject(source, _array_broken(n, f"{exc.msg}: line {exc.lineno} column {exc.colno}"), "E006", line)
             return
         except (ValueError, RecursionError) as exc:  # a number over 4300 digits, nesting too deep
             yield Reject(source, _array_broken(n, _json_limit(exc)), "E006", line)
