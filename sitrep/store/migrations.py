@@ -226,6 +226,26 @@ CREATE TABLE explanations (
     body TEXT NOT NULL
 );
 """),
+    # A reject is one record, not one line: the records of a minified JSON array, a feed's entries
+    # and an array's E016s all share their line and code, and `UNIQUE (source, line, code)` kept
+    # only the first (issue 16, F15). The reason names the record ("record 3: ...", "feed entry 2 ...",
+    # "<doc_id>: ..."), so it joins the key; a re-run gives the same reasons and adds no row.
+    # SQLite cannot drop a table constraint, so the table is rebuilt, ids and rows kept, inside
+    # this migration's transaction (nothing references it, and it has no index or trigger of its own).
+    ("0009_reject_records", """
+CREATE TABLE rejects_0009 (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    line INTEGER NOT NULL DEFAULT 0,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (source, line, code, reason)
+);
+INSERT INTO rejects_0009(id, source, line, code, reason, at) SELECT id, source, line, code, reason, at FROM rejects;
+DROP TABLE rejects;
+ALTER TABLE rejects_0009 RENAME TO rejects;
+"""),
 ]
 
 # PostgreSQL runs the same migrations, translated by `dialect.to_postgres` (types, defaults).
@@ -237,5 +257,14 @@ POSTGRES_OVERRIDES: dict[str, str] = {
 ALTER TABLE articles ADD COLUMN fts tsvector
     GENERATED ALWAYS AS (to_tsvector('simple', coalesce(title, '') || ' ' || text)) STORED;
 CREATE INDEX articles_fts ON articles USING GIN (fts);
+""",
+    # PostgreSQL changes the constraint in place. A B-tree entry holds at most about 2.7 kB, and a
+    # reason (an E016 names the article's id, which may be long) or a source may be longer, so the
+    # key holds their md5 digests: equal texts, equal digests. `ON CONFLICT DO NOTHING` (no target)
+    # honours a unique index as it does a constraint. The constraint's name is PostgreSQL's own for
+    # 0001's inline `UNIQUE (source, line, code)`.
+    "0009_reject_records": """
+ALTER TABLE rejects DROP CONSTRAINT rejects_source_line_code_key;
+CREATE UNIQUE INDEX rejects_identity ON rejects (md5(source), line, code, md5(reason));
 """,
 }

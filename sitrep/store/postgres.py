@@ -201,8 +201,11 @@ class PostgresStore(StoreReads, ReviewWrites):
         self._retrying("add_rejects", write)
 
     def _add_reject(self, reject: Reject) -> None:
+        """One row per rejected record; the same record rejected again (a re-run) adds none
+        (the key is migration 0009's unique index, on the digests of source and reason)."""
         self.conn.execute(
-            "INSERT INTO rejects(source, line, code, reason) VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+            "INSERT INTO rejects(source, line, code, reason) VALUES (%s,%s,%s,%s)"
+            " ON CONFLICT (md5(source), line, code, md5(reason)) DO NOTHING",
             (reject.source, reject.line or 0, reject.code, reject.reason),
         )
 

@@ -183,8 +183,11 @@ class Store(StoreReads, ReviewWrites):
                 self._add_reject(reject)
 
     def _add_reject(self, reject: Reject) -> None:
+        """One row per rejected record; the same record rejected again (a re-run) adds none. The key
+        is migration 0009's; only a duplicate is ignored (OR IGNORE would drop a NULL reason silently)."""
         self.conn.execute(
-            "INSERT OR IGNORE INTO rejects(source, line, code, reason) VALUES (?,?,?,?)",
+            "INSERT INTO rejects(source, line, code, reason) VALUES (?,?,?,?)"
+            " ON CONFLICT (source, line, code, reason) DO NOTHING",
             (reject.source, reject.line or 0, reject.code, reject.reason),
         )
 
