@@ -88,7 +88,7 @@ class TokenGate:
     def __init__(self, app: ASGIApp, settings: ApiSettings, routes: Sequence[BaseRoute]):
         self.app = app
         self.settings = settings
-        self.routes = routes  # the app's, read on first use (routers are added after the middleware)
+        self.routes = routes  # the app's routers' routes (included without a prefix)
         self._writes: list[BaseRoute] | None = None
 
     def needs_token(self, scope: Scope) -> bool:
