@@ -41,6 +41,14 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def unread_body(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """`connection: close` for a refusal that leaves a request's body unread (so the server stops reading
+    it at once, not at the body deadline); nothing for a request without a body."""
+    length = _content_length(scope)
+    has_body = (length is not None and length > 0) or _header(scope, b"transfer-encoding") is not None
+    return [CLOSE] if has_body else []
+
+
 def host_name(value: str) -> str:
     """A Host header's host, lower case, without port or brackets: '[::1]:8000' -> '::1'."""
     value = value.strip().lower()
@@ -74,7 +82,7 @@ class HostAllowlist:
             return
         await send_error(send, 400, "unknown_host",
                          f"This server does not answer to the host {name[:100]!r}; start it with "
-                         "--allowed-hosts naming it to allow it.", [CLOSE])
+                         "--allowed-hosts naming it to allow it.", unread_body(scope))
 
 
 class TokenGate:
@@ -240,4 +248,4 @@ class RateLimit:
         retry = max(1, math.ceil(wait))
         await send_error(send, 429, "rate_limited", f"Too many requests from this client; retry in {retry} s "
                                                     f"(limit {self.rate:g} a second, bursts of {self.burst}).",
-                         [(b"retry-after", str(retry).encode())])
+                         [(b"retry-after", str(retry).encode()), *unread_body(scope)])

@@ -15,7 +15,7 @@ DEFAULT_MAX_BATCH = 100
 DEFAULT_QUERY_TIMEOUT_MS = 5_000
 DEFAULT_RATE_LIMIT = 50.0  # requests a second per client, on average (generous: a page load is ~20)
 DEFAULT_RATE_BURST = 200  # requests a client may send at once
-# Server read deadlines, in seconds (`sitrep serve --header-timeout` etc.; README "Serving")
+# Server read deadlines, in seconds (`sitrep serve --header-timeout` etc.; README "HTTP API and web map")
 DEFAULT_IDLE_TIMEOUT_S = 10.0  # a new connection that sends nothing
 DEFAULT_HEADER_TIMEOUT_S = 10.0  # from a request's first byte to the end of its headers
 DEFAULT_BODY_TIMEOUT_S = 30.0  # from the end of the headers to the end of the body (2 MB at 70 KB/s)
