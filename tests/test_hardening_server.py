@@ -195,6 +195,16 @@ def test_f16_malformed_json_without_the_token_is_a_401_not_a_parse_error(db: Pat
         assert_error(c.post("/articles", content=b"{", headers=AUTH), 403, "writes_disabled")
 
 
+@pytest.mark.parametrize("path", ["/articles", "/events/merge", "/events/0123456789abcdef/review",
+                                  "/events/f0123456789abcdef/split"])
+def test_f16_every_write_route_is_gated_before_its_body(db: Path, path: str) -> None:
+    app = create_app(db, token=TOKEN, pipeline_factory=FakePipeline, rate_limit=None, read_token_from_env=False)
+    with TestClient(app) as c:
+        response = c.post(path, content=b"{", headers={"Content-Type": "application/json"})
+    assert_error(response, 401, "unauthorized")
+    assert response.headers["connection"] == "close" and response.headers["www-authenticate"] == "Bearer"
+
+
 # ---------------------------------------------------------------- F13: X-Forwarded-For trusted only when told
 
 
