@@ -25,6 +25,7 @@ from sitrep.api.deps import read_store
 from sitrep.api.server import TimedH11Protocol, server_config
 from sitrep.api.settings import ServerTimeouts, default_allowed_hosts, parse_allowed_hosts
 from sitrep.pipeline import clean_documents
+from sitrep.readers.names import clean_name
 from sitrep.records import RawDocument
 from sitrep.store import open_store
 from tests.storefixtures import synthetic_store
@@ -340,3 +341,15 @@ def test_f17_q_of_separators_alone_matches_nothing(db: Path, q: str) -> None:
             response = c.get("/events", params={"q": q, "fused": fused})
             assert response.status_code == 200 and response.json()["total"] == 0, (q, fused, response.text)
         assert c.get("/events", params={"q": " "}).json()["total"] == 3  # a blank form field: no filter
+
+
+def test_an_api_article_gets_the_readers_one_normalisation(db: Path) -> None:
+    """An outlet sent through the API with a terminal escape in it is stored as the readers store it:
+    escaped, on one line, not raw."""
+    app = create_app(db, token=TOKEN, pipeline_factory=FakePipeline, rate_limit=None, read_token_from_env=False)
+    with TestClient(app) as c:
+        sent = {**ARTICLE, "id": "srv-ctl", "outlet": "Daily\x1b[31m Post\u202e"}
+        assert c.post("/articles", json=sent, headers=AUTH).json()["articles"][0]["stored"] is True
+        outlet = c.get("/articles/srv-ctl").json()["outlet"]
+    assert "\x1b" not in outlet and "\u202e" not in outlet and outlet.startswith("Daily")
+    assert outlet == clean_name("Daily\x1b[31m Post\u202e")

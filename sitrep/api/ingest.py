@@ -34,8 +34,13 @@ class Writer:
 
 
 def to_raw(record: ArticleIn) -> RawDocument:
-    return RawDocument(doc_id=record.id, text=record.text, source=API_SOURCE, url=record.url,
-                       outlet=record.outlet, published=record.published, title=record.title)
+    """The record as a document, its names and text in the one stored form every reader gives them."""
+    from ..readers.names import normalise
+
+    raw = normalise(RawDocument(doc_id=record.id, text=record.text, source=API_SOURCE, url=record.url,
+                                outlet=record.outlet, published=record.published, title=record.title))
+    assert isinstance(raw, RawDocument)
+    return raw
 
 
 def ingest_records(records: list[ArticleIn], writer: Writer, settings: ApiSettings) -> IngestResult:
