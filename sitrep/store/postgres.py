@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
@@ -28,6 +28,9 @@ from .fused import Sql, rebuild, refuse
 from .reads import POSTGRES, StoreReads
 from .reviews import ReviewWrites
 from .schema import EVENT_COLUMNS, event_values
+
+if TYPE_CHECKING:
+    from ..dedup import DuplicateIndex
 
 log = logging.getLogger(__name__)
 
@@ -134,33 +137,60 @@ class PostgresStore(StoreReads, ReviewWrites):
 
     def write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
                     duplicates: dict[str, tuple[str, float]] | None = None,
-                    minhashes: dict[str, bytes] | None = None) -> int:
+                    minhashes: dict[str, bytes] | None = None, *, dedup: DuplicateIndex | None = None) -> int:
         """Write a batch in one transaction; articles already stored are skipped. Returns how many were new."""
+        return len(self.write_articles(extractions, rejects, duplicates, minhashes, dedup=dedup))
+
+    def write_articles(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
+                       duplicates: dict[str, tuple[str, float]] | None = None,
+                       minhashes: dict[str, bytes] | None = None, *,
+                       dedup: DuplicateIndex | None = None) -> list[str]:
+        """Write a batch in one transaction; the doc_ids it added (those already stored are skipped).
+
+        With `dedup`, near-duplicates are linked under the write lock against every article stored
+        so far, by any process (`duplicates` and `minhashes` are then ignored)."""
         return self._retrying(
-            "write_batch", lambda: self._write_batch(extractions, rejects, duplicates or {}, minhashes or {}))
+            "write_batch", lambda: self._write_batch(extractions, rejects, duplicates or {}, minhashes or {}, dedup))
 
     def _write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject],
-                     duplicates: dict[str, tuple[str, float]], minhashes: dict[str, bytes]) -> int:
-        added = 0
+                     duplicates: dict[str, tuple[str, float]], minhashes: dict[str, bytes],
+                     dedup: DuplicateIndex | None) -> list[str]:
+        added: list[str] = []
         new_events: list[str] = []
-        with self.conn.transaction():
-            # One writer at a time: no deadlocks on shared places and actors, and fusion sees every event.
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            for reject in rejects:
-                self._add_reject(reject)
-            for ex in extractions:
-                doc_id = ex.article.doc_id
-                article_id = self._add_article(ex.article, duplicates.get(doc_id), minhashes.get(doc_id))
-                if article_id is None:  # already stored, by this process or another
-                    continue
-                self._add_places(article_id, ex.places)
-                for event in ex.events:
-                    self._add_event(article_id, ex.article, event)
-                    new_events.append(event.event_id)
-                self._add_quotes(article_id, ex)
-                added += 1
-            refuse(self._sql, new_events)
+        indexed: list[str] = []
+        try:
+            with self.conn.transaction():
+                # One writer at a time: no deadlocks on shared places and actors, fusion sees every event,
+                # and near-duplicates are linked against everything committed before this batch.
+                self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                for reject in rejects:
+                    self._add_reject(reject)
+                if dedup is not None:
+                    stored = self._stored_ids([ex.article.doc_id for ex in extractions])
+                    fresh = [ex for ex in extractions if ex.article.doc_id not in stored]
+                    dedup.catch_up(self.minhash_rows(dedup.last_row))
+                    duplicates, minhashes, indexed = dedup.link((ex.article.doc_id, ex.article.text) for ex in fresh)
+                for ex in extractions:
+                    doc_id = ex.article.doc_id
+                    article_id = self._add_article(ex.article, duplicates.get(doc_id), minhashes.get(doc_id))
+                    if article_id is None:  # already stored, by this process or another
+                        continue
+                    self._add_places(article_id, ex.places)
+                    for event in ex.events:
+                        self._add_event(article_id, ex.article, event)
+                        new_events.append(event.event_id)
+                    self._add_quotes(article_id, ex)
+                    added.append(doc_id)
+                refuse(self._sql, new_events)
+        except BaseException:
+            if dedup is not None:  # a retry links this batch afresh
+                dedup.forget(indexed)
+            raise
         return added
+
+    def _stored_ids(self, doc_ids: list[str]) -> set[str]:
+        rows = self.conn.execute("SELECT doc_id FROM articles WHERE doc_id = ANY(%s)", (doc_ids,)).fetchall()
+        return {r[0] for r in rows}
 
     def refuse_all(self) -> int:
         """Fuse the whole store again (the result equals incremental fusion)."""
@@ -290,11 +320,20 @@ class PostgresStore(StoreReads, ReviewWrites):
 
     def minhashes(self, page: int = 1000) -> Iterator[tuple[str, bytes]]:
         """Every stored signature in insertion order, fetched a page at a time."""
-        last = 0
+        for _, doc_id, data in self.minhash_rows(0, page):
+            yield doc_id, data
+
+    def minhash_rows(self, after: int = 0, page: int = 1000) -> Iterator[tuple[int, str, bytes]]:
+        """(row id, doc_id, signature) of the stored articles after row `after`, in insertion order.
+
+        Inside a transaction (the write lock held) the pages are read on that transaction, unretried."""
+        in_transaction = self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        last = after
         while True:
-            rows = self._retrying("minhashes", partial(self._minhash_page, last, page))
-            for _, doc_id, data in rows:
-                yield doc_id, bytes(data)
+            fetch = partial(self._minhash_page, last, page)
+            rows = fetch() if in_transaction else self._retrying("minhashes", fetch)
+            for row_id, doc_id, data in rows:
+                yield int(row_id), doc_id, bytes(data)
             if len(rows) < page:
                 return
             last = rows[-1][0]

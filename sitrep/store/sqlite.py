@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
@@ -16,6 +16,9 @@ from .migrations import MIGRATIONS
 from .reads import SQLITE, StoreReads
 from .reviews import ReviewWrites
 from .schema import EVENT_COLUMNS, EventQuery, event_values, fts_phrase
+
+if TYPE_CHECKING:
+    from ..dedup import DuplicateIndex
 
 __all__ = ["EVENT_COLUMNS", "EventQuery", "Store", "event_values", "fts_phrase"]
 
@@ -134,33 +137,57 @@ class Store(StoreReads, ReviewWrites):
 
     def write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
                     duplicates: dict[str, tuple[str, float]] | None = None,
-                    minhashes: dict[str, bytes] | None = None) -> int:
+                    minhashes: dict[str, bytes] | None = None, *, dedup: DuplicateIndex | None = None) -> int:
         """Write a batch in one transaction; articles already stored are skipped. Returns how many were new."""
-        added = 0
+        return len(self.write_articles(extractions, rejects, duplicates, minhashes, dedup=dedup))
+
+    def write_articles(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
+                       duplicates: dict[str, tuple[str, float]] | None = None,
+                       minhashes: dict[str, bytes] | None = None, *,
+                       dedup: DuplicateIndex | None = None) -> list[str]:
+        """Write a batch in one transaction; the doc_ids it added (those already stored are skipped).
+
+        With `dedup`, near-duplicates are linked here, under the write lock, against every article
+        stored so far, by this process or any other (`duplicates` and `minhashes` are then ignored)."""
+        added: list[str] = []
         new_events: list[str] = []
-        with self.transaction():
-            for reject in rejects:
-                self._add_reject(reject)
-            for ex in extractions:
-                if self._article_id(ex.article.doc_id) is not None:
-                    continue
-                dup = (duplicates or {}).get(ex.article.doc_id)
-                article_id = self._add_article(ex.article, dup, (minhashes or {}).get(ex.article.doc_id))
-                self._add_places(article_id, ex.places)
-                for event in ex.events:
-                    self._add_event(article_id, ex.article, event)
-                    new_events.append(event.event_id)
-                if ex.explanation is not None:
-                    self.conn.execute("INSERT INTO explanations(article_id, body) VALUES (?, ?)",
-                                      (article_id, json.dumps(ex.explanation, ensure_ascii=False)))
-                for quote in ex.quotes:
-                    self.conn.execute(
-                        'INSERT INTO quotes(article_id, text, start, "end", speaker, speaker_role) VALUES (?,?,?,?,?,?)',
-                        (article_id, quote.text, quote.start, quote.end, quote.speaker, quote.speaker_role),
-                    )
-                added += 1
-            refuse(self._sql, new_events)
+        indexed: list[str] = []
+        try:
+            with self.transaction():
+                for reject in rejects:
+                    self._add_reject(reject)
+                fresh = [ex for ex in extractions if self._article_id(ex.article.doc_id) is None]
+                if dedup is not None:
+                    dedup.catch_up(self.minhash_rows(dedup.last_row))
+                    duplicates, minhashes, indexed = dedup.link((ex.article.doc_id, ex.article.text) for ex in fresh)
+                for ex in fresh:
+                    if ex.article.doc_id in added:  # the same article twice in one batch (a short list)
+                        continue
+                    new_events += self._add_extraction(ex, (duplicates or {}).get(ex.article.doc_id),
+                                                       (minhashes or {}).get(ex.article.doc_id))
+                    added.append(ex.article.doc_id)
+                refuse(self._sql, new_events)
+        except BaseException:
+            if dedup is not None:
+                dedup.forget(indexed)
+            raise
         return added
+
+    def _add_extraction(self, ex: Extraction, dup: tuple[str, float] | None, minhash: bytes | None) -> list[str]:
+        """One new article with its places, events, explanation and quotes; its event ids."""
+        article_id = self._add_article(ex.article, dup, minhash)
+        self._add_places(article_id, ex.places)
+        for event in ex.events:
+            self._add_event(article_id, ex.article, event)
+        if ex.explanation is not None:
+            self.conn.execute("INSERT INTO explanations(article_id, body) VALUES (?, ?)",
+                              (article_id, json.dumps(ex.explanation, ensure_ascii=False)))
+        for quote in ex.quotes:
+            self.conn.execute(
+                'INSERT INTO quotes(article_id, text, start, "end", speaker, speaker_role) VALUES (?,?,?,?,?,?)',
+                (article_id, quote.text, quote.start, quote.end, quote.speaker, quote.speaker_role),
+            )
+        return [event.event_id for event in ex.events]
 
     def _sql(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(sql, list(params))]
@@ -258,8 +285,15 @@ class Store(StoreReads, ReviewWrites):
         return {t: int(self.conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]) for t in tables}
 
     def minhashes(self) -> Iterator[tuple[str, bytes]]:
-        for row in self.conn.execute("SELECT doc_id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id"):
-            yield row[0], row[1]
+        for _, doc_id, data in self.minhash_rows():
+            yield doc_id, data
+
+    def minhash_rows(self, after: int = 0) -> Iterator[tuple[int, str, bytes]]:
+        """(row id, doc_id, signature) of the stored articles after row `after`, in the order stored."""
+        rows = self.conn.execute("SELECT id, doc_id, minhash FROM articles WHERE minhash IS NOT NULL AND id > ?"
+                                 " ORDER BY id", (after,)).fetchall()
+        for row in rows:
+            yield int(row[0]), row[1], row[2]
 
     def rejects(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM rejects ORDER BY id")]

@@ -1,0 +1,151 @@
+"""Hardening, round two (issue 16): processes, concurrency and store integrity.
+
+Each test is named after the attack report's finding it pins (../shared/reports/attack-2026-12.md).
+None needs spaCy: the extractions are built here, and worker tests use tiny stand-in tasks.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sitrep.dedup import DuplicateIndex, signature, to_bytes
+from sitrep.errors import StoreError
+from sitrep.ingest import IngestReport, ingest_items
+from sitrep.records import Article, Event, Extraction, Piece, Reject
+from sitrep.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+WIRE = ("Gunmen attacked the village of Kabaje in Zamfara State on Tuesday night, killing 23 people and"
+        " burning dozens of houses, police spokesman Mohammed Shehu said on Wednesday. The attackers arrived"
+        " on motorcycles and shot at residents as they fled into the bush, survivors told reporters.")
+OTHER = ("Protesters marched through central Basra on Friday demanding jobs and electricity; police fired"
+         " tear gas and detained several people near the provincial council building, witnesses said.")
+
+
+def _extraction(doc_id: str, text: str, *, outlet: str = "wire") -> Extraction:
+    article = Article(doc_id=doc_id, text=text, pieces=[Piece("paragraph", text, 0, len(text), 1)], source="t",
+                      outlet=outlet, published=date(2024, 5, 8))
+    if text == OTHER:
+        event = Event(doc_id=doc_id, event_type="Protests", sub_event_type="Protest with intervention",
+                      actor1="Protesters (Iraq)", actor2="Police Forces of Iraq", country="Iraq", admin1="Basra",
+                      location="Basra", event_date="2024-05-03", evidence=text[:60], evidence_start=0,
+                      evidence_end=60)
+    else:
+        event = Event(doc_id=doc_id, event_type="Violence against civilians", sub_event_type="Attack",
+                      actor1="Unidentified armed group (Nigeria)", actor2="Civilians (Nigeria)", country="Nigeria",
+                      admin1="Zamfara", location="Kabaje", event_date="2024-05-07", fatalities=23,
+                      evidence=text[:60], evidence_start=0, evidence_end=60)
+    return Extraction(article, places=[], events=[event])
+
+
+class Replay:
+    """An extractor handing back prepared extractions; `meanwhile` runs once, after the ingest has
+    checked which articles are stored and before it writes (another process's ingest, say)."""
+
+    def __init__(self, results: Iterable[Extraction], meanwhile: Callable[[], None] | None = None):
+        self.by_id = {r.article.doc_id: r for r in results}
+        self.meanwhile = meanwhile
+
+    def extract(self, items: Iterable[Article | Reject]) -> Iterator[Extraction | Reject]:
+        todo = list(items)
+        if self.meanwhile is not None:
+            self.meanwhile()
+        for item in todo:
+            yield item if isinstance(item, Reject) else self.by_id[item.doc_id]
+
+    def run(self, paths: Iterable[str]) -> Iterator[Extraction | Reject]:
+        raise NotImplementedError
+
+
+def _ingest(store, extractions: list[Extraction], meanwhile: Callable[[], None] | None = None) -> IngestReport:
+    return ingest_items([ex.article for ex in extractions], store, Replay(extractions, meanwhile))  # type: ignore[arg-type]
+
+
+def _links(target: str) -> dict[str, str | None]:
+    with open_store(target) as store:
+        rows = store._read("SELECT doc_id, duplicate_of FROM articles ORDER BY doc_id", [])
+    return {r["doc_id"]: r["duplicate_of"] for r in rows}
+
+
+def _source_counts(target: str) -> list[int]:
+    with open_store(target) as store:
+        return sorted(int(r["source_count"]) for r in store._read("SELECT source_count FROM fused_events", []))
+
+
+# ---------------------------------------------------------------- F5: concurrent ingests
+def test_f5_a_concurrent_ingest_links_the_wire_copy_another_one_stored(store_target: str) -> None:
+    """Two ingests at once: the second loaded its near-duplicate index before the first stored the wire
+    story; its copy must still be linked (one fused event, one independent source), and an article the
+    other stored meanwhile is counted as already stored, so the summary adds up."""
+    original, copy = _extraction("wire-a", WIRE), _extraction("wire-b", WIRE.replace("Wednesday", "Wednesday."),
+                                                              outlet="copier")
+    shared = _extraction("shared", OTHER)
+    first_report: list[IngestReport] = []
+
+    def other_process() -> None:
+        with open_store(store_target) as other:
+            first_report.append(_ingest(other, [original, shared]))
+
+    with open_store(store_target) as store:
+        report = _ingest(store, [copy, shared], meanwhile=other_process)
+    assert first_report[0].added == 2
+    assert _links(store_target) == {"shared": None, "wire-a": None, "wire-b": "wire-a"}
+    assert _source_counts(store_target) == [1, 1]  # the attack, once; the protest, once
+    assert (report.read, report.added, report.skipped) == (2, 1, 1)
+    assert report.events == 1  # only the article this run wrote
+
+
+def test_f5_an_article_stored_meanwhile_with_other_text_is_an_e016(tmp_path: Path) -> None:
+    target = str(tmp_path / "s.db")
+    mine, theirs = _extraction("same-id", WIRE), _extraction("same-id", OTHER)
+
+    def other_process() -> None:
+        with open_store(target) as other:
+            _ingest(other, [theirs])
+
+    with open_store(target) as store:
+        report = _ingest(store, [mine], meanwhile=other_process)
+        assert [r.code for r in report.rejected] == ["E016"]
+        assert [r["code"] for r in store.rejects()] == ["E016"]
+    assert (report.read, report.added, report.skipped) == (1, 0, 1)
+
+
+# ---------------------------------------------------------------- F6: tie-break
+def _variant(base: np.ndarray, changed: list[int]) -> bytes:
+    values = base.copy()
+    values[changed] += 1  # a different hash at these permutations: Jaccard (128 - len) / 128
+    return values.astype(np.uint64).tobytes()
+
+
+@pytest.mark.parametrize("lsh_order", [["b-later", "a-earlier"], ["a-earlier", "b-later"]])
+def test_f6_equally_similar_copies_tie_to_the_smallest_doc_id_whatever_lsh_returns_first(
+        lsh_order: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both candidates have Jaccard exactly 125/128 = 0.9765625 (stored as 0.977): the old code kept the
+    rounded similarity, so the second candidate never won the tie and the hash seed picked the link."""
+    m = signature(WIRE)
+    base = np.asarray(m.hashvalues, dtype=np.uint64)
+    index = DuplicateIndex([("b-later", _variant(base, [1, 2, 3])), ("a-earlier", _variant(base, [4, 5, 6]))])
+    monkeypatch.setattr(index.lsh, "query", lambda _m: list(lsh_order))
+    _, link = index.add("q", WIRE)
+    assert link == ("a-earlier", 0.977)
+
+
+def test_f6_a_rolled_back_batch_is_forgotten_by_the_index() -> None:
+    index = DuplicateIndex()
+    _, _, added = index.link([("x", WIRE)])
+    index.forget(added)
+    assert index.nearest("y", signature(WIRE)) is None
+    assert index.add("x", WIRE)[0] == to_bytes(signature(WIRE))
