@@ -149,3 +149,135 @@ def test_f6_a_rolled_back_batch_is_forgotten_by_the_index() -> None:
     index.forget(added)
     assert index.nearest("y", signature(WIRE)) is None
     assert index.add("x", WIRE)[0] == to_bytes(signature(WIRE))
+
+
+# ---------------------------------------------------------------- F3: the worker pool dies with its parent
+POOL_SCRIPT = textwrap.dedent("""
+    import os, sys, time
+    import sitrep.parallel as par
+
+    class SlowPipeline:  # stands in for the spaCy pipeline; spawned workers run this module's top level too
+        def __init__(self, options):
+            pass
+        def extract(self, items):
+            for item in items:
+                time.sleep(0.5)
+                yield item
+
+    par.Pipeline = SlowPipeline
+
+    if __name__ == "__main__":
+        try:
+            with par.ParallelExtractor(workers=2, chunk_size=1) as pool:  # spawn, as the CLI's
+                pids = sorted(set(pool.pool.submit(os.getpid).result() for _ in range(8)))
+                print("workers", *pids, flush=True)
+                for _ in pool.extract(par.Reject(f"r{i}", "x", "E001") for i in range(10_000)):
+                    pass
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+            sys.exit(130)
+""")
+
+
+def _children(pid: int) -> set[int]:
+    """Every live process whose parent is `pid` (workers and the resource tracker)."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.add(int(entry.name))
+    return out
+
+
+def _alive(pids: Iterable[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+def _start_pool(tmp_path: Path) -> tuple[subprocess.Popen[str], set[int]]:
+    script = tmp_path / "pool.py"
+    script.write_text(POOL_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, start_new_session=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("workers"), proc.stderr.read() if proc.stderr else line
+    time.sleep(0.5)  # the resource tracker is up by now
+    return proc, _children(proc.pid)
+
+
+def _wait_gone(pids: set[int], seconds: float = 15.0) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while (left := _alive(pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def _reap(pids: set[int]) -> None:
+    for pid in _alive(pids):
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_f3_kill_9_of_the_parent_ends_its_workers_and_the_resource_tracker(tmp_path: Path) -> None:
+    proc, children = _start_pool(tmp_path)
+    try:
+        assert len(children) >= 3  # two workers and the resource tracker
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        assert _wait_gone(children) == set()
+    finally:
+        _reap(children)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_f3_without_a_parent_death_signal_the_worker_polls_and_ends(tmp_path: Path) -> None:
+    """Without a parent-death signal (another OS, or a pool made off the main thread) the worker polls."""
+    script = tmp_path / "orphan.py"
+    script.write_text(textwrap.dedent("""
+        import os, sys, time
+        from sitrep.parallel import die_with_parent
+        child = os.fork()
+        if child == 0:
+            print(os.getpid(), die_with_parent(os.getppid(), death_signal=False), flush=True)
+            time.sleep(60)
+            os._exit(0)
+        time.sleep(60)
+    """))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout is not None
+    pid, how = proc.stdout.readline().split()
+    child = int(pid)
+    try:
+        assert how == "poll"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        assert _wait_gone({child}) == set()
+    finally:
+        _reap({child})
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_of_a_parallel_run_stops_parent_and_workers_without_worker_tracebacks(tmp_path: Path) -> None:
+    proc, children = _start_pool(tmp_path)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole foreground group
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130 and "interrupted" in out
+        assert "Traceback" not in err, err
+        assert _wait_gone(children) == set()
+    finally:
+        _reap(children)
