@@ -250,7 +250,7 @@ def _open_db(db: str) -> AnyStore:
 
     if "://" not in db:
         _require_db(db)
-    return open_store(db)
+    return open_store(db, create=False)
 
 
 def _require_db(db: str) -> None:

@@ -281,3 +281,78 @@ def test_ctrl_c_of_a_parallel_run_stops_parent_and_workers_without_worker_traceb
         assert _wait_gone(children) == set()
     finally:
         _reap(children)
+
+
+# ---------------------------------------------------------------- F9: another application's SQLite file
+def _foreign_db(path: Path, *tables: str) -> str:
+    conn = sqlite3.connect(path)
+    for table in tables:
+        conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute(f"INSERT INTO {table}(name) VALUES ('alice'), ('bob')")
+    conn.commit()
+    conn.close()
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def _sitrep(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sitrep", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+
+
+@pytest.mark.parametrize("command", [["events"], ["stats"], ["export"], ["rejects"], ["fuse"],
+                                     ["ingest", "no-such-input.jsonl"]])
+def test_f9_a_command_given_another_applications_sqlite_file_refuses_it_unchanged(
+        command: list[str], tmp_path: Path) -> None:
+    db = tmp_path / "foreign.db"
+    before = _foreign_db(db, "customers", "articles")  # its own `articles` table, too
+    done = _sitrep(*command, "--db", str(db))
+    assert done.returncode == 2, done.stderr
+    assert "[E013]" in done.stderr and "not a sitrep store" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert hashlib.md5(db.read_bytes()).hexdigest() == before
+    assert not (tmp_path / "foreign.db-wal").exists()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master ORDER BY name")] == ["articles", "customers"]
+    conn.close()
+
+
+def test_f9_read_only_opening_never_makes_a_store_of_an_empty_or_missing_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    for target in (empty, tmp_path / "missing.db"):
+        with pytest.raises(StoreError, match="E013"):
+            open_store(target, create=False)
+    assert empty.read_bytes() == b"" and not (tmp_path / "missing.db").exists()
+
+
+def test_f9_a_sitrep_store_still_opens_read_only_and_is_migrated_as_before(tmp_path: Path) -> None:
+    target = tmp_path / "s.db"
+    with open_store(target) as store:
+        _ingest(store, [_extraction("a", WIRE)])
+    with open_store(target, create=False) as store:
+        assert store.counts()["articles"] == 1
+
+
+def test_f9_a_store_killed_in_its_first_migration_is_still_sitreps(tmp_path: Path) -> None:
+    target = tmp_path / "s.db"
+    conn = sqlite3.connect(target)
+    conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    conn.commit()
+    conn.close()
+    with open_store(target) as store:
+        assert store.counts()["articles"] == 0
+
+
+def test_f9_postgres_database_of_another_application_is_refused_unchanged(pg_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE customers (id serial PRIMARY KEY, name text)")
+    for create in (True, False):
+        with pytest.raises(StoreError, match="not a sitrep store"):
+            open_store(pg_url, create=create)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables"
+                                             " WHERE table_schema = 'public'")]
+    assert tables == ["customers"]

@@ -25,6 +25,7 @@ from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
 from .dialect import postgres_migrations, split_statements
 from .fused import Sql, rebuild, refuse
+from .migrations import MIGRATIONS
 from .reads import POSTGRES, StoreReads
 from .reviews import ReviewWrites
 from .schema import EVENT_COLUMNS, event_values
@@ -39,6 +40,7 @@ T = TypeVar("T")
 MIGRATE_LOCK = 0x5173_0001
 WRITE_LOCK = 0x5173_0002
 RETRIES = 5
+MIGRATION_NAMES = [name for name, _ in MIGRATIONS]
 TABLES = ("articles", "pieces", "places", "place_mentions", "actors", "events", "event_sources", "quotes", "rejects",
           "reviews")
 
@@ -49,13 +51,14 @@ class PostgresStore(StoreReads, ReviewWrites):
     dialect = POSTGRES
 
     def __init__(self, url: str, *, retries: int = RETRIES, connect_timeout: int = 10,
-                 statement_timeout_ms: int | None = None, migrate: bool = True):
+                 statement_timeout_ms: int | None = None, migrate: bool = True, create: bool = True):
         self.url = url
         self.retries = retries
         self.connect_timeout = connect_timeout
         self.statement_timeout_ms = statement_timeout_ms  # None: statements may run as long as they need
         self.conn = self._connect()
         if migrate:  # a reader of a store known to be current skips it
+            self._refuse_foreign(create=create)
             self.migrate()
 
     def _connect(self) -> psycopg.Connection[Any]:
@@ -93,6 +96,31 @@ class PostgresStore(StoreReads, ReviewWrites):
         raise AssertionError("unreachable")
 
     # ------------------------------------------------------------ schema
+    def _refuse_foreign(self, *, create: bool) -> None:
+        """Raise E013, before anything is written, unless the database holds a sitrep store, or holds no
+        table at all and `create` is set."""
+        def look() -> tuple[list[str], set[str]]:
+            tables = sorted(r[0] for r in self.conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"))
+            done: set[str] = set()
+            if "schema_migrations" in tables:
+                columns = {r[0] for r in self.conn.execute(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_schema = current_schema() AND table_name = 'schema_migrations'")}
+                if "name" in columns:
+                    done = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")}
+                    done.add("")  # the record table is sitrep's, even before its first migration commits
+            return tables, done
+
+        tables, done = self._retrying("open", look)
+        if (not tables and create) or done and (MIGRATION_NAMES[0] in done or tables == ["schema_migrations"]):
+            return
+        self.conn.close()
+        what = "holds no sitrep store" if not tables else f"is not a sitrep store (it holds {', '.join(tables[:5])})"
+        raise StoreError("E013", source=_redact(self.url),
+                         detail=f"the database {what}; it was left unchanged: give --db a sitrep store"
+                                + (" or a new database" if tables else ", or run `sitrep ingest` into it first"))
+
     def migrate(self) -> list[str]:
         """Apply pending migrations, each with its record in one transaction; one process at a time."""
         return self._retrying("migrate", self._migrate)

@@ -30,11 +30,18 @@ class Store(StoreReads, ReviewWrites):
 
     dialect = SQLITE
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, create: bool = True):
+        """Open (and migrate) the store at `path`; with `create`, an empty or new file becomes one.
+
+        A SQLite database that is not a sitrep store (another application's file) is refused with
+        E013 before anything is written to it: no table, no WAL switch."""
         self.path = str(path)
+        if not create and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError("E013", source=self.path, detail="no such store; run `sitrep ingest PATH --db` first")
         try:
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
+            self._refuse_foreign(create=create)
             self.conn.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
                 self.conn.execute("PRAGMA journal_mode = WAL")
@@ -44,6 +51,28 @@ class Store(StoreReads, ReviewWrites):
             self.conn = self._read_only_or_raise(exc)
         except sqlite3.DatabaseError as exc:
             raise StoreError("E013", source=self.path, detail=str(exc)) from exc
+
+    def _refuse_foreign(self, *, create: bool) -> None:
+        """Raise E013 unless the database is a sitrep store, or empty and `create` is set (reads only)."""
+        tables = sorted(r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"))
+        if not tables:
+            if create:
+                return
+            self.conn.close()
+            raise StoreError("E013", source=self.path,
+                             detail="the file holds no sitrep store (it is empty); run `sitrep ingest` into it first")
+        if "schema_migrations" in tables:
+            columns = {r[1] for r in self.conn.execute("PRAGMA table_info(schema_migrations)")}
+            names = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")} if "name" in columns else None
+            # A store killed while its very first migration ran holds the record table alone.
+            if names is not None and (MIGRATIONS[0][0] in names or tables == ["schema_migrations"]):
+                return
+        self.conn.close()
+        shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+        raise StoreError("E013", source=self.path,
+                         detail=f"this SQLite database is not a sitrep store (it holds {shown}); it was left"
+                                " unchanged: give --db a sitrep store or a new file")
 
     def _read_only_or_raise(self, exc: sqlite3.OperationalError) -> sqlite3.Connection:
         """A current store on read-only media still serves reads (queries, export, serve); writing
