@@ -238,14 +238,15 @@ def one_round(backend: Backend, inputs: Path, target: str, args: argparse.Namesp
 def kill_rounds(backend: Backend, inputs: Path, reference: dict[str, Any], args: argparse.Namespace,
                 full_s: float) -> dict[str, Any]:
     rng = random.Random(args.seed)
+    deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else float("inf")
     stats = {"rounds": 0, "by_mode": {"time": 0, "commit": 0}, "left_behind": 0, "rounds_with_leftovers": 0,
              "integrity_failures": 0, "completed_stores": 0, "equal_stores": 0, "differing": [],
              "kills_mid_store": 0, "resumes_per_store": []}
-    while stats["rounds"] < args.rounds:
+    while stats["rounds"] < args.rounds and time.monotonic() < deadline:
         with backend.fresh() as target:
             resumes = 0
             while True:
-                if stats["rounds"] >= args.rounds:  # the round budget is spent: complete this store
+                if stats["rounds"] >= args.rounds or time.monotonic() >= deadline:  # spent: complete this store
                     clean_run(inputs, target, args, rng.randrange(1, 2**31))
                     break
                 result = one_round(backend, inputs, target, args, rng, full_s)
@@ -266,8 +267,9 @@ def kill_rounds(backend: Backend, inputs: Path, reference: dict[str, Any], args:
                     conn.close()
                     stats["integrity_failures"] += not ok
                 if stats["rounds"] % 10 == 0:
-                    print(f"  {stats['rounds']} rounds, {stats['completed_stores']} stores completed,"
-                          f" {stats['left_behind']} processes left behind", flush=True)
+                    print(f"  {stats['rounds']} rounds, {stats['completed_stores']} stores completed"
+                          f" ({stats['equal_stores']} equal to the clean run), {stats['left_behind']} processes"
+                          f" left behind, {stats['integrity_failures']} integrity failures", flush=True)
             got = fingerprint(target)
             stats["completed_stores"] += 1
             stats["resumes_per_store"].append(resumes)
@@ -323,6 +325,8 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=3)
     parser.add_argument("--grace", type=float, default=5.0, help="Seconds a killed run's processes get to end.")
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--max-minutes", type=float, default=None,
+                        help="Start no round after this long; the store in progress is completed and compared.")
     parser.add_argument("--no-concurrent", dest="concurrent", action="store_false")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
