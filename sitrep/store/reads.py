@@ -213,14 +213,16 @@ class Arm:
     tiebreak: str  # the row id GET /events orders the events of one day by
 
 
-def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False,
-                     by_date: bool = False) -> tuple[list[str], list[Any]]:
+def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False, by_date: bool = False,
+                     joined: bool = False) -> tuple[list[str], list[Any]]:
     """The query's filters on the machine's row `x` or (`reviewed`) on the analysts' values in `r`. With
-    `by_date`, only the event date is left to an index (SQLite: `+column` is no index's column)."""
+    `by_date`, only the event date is left to an index; `joined` (x joined to the few reviewed rows), none
+    (SQLite: `+column` is no index's column)."""
     def value(column: str) -> str:
         if reviewed and column in REVIEW_FIELDS:
             return f"r.{column}"
-        return f"{dialect.no_index if reviewed or (by_date and column != 'event_date') else ''}x.{column}"
+        unindexed = reviewed or joined or (by_date and column != "event_date")
+        return f"{dialect.no_index if unindexed else ''}x.{column}"
 
     where: list[str] = []
     params: list[Any] = []
@@ -298,16 +300,14 @@ def arms(q: EventQuery, dialect: Dialect, *, by_date: bool = False) -> list[Arm]
 def count_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
     """How many events the query selects: the machine's rows matching it (an index's count), less those of
     them that are reviewed, plus the reviewed rows whose corrected values match it."""
-    where, params = _machine_filters(q, dialect)
     reviewed = _reviewed(q, dialect)
-    terms = [f"(SELECT COUNT(*){reviewed.sql})"]
-    values = list(reviewed.params)
-    if not q.rejected:
-        terms = [f"(SELECT COUNT(*) FROM {_TABLE[q.fused]} x{_where(where)})",
-                 f"(SELECT COUNT(*){_reviewed_join(q)}{_where(where, ' AND ')})", *terms]
-        values = [*params, *params, *values]
-        terms[1] = "- " + terms[1]
-    return "SELECT " + " + ".join(terms).replace("+ - ", "- ") + " AS n", values
+    corrected = f"(SELECT COUNT(*){reviewed.sql})"
+    if q.rejected:
+        return f"SELECT {corrected} AS n", reviewed.params
+    where, params = _machine_filters(q, dialect)
+    machine = f"(SELECT COUNT(*) FROM {_TABLE[q.fused]} x{_where(where)})"
+    machine_reviewed = f"(SELECT COUNT(*){_reviewed_join(q)}{_where(_machine_filters(q, dialect, joined=True)[0], ' AND ')})"
+    return f"SELECT {machine} - {machine_reviewed} + {corrected} AS n", [*params, *params, *reviewed.params]
 
 
 def probe_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]] | None:
