@@ -226,6 +226,27 @@ CREATE TABLE explanations (
     body TEXT NOT NULL
 );
 """),
+    # The indexes GET /events reads (store/reads.py `arms`): each filter of the machine's rows, with the event date
+    # after it so a page is read in order; the actor filter matches names in `actors`, then these by name.
+    ("0007_query_indexes", """
+CREATE INDEX events_country_day ON events(lower(country), event_date);
+CREATE INDEX events_admin1_day ON events(lower(admin1), event_date);
+CREATE INDEX events_type_day ON events(lower(event_type), event_date);
+CREATE INDEX events_subtype_day ON events(lower(sub_event_type), event_date);
+CREATE INDEX events_actor1 ON events(actor1);
+CREATE INDEX events_actor2 ON events(actor2);
+CREATE INDEX events_confidence ON events(confidence, event_id);
+CREATE INDEX events_article ON events(article_id, event_id);
+CREATE INDEX events_position ON events(longitude, latitude);
+CREATE INDEX fused_events_day ON fused_events(event_date);
+CREATE INDEX fused_events_country_day ON fused_events(lower(country), event_date);
+CREATE INDEX fused_events_admin1_day ON fused_events(lower(admin1), event_date);
+CREATE INDEX fused_events_type_day ON fused_events(lower(event_type), event_date);
+CREATE INDEX fused_events_subtype_day ON fused_events(lower(sub_event_type), event_date);
+CREATE INDEX fused_events_actor1 ON fused_events(actor1);
+CREATE INDEX fused_events_actor2 ON fused_events(actor2);
+CREATE INDEX fused_events_position ON fused_events(longitude, latitude);
+"""),
     # A reject is one record, not one line: the records of a minified JSON array, a feed's entries
     # and an array's E016s all share their line and code, and `UNIQUE (source, line, code)` kept
     # only the first (issue 16, F15). The reason names the record ("record 3: ...", "feed entry 2 ...",
