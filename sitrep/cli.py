@@ -130,13 +130,19 @@ def ingest(paths: tuple[str, ...], db: str, published: date | None, fetch: bool,
     from .store import open_store
 
     options = PipelineOptions(fetch=fetch, published=published)
-    with open_store(db) as store, \
-            open_extractor(options, workers=workers, dask=dask_address) as extractor:
-        report = ingest_paths(paths, store, extractor, fetch=fetch, progress=True, batch_size=batch_size)
-        for reject in report.rejected:
-            _report_reject(reject)
-        click.echo(f"read {report.read} articles: {report.added} added, {report.skipped} already stored, "
-                   f"{len(report.rejected)} rejected, {report.events} events", err=True)
+    try:
+        with open_store(db) as store, \
+                open_extractor(options, workers=workers, dask=dask_address) as extractor:
+            report = ingest_paths(paths, store, extractor, fetch=fetch, progress=True, batch_size=batch_size)
+    except KeyboardInterrupt:
+        # The batch being written was rolled back and the workers were ended; what was stored is whole.
+        click.echo("sitrep: interrupted; the batches already written are kept. Run the same command again"
+                   " to complete the ingest.", err=True)
+        sys.exit(130)
+    for reject in report.rejected:
+        _report_reject(reject)
+    click.echo(f"read {report.read} articles: {report.added} added, {report.skipped} already stored, "
+               f"{len(report.rejected)} rejected, {report.events} events", err=True)
 
 
 MIN_CONFIDENCE = click.option(
@@ -250,7 +256,7 @@ def _open_db(db: str) -> AnyStore:
 
     if "://" not in db:
         _require_db(db)
-    return open_store(db)
+    return open_store(db, create=False)
 
 
 def _require_db(db: str) -> None:

@@ -46,7 +46,8 @@ def ingest_items(items: Iterable[Article | Reject], store: AnyStore, pipeline: E
                  report: IngestReport | None = None, progress: bool = False,
                  batch_size: int = WRITE_BATCH) -> IngestReport:
     report = report or IngestReport()
-    dups = DuplicateIndex(store.minhashes())
+    dups = DuplicateIndex()
+    dups.catch_up(store.minhash_rows())  # the rest, stored meanwhile by others, is caught up batch by batch
     fresh = _skip_stored(items, store, report)
     bar = tqdm(desc="ingest", unit="article", disable=not (progress and sys.stderr.isatty()))
     batch: list[Extraction] = []
@@ -83,20 +84,31 @@ def _skip_stored(items: Iterable[Article | Reject], store: AnyStore, report: Ing
                 continue
         report.skipped += 1
         if known != item.content_hash:
-            yield Reject(item.source, f"{item.doc_id}: {Errors.E016}", "E016")
+            yield Reject(item.source, f"{item.doc_id}: {Errors.E016}", "E016", _first_line(item))
+
+
+def _first_line(article: Article) -> int | None:
+    """The input line where an article starts (a JSONL line, a CSV row, a JSON array record), where known."""
+    lines = [p.source_line for p in article.pieces if p.source_line is not None]
+    return min(lines) if lines else None
 
 
 def _write(store: AnyStore, batch: list[Extraction], rejects: list[Reject], dups: DuplicateIndex,
            report: IngestReport) -> None:
+    """Write one batch, near-duplicates linked in its transaction. An article another process stored
+    since `_skip_stored` looked is counted as already stored (and an E016 if its text differs)."""
     if not batch and not rejects:
         return
-    duplicates: dict[str, tuple[str, float]] = {}
-    minhashes: dict[str, bytes] = {}
-    for ex in batch:
-        sig, dup = dups.add(ex.article.doc_id, ex.article.text)
-        minhashes[ex.article.doc_id] = sig
-        if dup:
-            duplicates[ex.article.doc_id] = dup
-    added = store.write_batch(batch, rejects, duplicates=duplicates, minhashes=minhashes)
-    report.added += added
-    report.events += sum(len(ex.events) for ex in batch)
+    added = set(store.write_articles(batch, rejects, dedup=dups))
+    report.added += len(added)
+    report.events += sum(len(ex.events) for ex in batch if ex.article.doc_id in added)
+    raced = [ex.article for ex in batch if ex.article.doc_id not in added]
+    if not raced:
+        return
+    report.skipped += len(raced)
+    stored = store.known_doc_ids([a.doc_id for a in raced])
+    differ = [Reject(a.source, f"{a.doc_id}: {Errors.E016}", "E016") for a in raced
+              if stored.get(a.doc_id, a.content_hash) != a.content_hash]
+    if differ:
+        store.add_rejects(differ)
+        report.rejected.extend(differ)

@@ -9,7 +9,13 @@ never leave a worker).
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +36,8 @@ Item = RawDocument | Article | Reject
 Result = Extraction | Reject
 DEFAULT_OPTIONS = PipelineOptions()
 WINDOW_PER_WORKER = 3  # chunks in flight per worker: enough to keep each busy, few enough to bound memory
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent (the thread that made it) ends
+PARENT_POLL_S = 0.5  # how often a worker checks, where no parent-death signal is set, that its parent lives
 
 
 class Extractor(Protocol):
@@ -82,17 +90,28 @@ class ParallelExtractor:
         self.options = options
         self.workers = workers
         self.chunk_size = chunk_size or options.batch_size
+        # The workers end with this process, however it ends (kill -9 included): see `die_with_parent`.
+        # A parent-death signal fires when the thread that started a worker ends, so it is asked for only
+        # when the pool is made (and, as the CLI does, used) on the main thread; else the workers poll.
+        on_main = threading.current_thread() is threading.main_thread()
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(start_method),
-                                        initializer=_init_worker, initargs=(options,))
+                                        initializer=_init_worker, initargs=(options, os.getpid(), on_main))
 
-    def close(self) -> None:
+    def close(self, *, stop: bool = False) -> None:
+        """Shut the pool down; with `stop` (the run failed or was interrupted) the workers are ended now
+        rather than left to finish the chunks they hold."""
+        if stop:
+            # concurrent.futures offers no public way to end busy workers; its process table is the one handle.
+            processes = getattr(self.pool, "_processes", None) or {}
+            for process in list(processes.values()):
+                process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.close(stop=exc_type is not None)
 
     def run(self, paths: Iterable[str]) -> Iterator[Result]:
         """Read here, clean and analyse in the workers."""
@@ -145,10 +164,42 @@ def describe_chunk(chunk: list[Item]) -> str:
 _PIPELINE: Pipeline | None = None
 
 
-def _init_worker(options: PipelineOptions) -> None:
-    """Process initializer: build this worker's one Pipeline (models, gazetteer, lexicons)."""
+def _init_worker(options: PipelineOptions, parent_pid: int | None = None, death_signal: bool = True) -> None:
+    """Process initializer: end with the parent, leave Ctrl-C to it, build this worker's one Pipeline."""
     global _PIPELINE
+    if parent_pid is not None:
+        die_with_parent(parent_pid, death_signal=death_signal)
+    # Ctrl-C reaches the whole foreground process group: the parent stops the run and shuts the pool
+    # down; a worker taking the SIGINT too would only print a traceback per worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _PIPELINE = Pipeline(options)
+
+
+def die_with_parent(parent_pid: int, *, death_signal: bool = True) -> str:
+    """Make this process end when `parent_pid` does, however it ends (kill -9 included); returns how.
+
+    On Linux the kernel sends SIGKILL at the parent's death (prctl PR_SET_PDEATHSIG); elsewhere, or
+    without it, a daemon thread checks every PARENT_POLL_S that the parent is still there. A parent
+    already gone before this ran ends the process at once."""
+    how = "poll"
+    if death_signal and sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
+                how = "prctl"
+        except (OSError, AttributeError):  # no libc to load, or no prctl in it: poll instead
+            how = "poll"
+    if os.getppid() != parent_pid:  # the parent died before the signal was asked for
+        os._exit(1)
+    if how == "poll":
+        threading.Thread(target=_watch_parent, args=(parent_pid,), name="sitrep-watch-parent", daemon=True).start()
+    return how
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 def extract_chunk(chunk: list[Item], pipeline: Pipeline | None = None) -> list[Result]:

@@ -100,7 +100,8 @@ def test_gzip_input_and_folder_walk(tmp_path):
     (tmp_path / ".hidden.txt").write_text("ignored text that is hidden", encoding="utf-8")
     docs, rejects = docs_and_rejects([tmp_path])
     assert [d.doc_id for d in docs] == ["one"]
-    assert not rejects
+    assert [(r.code, r.source) for r in rejects] == [("E011", str(tmp_path))]  # one line for the folder's hidden files
+    assert ".hidden.txt" in rejects[0].reason
 
 
 def test_missing_path_is_a_reject(tmp_path):

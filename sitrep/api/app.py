@@ -13,7 +13,7 @@ from ..store.queries import schema_is_current
 from . import articles, events, explain, review, system, web
 from .errors import ErrorBody, install_error_handlers
 from .ingest import Writer
-from .middleware import BodySizeLimit, RateLimit, SecurityHeaders
+from .middleware import BodySizeLimit, HostAllowlist, RateLimit, SecurityHeaders, TokenGate
 from .settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGE_SIZE, ApiSettings, token_from_env
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -52,10 +52,16 @@ def build_app(settings: ApiSettings) -> FastAPI:
     app.state.settings = settings
     app.state.writer = Writer(settings.pipeline_factory)
     install_error_handlers(app)
-    for module in (events, explain, review, articles, system, web):
-        app.include_router(module.router)
+    routers = [module.router for module in (events, explain, review, articles, system, web)]
+    for router in routers:
+        app.include_router(router)  # no prefix: the routers' own routes match the app's paths
+    # Outermost last: security headers, then the Host allowlist, the rate limit, the token (before any
+    # body is read), and the body size limit next to the app.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TokenGate, settings=settings, routes=[r for router in routers for r in router.routes])
     if settings.rate_limit is not None:
         app.add_middleware(RateLimit, rate=settings.rate_limit, burst=settings.rate_burst)
+    if settings.allowed_hosts is not None:
+        app.add_middleware(HostAllowlist, allowed=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     return app

@@ -13,9 +13,11 @@ from .models import ArticleDetail, ArticleIn, IngestResult, Piece, Span
 router = APIRouter(tags=["articles"])
 
 
-@router.get("/articles/{doc_id}", response_model=ArticleDetail,
+@router.get("/articles/{doc_id:path}", response_model=ArticleDetail,
             summary="An article's text with the spans of its places, actors and event evidence")
-def article(doc_id: Annotated[str, Path(max_length=300)], store: Reader) -> ArticleDetail:
+def article(doc_id: Annotated[str, Path(max_length=300, description=(
+        "The article's id; it may hold '/' (a zip member's id does), sent as is or as %2F"))],
+        store: Reader) -> ArticleDetail:
     no_control_characters("doc_id", doc_id)
     row = store.article(doc_id)
     if row is None:

@@ -8,11 +8,18 @@ from pathlib import Path
 import click
 
 from .settings import (
+    DEFAULT_BODY_TIMEOUT_S,
+    DEFAULT_HEADER_TIMEOUT_S,
+    DEFAULT_IDLE_TIMEOUT_S,
+    DEFAULT_KEEP_ALIVE_TIMEOUT_S,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_PAGE_SIZE,
     DEFAULT_RATE_BURST,
     DEFAULT_RATE_LIMIT,
     TOKEN_ENV,
+    ServerTimeouts,
+    default_allowed_hosts,
+    parse_allowed_hosts,
     token_from_env,
     without_password,
 )
@@ -48,33 +55,52 @@ def _existing_store(_ctx: click.Context, _param: click.Parameter, value: str) ->
               help="Requests a second per client address, on average; 0 turns the limit off.")
 @click.option("--rate-burst", default=DEFAULT_RATE_BURST, show_default=True, type=click.IntRange(1),
               help="Requests a client may send at once before the rate limit applies.")
-@click.option("--forwarded-allow-ips", default="127.0.0.1,::1", show_default=True,
-              help="Reverse proxies whose X-Forwarded-For names the client (for the rate limit and logs); "
+@click.option("--forwarded-allow-ips", default="", show_default="none",
+              help="Reverse proxies whose X-Forwarded-For names the client (for the rate limit and logs), e.g. "
+                   "127.0.0.1 for a proxy on this host; none by default, so a client cannot name itself. "
                    "'*' trusts any, which only a server no one else can reach may do.")
+@click.option("--allowed-hosts", default=None, show_default="the bound address and localhost",
+              help="Comma-separated Host header values to answer (a guard against DNS rebinding); '*' any.")
+@click.option("--idle-timeout", default=DEFAULT_IDLE_TIMEOUT_S, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds a new connection may stay silent before it is closed.")
+@click.option("--header-timeout", default=DEFAULT_HEADER_TIMEOUT_S, show_default=True,
+              type=click.FloatRange(min=0, min_open=True), help="Seconds for a request's headers to arrive.")
+@click.option("--body-timeout", default=DEFAULT_BODY_TIMEOUT_S, show_default=True,
+              type=click.FloatRange(min=0, min_open=True), help="Seconds for a request's body to arrive after its headers.")
+@click.option("--keep-alive-timeout", default=DEFAULT_KEEP_ALIVE_TIMEOUT_S, show_default=True,
+              type=click.IntRange(1), help="Seconds an idle connection is kept open between requests.")
 def serve(db: str, host: str, port: int, max_page_size: int, max_body_bytes: int, rate_limit: float,
-          rate_burst: int, forwarded_allow_ips: str) -> None:
+          rate_burst: int, forwarded_allow_ips: str, allowed_hosts: str | None, idle_timeout: float,
+          header_timeout: float, body_timeout: float, keep_alive_timeout: int) -> None:
     """Serve the HTTP API and the web map over a store.
 
     Reads are open. Writes (POST /articles, reviews) are enabled only when the
     environment variable SITREP_TOKEN holds a token (8 characters or more).
+    Every read from a client has a deadline (idle, header, body, keep-alive).
     """
     import uvicorn
 
     from .app import create_app
+    from .server import server_config
 
     token = token_from_env()
+    hosts = parse_allowed_hosts(allowed_hosts) if allowed_hosts is not None else default_allowed_hosts(host)
+    if not hosts:
+        raise click.BadParameter("name at least one host, or '*' for any", param_hint="--allowed-hosts")
     if not _is_loopback(host):
-        click.echo(f"sitrep: warning: binding {host}; the read endpoints are open to anyone who can reach it",
-                   err=True)
+        click.echo(f"sitrep: warning: binding {host}; the read endpoints are open to anyone who can reach it "
+                   f"by a Host name in --allowed-hosts (now: {', '.join(hosts)})", err=True)
     try:
+        timeouts = ServerTimeouts(idle=idle_timeout, header=header_timeout, body=body_timeout,
+                                  keep_alive=keep_alive_timeout)
         app = create_app(db, token=token, max_page_size=max_page_size, max_body_bytes=max_body_bytes,
-                         rate_limit=rate_limit or None, rate_burst=rate_burst)
+                         rate_limit=rate_limit or None, rate_burst=rate_burst, allowed_hosts=hosts)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"sitrep: serving {without_password(db)} on http://{host}:{port}/ "
                f"(writes {'enabled' if token else f'disabled: set {TOKEN_ENV} to enable'})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=True,
-                forwarded_allow_ips=forwarded_allow_ips)
+    uvicorn.Server(server_config(app, host=host, port=port, timeouts=timeouts,
+                                 forwarded_allow_ips=forwarded_allow_ips)).run()
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> object:

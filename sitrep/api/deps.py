@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from ..store import AnyStore, open_reader
 from .errors import ApiError
@@ -38,15 +39,26 @@ Reader = Annotated[AnyStore, Depends(read_store)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def require_token(settings: Settings, credentials: Credentials) -> None:
-    """Refuse a write unless it carries the configured token (compared in constant time)."""
+def token_refusal(settings: ApiSettings, authorization: str | None) -> ApiError | None:
+    """Why a write with this Authorization header is refused (None: it carries the configured token,
+    compared in constant time). Used by `require_token` and, before the body is read, by TokenGate."""
     if settings.token is None:
-        raise ApiError(403, "writes_disabled",
-                       f"Writes are disabled: start the server with {TOKEN_ENV} set to enable ingest and reviews.")
-    given = credentials.credentials if credentials else ""
+        return ApiError(403, "writes_disabled",
+                        f"Writes are disabled: start the server with {TOKEN_ENV} set to enable ingest and reviews.")
+    scheme, given = get_authorization_scheme_param(authorization)
+    if scheme.lower() != "bearer":
+        given = ""
     if not hmac.compare_digest(given.encode("utf-8"), settings.token.encode("utf-8")):
-        raise ApiError(401, "unauthorized", "A valid token is needed: send 'Authorization: Bearer <token>'.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        return ApiError(401, "unauthorized", "A valid token is needed: send 'Authorization: Bearer <token>'.",
+                        headers={"WWW-Authenticate": "Bearer"})
+    return None
+
+
+def require_token(settings: Settings, credentials: Credentials) -> None:
+    """Refuse a write unless it carries the configured token."""
+    refusal = token_refusal(settings, f"Bearer {credentials.credentials}" if credentials else None)
+    if refusal is not None:
+        raise refusal
 
 
 def page_limit(limit: int | None, settings: ApiSettings) -> int:

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 STATUS_CODES = {400: "bad_parameter", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
-                422: "invalid_body", 429: "rate_limited", 503: "unavailable"}
+                408: "request_timeout", 422: "invalid_body", 429: "rate_limited", 500: "internal_error",
+                503: "unavailable"}
 
 
 class ErrorDetail(BaseModel):
@@ -76,9 +77,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(503, "store_error", f"The store could not be written ({exc.reason}); nothing of this "
                                                   "request was stored. Try again later.")
 
-    @app.exception_handler(sqlite3.OperationalError)
-    async def store_error(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
-        if "interrupted" in str(exc):
+    @app.exception_handler(sqlite3.DatabaseError)  # OperationalError, and a file gone corrupt under the server
+    async def store_error(request: Request, exc: sqlite3.DatabaseError) -> JSONResponse:
+        if isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc):
             return _timeout()
         log.error("store error on %s %s: %s", request.method, request.url.path, exc)
         return error_response(500, "store_error", "The store could not answer; see the server log.")
@@ -89,6 +90,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return _timeout()
         log.error("database error on %s %s: %s", request.method, request.url.path, exc)
         return error_response(500, "store_error", "The store could not answer; see the server log.")
+
+
+    @app.exception_handler(Exception)  # anything else: still the one shape, the traceback in the log only
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error on %s %s: %r", request.method, request.url.path, exc)
+        return error_response(500, "internal_error", "The server failed to answer this request; see its log.")
 
 
 def _timeout() -> JSONResponse:

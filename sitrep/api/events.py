@@ -86,8 +86,18 @@ def event_query(
     return EventQuery(country=country, admin1=admin1, event_type=event_type, sub_event_type=sub_event_type,
                       actor=actor, since=first.isoformat() if first else None,
                       until=last.isoformat() if last else None, bbox=parse_bbox(bbox),
-                      q=q if q and q.strip() else None, limit=limit, offset=offset, fused=fused, rejected=rejected,
+                      q=search_words(q), limit=limit, offset=offset, fused=fused, rejected=rejected,
                       min_confidence=min_confidence)
+
+
+def search_words(q: str | None) -> str | None:
+    """`q` to search for; None (no filter) only when absent or blank from a form ('' or ASCII spaces).
+
+    Any other q goes to the store, which matches nothing for text of no words: stripping it here with
+    str.strip() turned a q of U+2028 or U+00A0 alone into no filter, so it matched every event."""
+    if q is None or (q.isascii() and not q.strip()):
+        return None
+    return q
 
 
 def to_feature(event: Event) -> EventFeature:

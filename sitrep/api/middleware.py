@@ -1,19 +1,121 @@
-"""ASGI middleware: a request-body size limit, a per-client rate limit and security headers; refusals in the one
-error shape."""
+"""ASGI middleware: a Host allowlist, a per-client rate limit, the write token checked before any body is read,
+a request-body size limit and security headers; refusals in the one error shape."""
 from __future__ import annotations
 
 import json
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .deps import require_token, token_refusal
+from .settings import ApiSettings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+CLOSE = (b"connection", b"close")
+DISCONNECTED = object()  # what BodySizeLimit._read_body gives when the client went away mid-body
+
+
+async def send_error(send: Send, status: int, code: str, message: str,
+                     headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+    """A whole response in the one error shape, straight from ASGI middleware."""
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def unread_body(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """`connection: close` for a refusal that leaves a request's body unread (so the server stops reading
+    it at once, not at the body deadline); nothing for a request without a body."""
+    length = _content_length(scope)
+    has_body = (length is not None and length > 0) or _header(scope, b"transfer-encoding") is not None
+    return [CLOSE] if has_body else []
+
+
+def host_name(value: str) -> str:
+    """A Host header's host, lower case, without port or brackets: '[::1]:8000' -> '::1'."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        return value[1:end] if end > 0 else value
+    if value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    return value.rstrip(".")
+
+
+class HostAllowlist:
+    """Refuse (400 `unknown_host`) a request whose Host header names a host not in `allowed` ('*': any).
+
+    A page on another site that rebinds its own DNS name to 127.0.0.1 is same-origin for the browser
+    but still sends its own name as Host, so this closes the local API to DNS rebinding.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: Sequence[str]):
+        self.app = app
+        self.allowed = frozenset(h.lower() for h in allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "*" in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        raw = _header(scope, b"host")
+        name = host_name(raw.decode("latin-1")) if raw is not None else None
+        if name is None or name in self.allowed:  # no Host at all (HTTP/1.0): nothing a browser could rebind
+            await self.app(scope, receive, send)
+            return
+        await send_error(send, 400, "unknown_host",
+                         f"This server does not answer to the host {name[:100]!r}; start it with "
+                         "--allowed-hosts naming it to allow it.", unread_body(scope))
+
+
+class TokenGate:
+    """Check the write token of a request to a write route before anything reads its body.
+
+    Unauthenticated clients thus get their 401 (or 403 while writes are disabled) at once, and the
+    connection is closed, instead of the server buffering and parsing their body first. The route's own
+    `require_token` dependency still runs too.
+    """
+
+    def __init__(self, app: ASGIApp, settings: ApiSettings, routes: Sequence[BaseRoute]):
+        self.app = app
+        self.settings = settings
+        self.routes = routes  # the app's routers' routes (included without a prefix)
+        self._writes: list[BaseRoute] | None = None
+
+    def needs_token(self, scope: Scope) -> bool:
+        if self._writes is None:
+            self._writes = [r for r in self.routes if isinstance(r, APIRoute)
+                            and any(d.dependency is require_token for d in r.dependencies)]
+        return any(route.matches(scope)[0] is Match.FULL for route in self._writes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or not self.needs_token(scope):
+            await self.app(scope, receive, send)
+            return
+        authorization = _header(scope, b"authorization")
+        refusal = token_refusal(self.settings, authorization.decode("latin-1") if authorization else None)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        headers = [(k.lower().encode(), v.encode()) for k, v in (refusal.headers or {}).items()]
+        await send_error(send, refusal.status, refusal.code, refusal.message, [*headers, CLOSE])
 
 
 class BodySizeLimit:
@@ -35,7 +137,9 @@ class BodySizeLimit:
             await self._refuse(send)
             return
         body = await self._read_body(receive)
-        if body is None:
+        if body is DISCONNECTED:
+            return  # the client went away (or its body timed out): there is no one to answer
+        if not isinstance(body, bytes):
             await self._refuse(send)
             return
         replayed = False
@@ -49,14 +153,14 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _read_body(self, receive: Receive) -> bytes | None:
-        """The whole body, or None as soon as it passes the limit."""
+    async def _read_body(self, receive: Receive) -> bytes | object | None:
+        """The whole body; None as soon as it passes the limit; DISCONNECTED if the client goes away first."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                return b"".join(chunks)
+                return DISCONNECTED
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
@@ -66,22 +170,16 @@ class BodySizeLimit:
                 return b"".join(chunks)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"error": {"code": "body_too_large",
-                                     "message": f"Request body is over the limit of {self.max_bytes} bytes; "
-                                                "send fewer articles per request."}}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 413, "body_too_large", f"Request body is over the limit of {self.max_bytes} bytes; "
+                                                      "send fewer articles per request.", [CLOSE])
 
 
 def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+    value = _header(scope, b"content-length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 class SecurityHeaders:
@@ -148,10 +246,6 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         retry = max(1, math.ceil(wait))
-        body = json.dumps({"error": {"code": "rate_limited",
-                                     "message": f"Too many requests from this client; retry in {retry} s "
-                                                f"(limit {self.rate:g} a second, bursts of {self.burst})."}}).encode()
-        await send({"type": "http.response.start", "status": 429,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"retry-after", str(retry).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 429, "rate_limited", f"Too many requests from this client; retry in {retry} s "
+                                                    f"(limit {self.rate:g} a second, bursts of {self.burst}).",
+                         [(b"retry-after", str(retry).encode()), *unread_body(scope)])

@@ -1,8 +1,6 @@
 """Bytes to text: size limits, binary detection, encoding detection."""
 from __future__ import annotations
 
-import gzip
-import io
 import zlib
 from dataclasses import dataclass
 
@@ -18,27 +16,49 @@ MAX_GZIP_RATIO = 100  # decompression-bomb guard
 class DecodedText:
     text: str
     encoding: str
+    trailing: int = 0  # bytes after the end of gzip data that were not read (not gzip)
 
 
 def gunzip_capped(data: bytes, *, source: str, limit: int = MAX_BYTES) -> bytes:
     """Decompress gzip data, refusing to expand past `limit` bytes."""
+    return gunzip_members(data, source=source, limit=limit)[0]
+
+
+def gunzip_members(data: bytes, *, source: str, limit: int = MAX_BYTES) -> tuple[bytes, int]:
+    """Decompress gzip data, refusing to expand past `limit` bytes: (the bytes, how many trailing bytes
+    after the last gzip member were left unread). Every member of a multi-member file is read; bytes
+    after them that are not gzip are left, as `gzip -d` does (it warns), instead of losing the file
+    (issue 16, F15). NUL padding (tape and block devices) is not counted."""
     cap = min(limit, max(len(data) * MAX_GZIP_RATIO, 1024 * 1024))
-    with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+    out = bytearray()
+    rest = data
+    while rest:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         try:
-            out = fh.read(cap + 1)
-        except (OSError, EOFError, zlib.error) as exc:
+            out += inflater.decompress(rest, cap + 1 - len(out))
+        except zlib.error as exc:
+            if out:  # not gzip after a whole member: trailing bytes
+                break
             raise InputError("E011", source=source, detail=f"broken gzip data ({exc})") from exc
-    if len(out) > cap:
-        raise InputError("E005", source=source, size=f"more than {cap} decompressed", limit=cap)
-    return out
+        if len(out) > cap:
+            raise InputError("E005", source=source, size=f"more than {cap} decompressed", limit=cap)
+        if not inflater.eof:
+            raise InputError("E011", source=source, detail="broken gzip data (it ends before the end of its "
+                             "compressed stream: the file is cut short)")
+        rest = inflater.unused_data
+        if not rest.startswith(b"\x1f\x8b"):
+            break
+    trailing = len(rest.rstrip(b"\x00")) if rest else 0
+    return bytes(out), trailing
 
 
 def decode_bytes(data: bytes, *, source: str, limit: int = MAX_BYTES) -> DecodedText:
     """Decode input bytes to text, or raise an InputError that says why not."""
     if len(data) > limit:
         raise InputError("E005", source=source, size=len(data), limit=limit)
+    trailing = 0
     if data[:2] == b"\x1f\x8b":
-        data = gunzip_capped(data, source=source, limit=limit)
+        data, trailing = gunzip_members(data, source=source, limit=limit)
     if not data.strip():
         raise InputError("E002", source=source)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -59,7 +79,7 @@ def decode_bytes(data: bytes, *, source: str, limit: int = MAX_BYTES) -> Decoded
         raise InputError("E003", source=source)
     if not text.strip():
         raise InputError("E002", source=source)
-    return DecodedText(text, encoding)
+    return DecodedText(text, encoding, trailing)
 
 
 def _decode_mixed(data: bytes) -> tuple[str, str] | None:

@@ -25,13 +25,16 @@ def is_postgres_url(target: str | Path) -> bool:
     return str(target).startswith(URL_PREFIXES)
 
 
-def open_store(target: str | Path) -> AnyStore:
-    """A PostgreSQL store for a `postgresql://` URL, else the SQLite store file at `target`."""
+def open_store(target: str | Path, *, create: bool = True) -> AnyStore:
+    """A PostgreSQL store for a `postgresql://` URL, else the SQLite store file at `target`.
+
+    Without `create` (commands that only read, or rework what is stored) the target must already be
+    a sitrep store; either way, a database of another application is refused (E013), unchanged."""
     if is_postgres_url(target):
         from .postgres import PostgresStore  # psycopg is needed only for PostgreSQL
 
-        return PostgresStore(str(target))
-    return Store(target)
+        return PostgresStore(str(target), create=create)
+    return Store(target, create=create)
 
 
 def open_reader(target: str | Path, *, timeout_ms: int | None = None) -> AnyStore:

@@ -226,6 +226,47 @@ CREATE TABLE explanations (
     body TEXT NOT NULL
 );
 """),
+    # The indexes GET /events reads (store/reads.py `arms`): each filter of the machine's rows, with the event date
+    # after it so a page is read in order; the actor filter matches names in `actors`, then these by name.
+    ("0007_query_indexes", """
+CREATE INDEX events_country_day ON events(lower(country), event_date);
+CREATE INDEX events_admin1_day ON events(lower(admin1), event_date);
+CREATE INDEX events_type_day ON events(lower(event_type), event_date);
+CREATE INDEX events_subtype_day ON events(lower(sub_event_type), event_date);
+CREATE INDEX events_actor1 ON events(actor1);
+CREATE INDEX events_actor2 ON events(actor2);
+CREATE INDEX events_confidence ON events(confidence, event_id);
+CREATE INDEX events_article ON events(article_id, event_id);
+CREATE INDEX events_position ON events(longitude, latitude);
+CREATE INDEX fused_events_day ON fused_events(event_date);
+CREATE INDEX fused_events_country_day ON fused_events(lower(country), event_date);
+CREATE INDEX fused_events_admin1_day ON fused_events(lower(admin1), event_date);
+CREATE INDEX fused_events_type_day ON fused_events(lower(event_type), event_date);
+CREATE INDEX fused_events_subtype_day ON fused_events(lower(sub_event_type), event_date);
+CREATE INDEX fused_events_actor1 ON fused_events(actor1);
+CREATE INDEX fused_events_actor2 ON fused_events(actor2);
+CREATE INDEX fused_events_position ON fused_events(longitude, latitude);
+"""),
+    # A reject is one record, not one line: the records of a minified JSON array, a feed's entries
+    # and an array's E016s all share their line and code, and `UNIQUE (source, line, code)` kept
+    # only the first (issue 16, F15). The reason names the record ("record 3: ...", "feed entry 2 ...",
+    # "<doc_id>: ..."), so it joins the key; a re-run gives the same reasons and adds no row.
+    # SQLite cannot drop a table constraint, so the table is rebuilt, ids and rows kept, inside
+    # this migration's transaction (nothing references it, and it has no index or trigger of its own).
+    ("0009_reject_records", """
+CREATE TABLE rejects_0009 (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    line INTEGER NOT NULL DEFAULT 0,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (source, line, code, reason)
+);
+INSERT INTO rejects_0009(id, source, line, code, reason, at) SELECT id, source, line, code, reason, at FROM rejects;
+DROP TABLE rejects;
+ALTER TABLE rejects_0009 RENAME TO rejects;
+"""),
 ]
 
 # PostgreSQL runs the same migrations, translated by `dialect.to_postgres` (types, defaults).
@@ -237,5 +278,14 @@ POSTGRES_OVERRIDES: dict[str, str] = {
 ALTER TABLE articles ADD COLUMN fts tsvector
     GENERATED ALWAYS AS (to_tsvector('simple', coalesce(title, '') || ' ' || text)) STORED;
 CREATE INDEX articles_fts ON articles USING GIN (fts);
+""",
+    # PostgreSQL changes the constraint in place. A B-tree entry holds at most about 2.7 kB, and a
+    # reason (an E016 names the article's id, which may be long) or a source may be longer, so the
+    # key holds their md5 digests: equal texts, equal digests. `ON CONFLICT DO NOTHING` (no target)
+    # honours a unique index as it does a constraint. The constraint's name is PostgreSQL's own for
+    # 0001's inline `UNIQUE (source, line, code)`.
+    "0009_reject_records": """
+ALTER TABLE rejects DROP CONSTRAINT rejects_source_line_code_key;
+CREATE UNIQUE INDEX rejects_identity ON rejects (md5(source), line, code, md5(reason));
 """,
 }

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
@@ -25,9 +25,13 @@ from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
 from .dialect import postgres_migrations, split_statements
 from .fused import Sql, rebuild, refuse
+from .migrations import MIGRATIONS
 from .reads import POSTGRES, StoreReads
 from .reviews import ReviewWrites
 from .schema import EVENT_COLUMNS, event_values
+
+if TYPE_CHECKING:
+    from ..dedup import DuplicateIndex
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,7 @@ T = TypeVar("T")
 MIGRATE_LOCK = 0x5173_0001
 WRITE_LOCK = 0x5173_0002
 RETRIES = 5
+MIGRATION_NAMES = [name for name, _ in MIGRATIONS]
 TABLES = ("articles", "pieces", "places", "place_mentions", "actors", "events", "event_sources", "quotes", "rejects",
           "reviews")
 
@@ -46,13 +51,14 @@ class PostgresStore(StoreReads, ReviewWrites):
     dialect = POSTGRES
 
     def __init__(self, url: str, *, retries: int = RETRIES, connect_timeout: int = 10,
-                 statement_timeout_ms: int | None = None, migrate: bool = True):
+                 statement_timeout_ms: int | None = None, migrate: bool = True, create: bool = True):
         self.url = url
         self.retries = retries
         self.connect_timeout = connect_timeout
         self.statement_timeout_ms = statement_timeout_ms  # None: statements may run as long as they need
         self.conn = self._connect()
         if migrate:  # a reader of a store known to be current skips it
+            self._refuse_foreign(create=create)
             self.migrate()
 
     def _connect(self) -> psycopg.Connection[Any]:
@@ -90,6 +96,31 @@ class PostgresStore(StoreReads, ReviewWrites):
         raise AssertionError("unreachable")
 
     # ------------------------------------------------------------ schema
+    def _refuse_foreign(self, *, create: bool) -> None:
+        """Raise E013, before anything is written, unless the database holds a sitrep store, or holds no
+        table at all and `create` is set."""
+        def look() -> tuple[list[str], set[str]]:
+            tables = sorted(r[0] for r in self.conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"))
+            done: set[str] = set()
+            if "schema_migrations" in tables:
+                columns = {r[0] for r in self.conn.execute(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_schema = current_schema() AND table_name = 'schema_migrations'")}
+                if "name" in columns:
+                    done = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")}
+                    done.add("")  # the record table is sitrep's, even before its first migration commits
+            return tables, done
+
+        tables, done = self._retrying("open", look)
+        if (not tables and create) or done and (MIGRATION_NAMES[0] in done or tables == ["schema_migrations"]):
+            return
+        self.conn.close()
+        what = "holds no sitrep store" if not tables else f"is not a sitrep store (it holds {', '.join(tables[:5])})"
+        raise StoreError("E013", source=_redact(self.url),
+                         detail=f"the database {what}; it was left unchanged: give --db a sitrep store"
+                                + (" or a new database" if tables else ", or run `sitrep ingest` into it first"))
+
     def migrate(self) -> list[str]:
         """Apply pending migrations, each with its record in one transaction; one process at a time."""
         return self._retrying("migrate", self._migrate)
@@ -134,33 +165,60 @@ class PostgresStore(StoreReads, ReviewWrites):
 
     def write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
                     duplicates: dict[str, tuple[str, float]] | None = None,
-                    minhashes: dict[str, bytes] | None = None) -> int:
+                    minhashes: dict[str, bytes] | None = None, *, dedup: DuplicateIndex | None = None) -> int:
         """Write a batch in one transaction; articles already stored are skipped. Returns how many were new."""
+        return len(self.write_articles(extractions, rejects, duplicates, minhashes, dedup=dedup))
+
+    def write_articles(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
+                       duplicates: dict[str, tuple[str, float]] | None = None,
+                       minhashes: dict[str, bytes] | None = None, *,
+                       dedup: DuplicateIndex | None = None) -> list[str]:
+        """Write a batch in one transaction; the doc_ids it added (those already stored are skipped).
+
+        With `dedup`, near-duplicates are linked under the write lock against every article stored
+        so far, by any process (`duplicates` and `minhashes` are then ignored)."""
         return self._retrying(
-            "write_batch", lambda: self._write_batch(extractions, rejects, duplicates or {}, minhashes or {}))
+            "write_batch", lambda: self._write_batch(extractions, rejects, duplicates or {}, minhashes or {}, dedup))
 
     def _write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject],
-                     duplicates: dict[str, tuple[str, float]], minhashes: dict[str, bytes]) -> int:
-        added = 0
+                     duplicates: dict[str, tuple[str, float]], minhashes: dict[str, bytes],
+                     dedup: DuplicateIndex | None) -> list[str]:
+        added: list[str] = []
         new_events: list[str] = []
-        with self.conn.transaction():
-            # One writer at a time: no deadlocks on shared places and actors, and fusion sees every event.
-            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            for reject in rejects:
-                self._add_reject(reject)
-            for ex in extractions:
-                doc_id = ex.article.doc_id
-                article_id = self._add_article(ex.article, duplicates.get(doc_id), minhashes.get(doc_id))
-                if article_id is None:  # already stored, by this process or another
-                    continue
-                self._add_places(article_id, ex.places)
-                for event in ex.events:
-                    self._add_event(article_id, ex.article, event)
-                    new_events.append(event.event_id)
-                self._add_quotes(article_id, ex)
-                added += 1
-            refuse(self._sql, new_events)
+        indexed: list[str] = []
+        try:
+            with self.conn.transaction():
+                # One writer at a time: no deadlocks on shared places and actors, fusion sees every event,
+                # and near-duplicates are linked against everything committed before this batch.
+                self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                for reject in rejects:
+                    self._add_reject(reject)
+                if dedup is not None:
+                    stored = self._stored_ids([ex.article.doc_id for ex in extractions])
+                    fresh = [ex for ex in extractions if ex.article.doc_id not in stored]
+                    dedup.catch_up(self.minhash_rows(dedup.last_row))
+                    duplicates, minhashes, indexed = dedup.link((ex.article.doc_id, ex.article.text) for ex in fresh)
+                for ex in extractions:
+                    doc_id = ex.article.doc_id
+                    article_id = self._add_article(ex.article, duplicates.get(doc_id), minhashes.get(doc_id))
+                    if article_id is None:  # already stored, by this process or another
+                        continue
+                    self._add_places(article_id, ex.places)
+                    for event in ex.events:
+                        self._add_event(article_id, ex.article, event)
+                        new_events.append(event.event_id)
+                    self._add_quotes(article_id, ex)
+                    added.append(doc_id)
+                refuse(self._sql, new_events)
+        except BaseException:
+            if dedup is not None:  # a retry links this batch afresh
+                dedup.forget(indexed)
+            raise
         return added
+
+    def _stored_ids(self, doc_ids: list[str]) -> set[str]:
+        rows = self.conn.execute("SELECT doc_id FROM articles WHERE doc_id = ANY(%s)", (doc_ids,)).fetchall()
+        return {r[0] for r in rows}
 
     def refuse_all(self) -> int:
         """Fuse the whole store again (the result equals incremental fusion)."""
@@ -201,8 +259,11 @@ class PostgresStore(StoreReads, ReviewWrites):
         self._retrying("add_rejects", write)
 
     def _add_reject(self, reject: Reject) -> None:
+        """One row per rejected record; the same record rejected again (a re-run) adds none
+        (the key is migration 0009's unique index, on the digests of source and reason)."""
         self.conn.execute(
-            "INSERT INTO rejects(source, line, code, reason) VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+            "INSERT INTO rejects(source, line, code, reason) VALUES (%s,%s,%s,%s)"
+            " ON CONFLICT (md5(source), line, code, md5(reason)) DO NOTHING",
             (reject.source, reject.line or 0, reject.code, reject.reason),
         )
 
@@ -290,11 +351,20 @@ class PostgresStore(StoreReads, ReviewWrites):
 
     def minhashes(self, page: int = 1000) -> Iterator[tuple[str, bytes]]:
         """Every stored signature in insertion order, fetched a page at a time."""
-        last = 0
+        for _, doc_id, data in self.minhash_rows(0, page):
+            yield doc_id, data
+
+    def minhash_rows(self, after: int = 0, page: int = 1000) -> Iterator[tuple[int, str, bytes]]:
+        """(row id, doc_id, signature) of the stored articles after row `after`, in insertion order.
+
+        Inside a transaction (the write lock held) the pages are read on that transaction, unretried."""
+        in_transaction = self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        last = after
         while True:
-            rows = self._retrying("minhashes", partial(self._minhash_page, last, page))
-            for _, doc_id, data in rows:
-                yield doc_id, bytes(data)
+            fetch = partial(self._minhash_page, last, page)
+            rows = fetch() if in_transaction else self._retrying("minhashes", fetch)
+            for row_id, doc_id, data in rows:
+                yield int(row_id), doc_id, bytes(data)
             if len(rows) < page:
                 return
             last = rows[-1][0]

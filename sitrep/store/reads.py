@@ -46,6 +46,8 @@ class Dialect:
     null_safe_equal: str  # '{a} ... {b}': true when both are NULL or equal
     fts_ids: str  # a subquery of article ids whose text matches one bound value
     fts_value: Callable[[str], str]
+    fused_key: str  # a key of fused_events every index holds (SQLite's rowid)
+    no_index: str  # put before a column, keeps the planner from reading it by an index ('+' in SQLite)
 
     def same(self, a: str, b: str) -> str:
         return self.null_safe_equal.format(a=a, b=b)
@@ -62,10 +64,10 @@ def like_escape(text: str) -> str:
 
 
 SQLITE = Dialect("sqlite", "LIKE", "{a} IS {b}", "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
-                 lambda text: fts_phrase(plain_text(text)))
+                 lambda text: fts_phrase(plain_text(text)), "rowid", "+")
 # plainto_tsquery reads the user's text as plain words ANDed together, never as query syntax.
 POSTGRES = Dialect("postgresql", "ILIKE", "{a} IS NOT DISTINCT FROM {b}",
-                   "SELECT id FROM articles WHERE fts @@ plainto_tsquery('simple', ?)", plain_text)
+                   "SELECT id FROM articles WHERE fts @@ plainto_tsquery('simple', ?)", plain_text, "fused_id", "")
 
 
 # ---------------------------------------------------------------- the event sources
@@ -185,6 +187,148 @@ def fused_filters(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
     return " WHERE " + " AND ".join(where), params
 
 
+# ---------------------------------------------------------------- GET /events: indexed arms
+# The overlay above (a CASE of reviewed over machine values) hides every filtered column from the indexes.
+# The listings GET /events makes (a page, its total, how many reviewed) therefore read two arms instead:
+# the machine's rows that no review touches, filtered on their own (indexed) columns, and the reviewed rows
+# (few), filtered on the analysts' values; together exactly the overlay's rows, the reviewed values winning.
+_TABLE = {False: "events", True: "fused_events"}
+_KEY = {False: "event_id", True: "fused_id"}
+_KIND = {False: "report", True: "fused"}
+# A fused event's confidence (its surest report's) and its lead report's row id (GET /events' tie-break).
+_MEMBERS = "FROM fused_members cm JOIN events c ON c.event_id = cm.event_id WHERE cm.fused_id = x.fused_id"
+_LEAD_ID = f"(SELECT c.id {_MEMBERS} ORDER BY c.confidence DESC, c.event_id LIMIT 1)"
+# A page of events whose filters match fewer rows than this is read through the filters' indexes and sorted;
+# one of more (the rows it wants are then frequent) is read in date order, stopping once the page is full.
+SPARSE = 5000
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One part of an event listing: `FROM ... WHERE ...` over the machine's rows `x` (and the reviewed `r`)."""
+
+    sql: str
+    params: list[Any]
+    date: str  # the event date
+    tiebreak: str  # the row id GET /events orders the events of one day by
+
+
+def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False, by_date: bool = False,
+                     joined: bool = False) -> tuple[list[str], list[Any]]:
+    """The query's filters on the machine's row `x` or (`reviewed`) on the analysts' values in `r`. With
+    `by_date`, only the event date is left to an index; `joined` (x joined to the few reviewed rows), none
+    (SQLite: `+column` is no index's column)."""
+    def value(column: str) -> str:
+        if reviewed and column in REVIEW_FIELDS:
+            return f"r.{column}"
+        unindexed = reviewed or joined or (by_date and column != "event_date")
+        return f"{dialect.no_index if unindexed else ''}x.{column}"
+
+    where: list[str] = []
+    params: list[Any] = []
+    for column, wanted in (("country", q.country), ("admin1", q.admin1), ("event_type", q.event_type),
+                           ("sub_event_type", q.sub_event_type)):
+        if wanted:
+            where.append(f"lower({value(column)}) = lower(?)")
+            params.append(wanted)
+    if q.actor:
+        pattern = f"%{like_escape(q.actor)}%"
+        if reviewed:
+            where.append(f"(r.actor1 {dialect.like} ? ESCAPE '\\' OR r.actor2 {dialect.like} ? ESCAPE '\\')")
+        else:  # every stored actor's name is in `actors` (both stores' writers add it), so match the few names
+            names = f"SELECT a.name FROM actors a WHERE a.name {dialect.like} ? ESCAPE '\\'"
+            where.append(f"({value('actor1')} IN ({names}) OR {value('actor2')} IN ({names}))")
+        params += [pattern, pattern]
+    if q.since:
+        where.append(f"{value('event_date')} >= ?")
+        params.append(q.since)
+    if q.until:
+        where.append(f"{value('event_date')} <= ?")
+        params.append(q.until)
+    if q.min_confidence is not None:  # a fused event is as sure as its surest report; an analyst's verdict is sure
+        sure = (f"{value('fused_id')} IN (SELECT m.fused_id FROM events c JOIN fused_members m"
+                " ON m.event_id = c.event_id WHERE c.confidence >= ?)" if q.fused else f"{value('confidence')} >= ?")
+        where.append(f"(r.status IN ('confirmed', 'corrected') OR {sure})" if reviewed else sure)
+        params.append(q.min_confidence)
+    if q.bbox:
+        where.append(f"{value('longitude')} BETWEEN ? AND ? AND {value('latitude')} BETWEEN ? AND ?")
+        params += [q.bbox[0], q.bbox[2], q.bbox[1], q.bbox[3]]
+    if q.q and not plain_text(q.q).strip():
+        where.append("1 = 0")  # text of no words at all (control characters) matches nothing
+    elif q.q:
+        if q.fused:  # any of its reports' articles
+            where.append(f"{value('fused_id')} IN (SELECT m.fused_id FROM events ev JOIN fused_members m"
+                         f" ON m.event_id = ev.event_id WHERE ev.article_id IN ({dialect.fts_ids}))")
+        else:
+            where.append(f"{value('article_id')} IN ({dialect.fts_ids})")
+        params.append(dialect.fts_value(q.q))
+    return where, params
+
+
+def _where(conditions: Sequence[str], keyword: str = " WHERE ") -> str:
+    return keyword + " AND ".join(conditions) if conditions else ""
+
+
+def _reviewed_join(q: EventQuery) -> str:
+    # CROSS JOIN: SQLite reads the (few) reviewed rows first, never the machine's rows by a filter's index
+    return (f" FROM reviewed_events r CROSS JOIN {_TABLE[q.fused]} x WHERE x.{_KEY[q.fused]} = r.event_id"
+            f" AND r.kind = '{_KIND[q.fused]}'")
+
+
+def _unreviewed(q: EventQuery, dialect: Dialect, *, by_date: bool = False) -> Arm:
+    """The machine's rows no review touches, filtered on their own columns."""
+    key = dialect.fused_key if q.fused else "id"  # a key every index of the table holds
+    where, params = _machine_filters(q, dialect, by_date=by_date)
+    touched = f"x.{key} NOT IN (SELECT x.{key}{_reviewed_join(q)})"
+    return Arm(f" FROM {_TABLE[q.fused]} x{_where([touched, *where])}", params, "x.event_date",
+               _LEAD_ID if q.fused else "x.id")
+
+
+def _reviewed(q: EventQuery, dialect: Dialect) -> Arm:
+    """The reviewed rows (rejected ones only when the query asks for them), filtered on the analysts' values."""
+    where, params = _machine_filters(q, dialect, reviewed=True)
+    status = "r.status = 'rejected'" if q.rejected else "r.status <> 'rejected'"
+    return Arm(_reviewed_join(q) + _where([status, *where], " AND "), params, "r.event_date",
+               _LEAD_ID if q.fused else "x.id")
+
+
+def arms(q: EventQuery, dialect: Dialect, *, by_date: bool = False) -> list[Arm]:
+    """The parts an event listing reads: the unreviewed rows (unless it lists the rejected), the reviewed."""
+    return ([] if q.rejected else [_unreviewed(q, dialect, by_date=by_date)]) + [_reviewed(q, dialect)]
+
+
+def count_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
+    """How many events the query selects: the machine's rows matching it (an index's count), less those of
+    them that are reviewed, plus the reviewed rows whose corrected values match it."""
+    reviewed = _reviewed(q, dialect)
+    corrected = f"(SELECT COUNT(*){reviewed.sql})"
+    if q.rejected:
+        return f"SELECT {corrected} AS n", reviewed.params
+    where, params = _machine_filters(q, dialect)
+    machine = f"(SELECT COUNT(*) FROM {_TABLE[q.fused]} x{_where(where)})"
+    machine_reviewed = f"(SELECT COUNT(*){_reviewed_join(q)}{_where(_machine_filters(q, dialect, joined=True)[0], ' AND ')})"
+    return f"SELECT {machine} - {machine_reviewed} + {corrected} AS n", [*params, *params, *reviewed.params]
+
+
+def probe_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]] | None:
+    """SQL that counts the machine's rows matching the query's filters, up to SPARSE (None: no filters but
+    the date range, which the date index serves in order anyway)."""
+    where, params = _machine_filters(q, dialect)
+    if not where or not (q.actor or q.q or q.bbox or q.min_confidence is not None):
+        return None  # none, or equality filters: their (value, date) indexes serve filter and order at once
+    return (f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {_TABLE[q.fused]} x{_where(where)} LIMIT {SPARSE}) hits",
+            params)
+
+
+def page_keys(q: EventQuery, dialect: Dialect, *, by_date: bool = False) -> tuple[str, list[Any]]:
+    """The ids of one page of events, newest first (undated last), each day's in row id order."""
+    parts = arms(q, dialect, by_date=by_date)
+    key = f"x.{_KEY[q.fused]}"
+    sql = " UNION ALL ".join(f"SELECT {key} AS key, {a.date} AS day, {a.tiebreak} AS tiebreak{a.sql}" for a in parts)
+    return (sql + " ORDER BY day DESC NULLS LAST, tiebreak LIMIT ? OFFSET ?",
+            [*(v for a in parts for v in a.params), q.limit, q.offset])
+
+
 _REPORT_OF_FUSED = (
     "SELECT e.event_id, a.doc_id, a.duplicate_of, a.outlet, a.url, a.published, s.evidence FROM events e"
     " JOIN articles a ON a.id = e.article_id"
@@ -211,22 +355,22 @@ class StoreReads:
 
     # ------------------------------------------------------------ events
     def events(self, query: EventQuery = ALL_EVENTS) -> list[dict[str, Any]]:
-        """A page of events (with their first source's evidence), newest first."""
-        where, params = self._where(query)
-        sql = (f"{_event_select(query, self.dialect)}{where}"
-               " ORDER BY e.event_date IS NULL, e.event_date DESC, e.id LIMIT ? OFFSET ?")
-        return self._read(sql, [*params, query.limit, query.offset])
+        """A page of events (with their first source's evidence), newest first (undated last)."""
+        probe = probe_sql(query, self.dialect)
+        by_date = probe is not None and int(self._one(*probe) or 0) >= SPARSE
+        keys, params = page_keys(query, self.dialect, by_date=by_date)
+        sql = (f"{_event_select(query, self.dialect)} WHERE e.event_id IN (SELECT key FROM ({keys}) page)"
+               " ORDER BY e.event_date IS NULL, e.event_date DESC, e.id")
+        return self._read(sql, params)
 
     def count_events(self, query: EventQuery) -> int:
-        where, params = self._where(query)
-        return int(self._one(f"SELECT COUNT(*) AS n{events_from(query, self.dialect)}{where}", params) or 0)
+        return int(self._one(*count_sql(query, self.dialect)) or 0)
 
     def count_reviewed(self, query: EventQuery) -> int:
         """How many of the events the query selects an analyst has confirmed or corrected."""
-        where, params = self._where(query)
-        sql = (f"SELECT COUNT(*) AS n{events_from(query, self.dialect)}{where}"
-               " AND e.review_status IN ('confirmed', 'corrected')")
-        return int(self._one(sql, params) or 0)
+        reviewed = arms(query, self.dialect)[-1]
+        sql = f"SELECT COUNT(*) AS n{reviewed.sql} AND r.status IN ('confirmed', 'corrected')"
+        return int(self._one(sql, reviewed.params) or 0)
 
     def event(self, event_id: str, *, fused: bool = False) -> dict[str, Any] | None:
         """One event by id (rejected ones too): a report's event, or (with `fused`) a fused event."""

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
@@ -16,6 +16,9 @@ from .migrations import MIGRATIONS
 from .reads import SQLITE, StoreReads
 from .reviews import ReviewWrites
 from .schema import EVENT_COLUMNS, EventQuery, event_values, fts_phrase
+
+if TYPE_CHECKING:
+    from ..dedup import DuplicateIndex
 
 __all__ = ["EVENT_COLUMNS", "EventQuery", "Store", "event_values", "fts_phrase"]
 
@@ -27,11 +30,18 @@ class Store(StoreReads, ReviewWrites):
 
     dialect = SQLITE
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, create: bool = True):
+        """Open (and migrate) the store at `path`; with `create`, an empty or new file becomes one.
+
+        A SQLite database that is not a sitrep store (another application's file) is refused with
+        E013 before anything is written to it: no table, no WAL switch."""
         self.path = str(path)
+        if not create and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError("E013", source=self.path, detail="no such store; run `sitrep ingest PATH --db` first")
         try:
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
+            self._refuse_foreign(create=create)
             self.conn.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
                 self.conn.execute("PRAGMA journal_mode = WAL")
@@ -41,6 +51,28 @@ class Store(StoreReads, ReviewWrites):
             self.conn = self._read_only_or_raise(exc)
         except sqlite3.DatabaseError as exc:
             raise StoreError("E013", source=self.path, detail=str(exc)) from exc
+
+    def _refuse_foreign(self, *, create: bool) -> None:
+        """Raise E013 unless the database is a sitrep store, or empty and `create` is set (reads only)."""
+        tables = sorted(r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"))
+        if not tables:
+            if create:
+                return
+            self.conn.close()
+            raise StoreError("E013", source=self.path,
+                             detail="the file holds no sitrep store (it is empty); run `sitrep ingest` into it first")
+        if "schema_migrations" in tables:
+            columns = {r[1] for r in self.conn.execute("PRAGMA table_info(schema_migrations)")}
+            names = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")} if "name" in columns else None
+            # A store killed while its very first migration ran holds the record table alone.
+            if names is not None and (MIGRATIONS[0][0] in names or tables == ["schema_migrations"]):
+                return
+        self.conn.close()
+        shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+        raise StoreError("E013", source=self.path,
+                         detail=f"this SQLite database is not a sitrep store (it holds {shown}); it was left"
+                                " unchanged: give --db a sitrep store or a new file")
 
     def _read_only_or_raise(self, exc: sqlite3.OperationalError) -> sqlite3.Connection:
         """A current store on read-only media still serves reads (queries, export, serve); writing
@@ -134,33 +166,57 @@ class Store(StoreReads, ReviewWrites):
 
     def write_batch(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
                     duplicates: dict[str, tuple[str, float]] | None = None,
-                    minhashes: dict[str, bytes] | None = None) -> int:
+                    minhashes: dict[str, bytes] | None = None, *, dedup: DuplicateIndex | None = None) -> int:
         """Write a batch in one transaction; articles already stored are skipped. Returns how many were new."""
-        added = 0
+        return len(self.write_articles(extractions, rejects, duplicates, minhashes, dedup=dedup))
+
+    def write_articles(self, extractions: Sequence[Extraction], rejects: Sequence[Reject] = (),
+                       duplicates: dict[str, tuple[str, float]] | None = None,
+                       minhashes: dict[str, bytes] | None = None, *,
+                       dedup: DuplicateIndex | None = None) -> list[str]:
+        """Write a batch in one transaction; the doc_ids it added (those already stored are skipped).
+
+        With `dedup`, near-duplicates are linked here, under the write lock, against every article
+        stored so far, by this process or any other (`duplicates` and `minhashes` are then ignored)."""
+        added: list[str] = []
         new_events: list[str] = []
-        with self.transaction():
-            for reject in rejects:
-                self._add_reject(reject)
-            for ex in extractions:
-                if self._article_id(ex.article.doc_id) is not None:
-                    continue
-                dup = (duplicates or {}).get(ex.article.doc_id)
-                article_id = self._add_article(ex.article, dup, (minhashes or {}).get(ex.article.doc_id))
-                self._add_places(article_id, ex.places)
-                for event in ex.events:
-                    self._add_event(article_id, ex.article, event)
-                    new_events.append(event.event_id)
-                if ex.explanation is not None:
-                    self.conn.execute("INSERT INTO explanations(article_id, body) VALUES (?, ?)",
-                                      (article_id, json.dumps(ex.explanation, ensure_ascii=False)))
-                for quote in ex.quotes:
-                    self.conn.execute(
-                        'INSERT INTO quotes(article_id, text, start, "end", speaker, speaker_role) VALUES (?,?,?,?,?,?)',
-                        (article_id, quote.text, quote.start, quote.end, quote.speaker, quote.speaker_role),
-                    )
-                added += 1
-            refuse(self._sql, new_events)
+        indexed: list[str] = []
+        try:
+            with self.transaction():
+                for reject in rejects:
+                    self._add_reject(reject)
+                fresh = [ex for ex in extractions if self._article_id(ex.article.doc_id) is None]
+                if dedup is not None:
+                    dedup.catch_up(self.minhash_rows(dedup.last_row))
+                    duplicates, minhashes, indexed = dedup.link((ex.article.doc_id, ex.article.text) for ex in fresh)
+                for ex in fresh:
+                    if ex.article.doc_id in added:  # the same article twice in one batch (a short list)
+                        continue
+                    new_events += self._add_extraction(ex, (duplicates or {}).get(ex.article.doc_id),
+                                                       (minhashes or {}).get(ex.article.doc_id))
+                    added.append(ex.article.doc_id)
+                refuse(self._sql, new_events)
+        except BaseException:
+            if dedup is not None:
+                dedup.forget(indexed)
+            raise
         return added
+
+    def _add_extraction(self, ex: Extraction, dup: tuple[str, float] | None, minhash: bytes | None) -> list[str]:
+        """One new article with its places, events, explanation and quotes; its event ids."""
+        article_id = self._add_article(ex.article, dup, minhash)
+        self._add_places(article_id, ex.places)
+        for event in ex.events:
+            self._add_event(article_id, ex.article, event)
+        if ex.explanation is not None:
+            self.conn.execute("INSERT INTO explanations(article_id, body) VALUES (?, ?)",
+                              (article_id, json.dumps(ex.explanation, ensure_ascii=False)))
+        for quote in ex.quotes:
+            self.conn.execute(
+                'INSERT INTO quotes(article_id, text, start, "end", speaker, speaker_role) VALUES (?,?,?,?,?,?)',
+                (article_id, quote.text, quote.start, quote.end, quote.speaker, quote.speaker_role),
+            )
+        return [event.event_id for event in ex.events]
 
     def _sql(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(sql, list(params))]
@@ -183,8 +239,11 @@ class Store(StoreReads, ReviewWrites):
                 self._add_reject(reject)
 
     def _add_reject(self, reject: Reject) -> None:
+        """One row per rejected record; the same record rejected again (a re-run) adds none. The key
+        is migration 0009's; only a duplicate is ignored (OR IGNORE would drop a NULL reason silently)."""
         self.conn.execute(
-            "INSERT OR IGNORE INTO rejects(source, line, code, reason) VALUES (?,?,?,?)",
+            "INSERT INTO rejects(source, line, code, reason) VALUES (?,?,?,?)"
+            " ON CONFLICT (source, line, code, reason) DO NOTHING",
             (reject.source, reject.line or 0, reject.code, reject.reason),
         )
 
@@ -258,8 +317,15 @@ class Store(StoreReads, ReviewWrites):
         return {t: int(self.conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]) for t in tables}
 
     def minhashes(self) -> Iterator[tuple[str, bytes]]:
-        for row in self.conn.execute("SELECT doc_id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id"):
-            yield row[0], row[1]
+        for _, doc_id, data in self.minhash_rows():
+            yield doc_id, data
+
+    def minhash_rows(self, after: int = 0) -> Iterator[tuple[int, str, bytes]]:
+        """(row id, doc_id, signature) of the stored articles after row `after`, in the order stored."""
+        rows = self.conn.execute("SELECT id, doc_id, minhash FROM articles WHERE minhash IS NOT NULL AND id > ?"
+                                 " ORDER BY id", (after,)).fetchall()
+        for row in rows:
+            yield int(row[0]), row[1], row[2]
 
     def rejects(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM rejects ORDER BY id")]
