@@ -261,10 +261,10 @@ def test_store_write_failure_is_a_503_not_a_traceback(db: Path, monkeypatch: pyt
     from sitrep.errors import StoreError
     from sitrep.store import Store
 
-    def full(*_: object, **__: object) -> int:
+    def full(*_: object, **__: object) -> list[str]:
         raise StoreError("E013", source=str(db), detail="database or disk is full")
 
-    monkeypatch.setattr(Store, "write_batch", full)
+    monkeypatch.setattr(Store, "write_articles", full)  # the one write path of an ingest
     app = create_app(db, token=TOKEN, pipeline_factory=FakePipeline, read_token_from_env=False)
     with TestClient(app, raise_server_exceptions=False) as c:
         error = assert_error(c.post("/articles", json=ARTICLE, headers=AUTH), 503, "store_error")
