@@ -88,11 +88,11 @@ def reports_source() -> str:
 
 
 def fused_source() -> str:
-    """Fused events (`fused_id`, the fused fields, `source_count`), reviewed values over the machine's."""
+    """Fused events (`fused_id`, the fused fields, `source_count`, `confidence`, `lead_id`), reviewed values over
+    the machine's; the confidence and lead report are stored with each fused event (store/fused.py `summarise`)."""
     columns = ", ".join(_overlay(c, "x") if c in REVIEW_FIELDS else f"x.{c}" for c in FUSED_FIELDS)
     return (f"(SELECT x.fused_id, x.source_count, {columns}, r.geonameid AS reviewed_geonameid, {_REVIEW_SELECT},"
-            " (SELECT MAX(c.confidence) FROM fused_members cm JOIN events c ON c.event_id = cm.event_id"
-            " WHERE cm.fused_id = x.fused_id) AS confidence"
+            " x.confidence, x.lead_id"
             " FROM fused_events x LEFT JOIN reviewed_events r ON r.kind = 'fused' AND r.event_id = x.fused_id)")
 
 
@@ -112,9 +112,7 @@ def _fused_as_events(dialect: Dialect) -> str:
     return ("(SELECT ev.id, ev.article_id, ev.event_id AS lead_event_id, f.source_count, "
             + ", ".join(column(c) for c in EVENT_FIELDS) + ", "
             + ", ".join(f"f.{c}" for c in REVIEW_COLUMNS)
-            + f" FROM {fused_source()} f JOIN events ev ON ev.event_id = (SELECT m.event_id FROM fused_members m"
-            " JOIN events e2 ON e2.event_id = m.event_id WHERE m.fused_id = f.fused_id"
-            " ORDER BY e2.confidence DESC, e2.event_id LIMIT 1))")
+            + f" FROM {fused_source()} f JOIN events ev ON ev.id = f.lead_id)")
 
 
 def events_from(query: EventQuery, dialect: Dialect) -> str:
@@ -195,9 +193,8 @@ def fused_filters(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
 _TABLE = {False: "events", True: "fused_events"}
 _KEY = {False: "event_id", True: "fused_id"}
 _KIND = {False: "report", True: "fused"}
-# A fused event's confidence (its surest report's) and its lead report's row id (GET /events' tie-break).
-_MEMBERS = "FROM fused_members cm JOIN events c ON c.event_id = cm.event_id WHERE cm.fused_id = x.fused_id"
-_LEAD_ID = f"(SELECT c.id {_MEMBERS} ORDER BY c.confidence DESC, c.event_id LIMIT 1)"
+# A fused event's lead report's row id, stored with it (GET /events' tie-break among one day's fused events).
+_LEAD_ID = "x.lead_id"
 # A page of events whose filters match fewer rows than this is read through the filters' indexes and sorted;
 # one of more (the rows it wants are then frequent) is read in date order, stopping once the page is full.
 SPARSE = 5000
@@ -246,8 +243,7 @@ def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False,
         where.append(f"{value('event_date')} <= ?")
         params.append(q.until)
     if q.min_confidence is not None:  # a fused event is as sure as its surest report; an analyst's verdict is sure
-        sure = (f"{value('fused_id')} IN (SELECT m.fused_id FROM events c JOIN fused_members m"
-                " ON m.event_id = c.event_id WHERE c.confidence >= ?)" if q.fused else f"{value('confidence')} >= ?")
+        sure = f"{value('confidence')} >= ?"  # a fused event's is stored with it
         where.append(f"(r.status IN ('confirmed', 'corrected') OR {sure})" if reviewed else sure)
         params.append(q.min_confidence)
     if q.bbox:
@@ -395,6 +391,7 @@ class StoreReads:
                           " f.event_date DESC, f.fused_id LIMIT ? OFFSET ?", [*params, query.limit, query.offset])
         for row in rows:
             row.pop("reviewed_geonameid", None)
+            row.pop("lead_id", None)
             sources = self._read(_REPORT_OF_FUSED, [row["fused_id"]])
             row["sources"] = [{"doc_id": s["doc_id"], "outlet": s["outlet"], "url": s["url"], "evidence": s["evidence"],
                                "event_id": s["event_id"], "copy_of": s["duplicate_of"]} for s in sources]
