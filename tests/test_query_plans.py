@@ -164,3 +164,33 @@ def test_a_store_fused_before_0010_gets_its_confidence_backfilled(store_target: 
         assert store.migrate() == []
         assert stored_summary(store) == want
         assert any(confidence == 0.97 for confidence, _ in want.values())
+
+
+# ---------------------------------------------------------------- a search's hits, built once a request
+SEARCHES = [q for q in QUERIES if q.q]
+
+
+@pytest.mark.parametrize("q", SEARCHES, ids=lambda q: repr({k: v for k, v in vars(q).items() if v}))
+def test_a_listing_matches_the_text_once_and_gives_what_the_overlay_gives(store: Store, q: EventQuery) -> None:
+    matched: list[str] = []
+    store.conn.set_trace_callback(lambda sql: matched.append(sql) if "MATCH" in sql else None)
+    try:
+        total, reviewed, rows = store.listing(q)
+    finally:
+        store.conn.set_trace_callback(None)
+    assert len(matched) == 1, matched
+    assert (rows, total, reviewed) == overlay(store, q)
+    assert store._one("SELECT COUNT(*) FROM temp.article_hits", []) == 0  # the hits go with the request
+
+
+def test_a_read_only_store_builds_its_hits_too(store: Store) -> None:
+    from sitrep.store.queries import ReadOnlyStore
+
+    reader = ReadOnlyStore(store.path, timeout_ms=5000)
+    try:
+        for q in SEARCHES:
+            total, reviewed, rows = reader.listing(q)
+            assert (rows, total, reviewed) == overlay(store, q)
+            assert not reader.conn.in_transaction
+    finally:
+        reader.close()
