@@ -143,7 +143,7 @@ def build(path: Path, n_events: int, seed: int = 16, reviewed_one_in: int = 250)
                            confidence))
             sources.append((event_id, article, f"qload-{article - 1}", "Outlet", None, None,
                             f"Evidence sentence for {event_id}.", 0, 20))
-            members.append((fused_id, event_id))
+            members.append((fused_id, event_id, article))
             n += 1
         fused.append((fused_id, *(fields[c] for c in FIELDS), size, best, lead))
         f_index += 1
@@ -169,7 +169,7 @@ def _flush(conn: Any, events: list[Any], sources: list[Any], fused: list[Any], m
                      " evidence_start, evidence_end) VALUES (?,?,?,?,?,?,?,?,?)", sources)
     conn.executemany(f"INSERT INTO fused_events(fused_id, {', '.join(FIELDS)}, source_count, confidence, lead_id)"
                      f" VALUES ({','.join('?' * (len(FIELDS) + 4))})", fused)
-    conn.executemany("INSERT INTO fused_members(fused_id, event_id) VALUES (?, ?)", members)
+    conn.executemany("INSERT INTO fused_members(fused_id, event_id, article_id) VALUES (?, ?, ?)", members)
     for rows in (events, sources, fused, members):
         rows.clear()
 

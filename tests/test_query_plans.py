@@ -115,6 +115,9 @@ def expected_summary(store: AnyStore) -> dict[str, tuple[float | None, int]]:
 
 
 def stored_summary(store: AnyStore) -> dict[str, tuple[float | None, int]]:
+    """The stored confidence and lead report (and each member's article, which must be its report's)."""
+    assert not store._sql("SELECT m.event_id FROM fused_members m JOIN events c ON c.event_id = m.event_id"
+                          " WHERE m.article_id IS NULL OR m.article_id <> c.article_id", [])
     return {r["fused_id"]: (r["confidence"], r["lead_id"])
             for r in store._sql("SELECT fused_id, confidence, lead_id FROM fused_events", [])}
 
@@ -155,8 +158,9 @@ def test_a_store_fused_before_0010_gets_its_confidence_backfilled(store_target: 
         want = expected_summary(store)
         with store.transaction():  # undo 0010, as a store made before it
             for index in ("fused_events_confidence", "fused_events_country_confidence", "events_country_type_day",
-                          "events_country_confidence"):
+                          "events_country_confidence", "fused_members_article"):
                 store._sql(f"DROP INDEX {index}", [])
+            store._sql("ALTER TABLE fused_members DROP COLUMN article_id", [])
             store._sql("ALTER TABLE fused_events DROP COLUMN confidence", [])
             store._sql("ALTER TABLE fused_events DROP COLUMN lead_id", [])
             store._sql("DELETE FROM schema_migrations WHERE name = '0010_fused_confidence'", [])

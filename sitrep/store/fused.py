@@ -111,7 +111,8 @@ def write_fused(sql: Sql, f: FusedEvent, pinned_id: str | None = None) -> None:
     sql(f"INSERT INTO fused_events(fused_id, {', '.join(FUSED_COLUMNS)}, source_count)"
         f" VALUES (?, {_in(FUSED_COLUMNS)}, ?)", [fused_id, *values, f.source_count])
     for m in f.members:
-        sql("INSERT INTO fused_members(fused_id, event_id) VALUES (?, ?)", [fused_id, m.event_id])
+        sql("INSERT INTO fused_members(fused_id, event_id, article_id) SELECT ?, event_id, article_id FROM events"
+            " WHERE event_id = ?", [fused_id, m.event_id])
 
 
 # What a fused event's reports say of it, kept as its own columns (migration 0010_fused_confidence, which

@@ -50,7 +50,7 @@ class Dialect:
     fused_key: str  # a key of fused_events every index holds (SQLite's rowid)
     no_index: str  # put before a column, keeps the planner from reading it by an index ('+' in SQLite)
     # Where GET /events' reads find a search's hits, built once per request (StoreReads.searching): the
-    # articles', and the fused events' (by `fused_key`); None: each statement matches the text itself.
+    # articles' ids, and the fused events'; None: each statement matches the text itself.
     hits: tuple[str, str] | None = None
 
     def same(self, a: str, b: str) -> str:
@@ -258,7 +258,7 @@ def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False,
         where.append("1 = 0")  # text of no words at all (control characters) matches nothing
     elif q.q and dialect.hits:  # the hits the request built once (StoreReads.searching), read by their keys
         articles, fused = dialect.hits
-        where.append(f"{value(dialect.fused_key)} IN ({fused})" if q.fused else f"{value('article_id')} IN ({articles})")
+        where.append(f"{value('fused_id')} IN ({fused})" if q.fused else f"{value('article_id')} IN ({articles})")
     elif q.q:
         if q.fused:  # any of its reports' articles
             where.append(f"{value('fused_id')} IN (SELECT m.fused_id FROM events ev JOIN fused_members m"

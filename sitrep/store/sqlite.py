@@ -227,20 +227,19 @@ class Store(StoreReads, ReviewWrites):
 
     def _build_hits(self, text: str, *, fused: bool) -> None:
         """A search's hits, for the statements of one request (reads.py `Dialect.hits`): the matching articles'
-        ids, and (`fused`) the row ids of the fused events one of whose reports' articles matches. Temporary
+        ids, and (`fused`) the ids of the fused events one of whose reports' articles matches. Temporary
         tables: this connection's own, never the store's file, so a read-only store builds them too."""
         if not self._hit_tables:  # in memory (a change of temp_store drops temporary tables: before making them)
             self.conn.execute("PRAGMA temp_store = MEMORY")
             self._hit_tables = True
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS article_hits(id INTEGER PRIMARY KEY)")
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS fused_hits(id INTEGER PRIMARY KEY)")
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS fused_hits(id TEXT PRIMARY KEY) WITHOUT ROWID")
         self._clear_hits()
         self.conn.execute("INSERT INTO temp.article_hits SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
                           [text])
         if fused:
-            self.conn.execute("INSERT OR IGNORE INTO temp.fused_hits SELECT f.rowid FROM temp.article_hits h"
-                              " JOIN events ev ON ev.article_id = h.id JOIN fused_members m ON m.event_id = ev.event_id"
-                              " JOIN fused_events f ON f.fused_id = m.fused_id")
+            self.conn.execute("INSERT OR IGNORE INTO temp.fused_hits SELECT m.fused_id FROM temp.article_hits h"
+                              " CROSS JOIN fused_members m ON m.article_id = h.id")
 
     def _clear_hits(self) -> None:
         self.conn.execute("DELETE FROM temp.article_hits")
