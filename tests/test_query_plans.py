@@ -198,3 +198,10 @@ def test_a_read_only_store_builds_its_hits_too(store: Store) -> None:
             assert not reader.conn.in_transaction
     finally:
         reader.close()
+
+
+def test_a_search_inside_a_write_transaction_reads_its_hits(tmp_path: Any) -> None:
+    synthetic_store(str(tmp_path / "w.db"))
+    with Store(tmp_path / "w.db") as writer, writer.transaction():
+        total, _, rows = writer.listing(EventQuery(q="Tyre", fused=True))
+        assert total == len(rows) == 1 and rows[0]["location"] == "Tyre"

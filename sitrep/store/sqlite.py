@@ -229,8 +229,8 @@ class Store(StoreReads, ReviewWrites):
         """A search's hits, for the statements of one request (reads.py `Dialect.hits`): the matching articles'
         ids, and (`fused`) the ids of the fused events one of whose reports' articles matches. Temporary
         tables: this connection's own, never the store's file, so a read-only store builds them too."""
-        if not self._hit_tables:  # in memory (a change of temp_store drops temporary tables: before making them)
-            self.conn.execute("PRAGMA temp_store = MEMORY")
+        if not self._hit_tables and not self.conn.in_transaction:  # in memory; a change of temp_store drops
+            self.conn.execute("PRAGMA temp_store = MEMORY")  # temporary tables and is refused in a transaction
             self._hit_tables = True
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS article_hits(id INTEGER PRIMARY KEY)")
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS fused_hits(id TEXT PRIMARY KEY) WITHOUT ROWID")
