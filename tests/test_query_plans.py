@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from sitrep.store import Store
+from sitrep.records import Extraction
+from sitrep.store import AnyStore, Store, open_store
 from sitrep.store.reads import _event_select
 from sitrep.store.schema import EventQuery
 
 from .conftest import ROOT
+from .storefixtures import synthetic_store
+from .test_review import fused_at, fused_by_id, tyre_again
 
 _SPEC = importlib.util.spec_from_file_location("query_load", ROOT / "bench" / "query_load.py")
 assert _SPEC and _SPEC.loader
@@ -92,3 +96,112 @@ def test_the_page_is_read_in_date_order_when_the_filter_matches_many(store: Stor
     sql, params = statements(store, common)[-1]
     plan = " ".join(r["detail"] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", list(params)))
     assert "SCAN x USING INDEX events_date" in plan
+
+
+# ---------------------------------------------------------------- a fused event's stored confidence and lead report
+def expected_summary(store: AnyStore) -> dict[str, tuple[float | None, int]]:
+    """Each fused event's confidence (its surest report's) and lead report (the surest, then the first by id),
+    worked out here from its reports."""
+    members: dict[str, list[dict[str, Any]]] = {}
+    for r in store._sql("SELECT m.fused_id, c.id, c.event_id, c.confidence FROM fused_members m"
+                        " JOIN events c ON c.event_id = m.event_id", []):
+        members.setdefault(r["fused_id"], []).append(r)
+    out = {}
+    for fused_id, reports in members.items():
+        known = [r["confidence"] for r in reports if r["confidence"] is not None]
+        lead = min(reports, key=lambda r: (r["confidence"] is None, -(r["confidence"] or 0), r["event_id"]))
+        out[fused_id] = (max(known) if known else None, lead["id"])
+    return out
+
+
+def stored_summary(store: AnyStore) -> dict[str, tuple[float | None, int]]:
+    """The stored confidence and lead report (and each member's article, which must be its report's)."""
+    assert not store._sql("SELECT m.event_id FROM fused_members m JOIN events c ON c.event_id = m.event_id"
+                          " WHERE m.article_id IS NULL OR m.article_id <> c.article_id", [])
+    return {r["fused_id"]: (r["confidence"], r["lead_id"])
+            for r in store._sql("SELECT fused_id, confidence, lead_id FROM fused_events", [])}
+
+
+def surer_tyre_report() -> Extraction:
+    """Another report of the Tyre strike, surer than the first (0.8): it becomes the fused event's lead."""
+    ex = tyre_again("lb-tyre-sure")
+    return replace(ex, events=[replace(ex.events[0], confidence=0.97)])
+
+
+def test_a_fused_event_keeps_its_reports_confidence_through_ingest_fusion_and_review(store_target: str) -> None:
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        assert stored_summary(store) == expected_summary(store)  # ingest
+        tyre, nabatieh = fused_at(store, "Tyre")["fused_id"], fused_at(store, "Nabatieh")["fused_id"]
+        store.review(tyre, reviewer="Ana", action="correct", changes={"fatalities": 4})  # pins its id
+        assert stored_summary(store) == expected_summary(store)
+        store.write_batch([tyre_again(), surer_tyre_report()])  # new reports join: one less sure, one surer
+        assert fused_by_id(store, tyre)["confidence"] == 0.97
+        steps = [lambda: store.merge_events([tyre, nabatieh], reviewer="Ana"),
+                 store.refuse_all,
+                 lambda: store.split_event(tyre, ["lb-tyre-sure"], reviewer="Ben")]
+        for step in steps:
+            assert stored_summary(store) == expected_summary(store)
+            step()
+        assert stored_summary(store) == expected_summary(store)
+        store.review(tyre, reviewer="Ben", action="confirm")
+        assert stored_summary(store) == expected_summary(store)
+        assert fused_by_id(store, tyre)["confidence"] == 0.8  # the surer report was split off
+        shown = store.event(tyre, fused=True)
+        assert shown is not None and shown["doc_id"] == "lb-tyre-1" and shown["confidence"] == 0.8
+
+
+def test_a_store_fused_before_0010_gets_its_confidence_backfilled(store_target: str) -> None:
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        store.write_batch([tyre_again(), surer_tyre_report()])
+        want = expected_summary(store)
+        with store.transaction():  # undo 0010, as a store made before it
+            for index in ("fused_events_confidence", "fused_events_country_confidence", "events_country_type_day",
+                          "events_country_confidence", "fused_members_article"):
+                store._sql(f"DROP INDEX {index}", [])
+            store._sql("ALTER TABLE fused_members DROP COLUMN article_id", [])
+            store._sql("ALTER TABLE fused_events DROP COLUMN confidence", [])
+            store._sql("ALTER TABLE fused_events DROP COLUMN lead_id", [])
+            store._sql("DELETE FROM schema_migrations WHERE name = '0010_fused_confidence'", [])
+    with open_store(store_target) as store:  # opening it applies 0010
+        assert store.migrate() == []
+        assert stored_summary(store) == want
+        assert any(confidence == 0.97 for confidence, _ in want.values())
+
+
+# ---------------------------------------------------------------- a search's hits, built once a request
+SEARCHES = [q for q in QUERIES if q.q]
+
+
+@pytest.mark.parametrize("q", SEARCHES, ids=lambda q: repr({k: v for k, v in vars(q).items() if v}))
+def test_a_listing_matches_the_text_once_and_gives_what_the_overlay_gives(store: Store, q: EventQuery) -> None:
+    matched: list[str] = []
+    store.conn.set_trace_callback(lambda sql: matched.append(sql) if "MATCH" in sql else None)
+    try:
+        total, reviewed, rows = store.listing(q)
+    finally:
+        store.conn.set_trace_callback(None)
+    assert len(matched) == 1, matched
+    assert (rows, total, reviewed) == overlay(store, q)
+    assert store._one("SELECT COUNT(*) FROM temp.article_hits", []) == 0  # the hits go with the request
+
+
+def test_a_read_only_store_builds_its_hits_too(store: Store) -> None:
+    from sitrep.store.queries import ReadOnlyStore
+
+    reader = ReadOnlyStore(store.path, timeout_ms=5000)
+    try:
+        for q in SEARCHES:
+            total, reviewed, rows = reader.listing(q)
+            assert (rows, total, reviewed) == overlay(store, q)
+            assert not reader.conn.in_transaction
+    finally:
+        reader.close()
+
+
+def test_a_search_inside_a_write_transaction_reads_its_hits(tmp_path: Any) -> None:
+    synthetic_store(str(tmp_path / "w.db"))
+    with Store(tmp_path / "w.db") as writer, writer.transaction():
+        total, _, rows = writer.listing(EventQuery(q="Tyre", fused=True))
+        assert total == len(rows) == 1 and rows[0]["location"] == "Tyre"

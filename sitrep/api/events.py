@@ -111,8 +111,8 @@ def to_feature(event: Event) -> EventFeature:
             summary="Events matching filters, a page at a time, as JSON or GeoJSON (analysts' corrections applied)")
 def events(query: Annotated[EventQuery, Depends(event_query)], store: Reader,
            fmt: Annotated[Literal["json", "geojson"], Query(alias="format")] = "json") -> Any:
-    total, reviewed = store.count_events(query), store.count_reviewed(query)
-    rows = [Event(**r) for r in store.events(query)]
+    total, reviewed, page = store.listing(query)
+    rows = [Event(**r) for r in page]
     if fmt == "geojson":
         return EventFeatureCollection(total=total, reviewed=reviewed, limit=query.limit, offset=query.offset,
                                       features=[to_feature(e) for e in rows])

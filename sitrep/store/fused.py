@@ -95,8 +95,10 @@ def _write_clusters(sql: Sql, reports: Sequence[Report], *, incremental: bool) -
             chunk = wanted[i:i + 500]
             taken |= {r["fused_id"] for r in sql(f"SELECT fused_id FROM fused_events WHERE fused_id IN ({_in(chunk)})",
                                                   chunk)}
-    for f, pinned in zip(fused, pinned_ids(groups, reviews, anchors, taken)):
-        write_fused(sql, f, pinned)
+    written = [pinned or f.fused_id for f, pinned in zip(fused, pinned_ids(groups, reviews, anchors, taken))]
+    for f, fused_id in zip(fused, written):
+        write_fused(sql, f, fused_id)
+    summarise(sql, written)
     if reviews:
         refresh(sql)
     return len(fused)
@@ -109,4 +111,21 @@ def write_fused(sql: Sql, f: FusedEvent, pinned_id: str | None = None) -> None:
     sql(f"INSERT INTO fused_events(fused_id, {', '.join(FUSED_COLUMNS)}, source_count)"
         f" VALUES (?, {_in(FUSED_COLUMNS)}, ?)", [fused_id, *values, f.source_count])
     for m in f.members:
-        sql("INSERT INTO fused_members(fused_id, event_id) VALUES (?, ?)", [fused_id, m.event_id])
+        sql("INSERT INTO fused_members(fused_id, event_id, article_id) SELECT ?, event_id, article_id FROM events"
+            " WHERE event_id = ?", [fused_id, m.event_id])
+
+
+# What a fused event's reports say of it, kept as its own columns (migration 0010_fused_confidence, which
+# backfills them with this same SQL): its confidence, its surest report's, and its lead report (the surest,
+# then the first by event id; unknown confidence last), whose article and evidence stand for it.
+_MEMBERS = "FROM fused_members m JOIN events c ON c.event_id = m.event_id WHERE m.fused_id = fused_events.fused_id"
+SUMMARY = (f"UPDATE fused_events SET confidence = (SELECT MAX(c.confidence) {_MEMBERS}),"
+           f" lead_id = (SELECT c.id {_MEMBERS} ORDER BY c.confidence IS NULL, c.confidence DESC, c.event_id LIMIT 1)"
+           " WHERE fused_id IN ({ids})")
+
+
+def summarise(sql: Sql, fused_ids: Sequence[str]) -> None:
+    """Write the confidence and lead report of the fused events just written (after their members)."""
+    for i in range(0, len(fused_ids), 500):
+        chunk = list(fused_ids[i:i + 500])
+        sql(SUMMARY.format(ids=_in(chunk)), chunk)

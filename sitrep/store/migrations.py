@@ -267,6 +267,29 @@ INSERT INTO rejects_0009(id, source, line, code, reason, at) SELECT id, source, 
 DROP TABLE rejects;
 ALTER TABLE rejects_0009 RENAME TO rejects;
 """),
+    # A fused event's confidence (its surest report's) and its lead report (the surest, then the first by id; the
+    # one whose article and evidence stand for it) were subqueries over its members in every read: GET /events
+    # could not filter or order by them through an index (issue 16). They are stored here, written with each
+    # fused event (store/fused.py `summarise`), and backfilled for stores fused before; so is each member's article
+    # (a search finds the fused events of the matching articles by `fused_members_article`). The composite indexes
+    # serve GET /events' two-filter combinations (country with event type and date, country with confidence).
+    ("0010_fused_confidence", """
+ALTER TABLE fused_events ADD COLUMN confidence REAL;
+ALTER TABLE fused_events ADD COLUMN lead_id INTEGER;
+UPDATE fused_events SET
+    confidence = (SELECT MAX(c.confidence) FROM fused_members m JOIN events c ON c.event_id = m.event_id
+                  WHERE m.fused_id = fused_events.fused_id),
+    lead_id = (SELECT c.id FROM fused_members m JOIN events c ON c.event_id = m.event_id
+               WHERE m.fused_id = fused_events.fused_id
+               ORDER BY c.confidence IS NULL, c.confidence DESC, c.event_id LIMIT 1);
+ALTER TABLE fused_members ADD COLUMN article_id INTEGER;
+UPDATE fused_members SET article_id = (SELECT e.article_id FROM events e WHERE e.event_id = fused_members.event_id);
+CREATE INDEX fused_members_article ON fused_members(article_id, fused_id);
+CREATE INDEX fused_events_confidence ON fused_events(confidence, event_date);
+CREATE INDEX fused_events_country_confidence ON fused_events(lower(country), confidence, event_date);
+CREATE INDEX events_country_type_day ON events(lower(country), lower(event_type), event_date);
+CREATE INDEX events_country_confidence ON events(lower(country), confidence, event_date);
+"""),
 ]
 
 # PostgreSQL runs the same migrations, translated by `dialect.to_postgres` (types, defaults).

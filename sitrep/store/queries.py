@@ -25,6 +25,7 @@ def connect_readonly(path: str | Path, *, timeout_ms: int | None = None) -> sqli
     except sqlite3.OperationalError:
         conn = sqlite3.connect(base + "&immutable=1", uri=True, check_same_thread=False)
     conn.row_factory = sqlite3.Row
+    conn.isolation_level = None  # autocommit: its only writes are a search's hits, in its own temporary tables
     if timeout_ms is not None:
         set_time_limit(conn, timeout_ms)
     return conn

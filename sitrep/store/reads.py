@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,9 @@ class Dialect:
     fts_value: Callable[[str], str]
     fused_key: str  # a key of fused_events every index holds (SQLite's rowid)
     no_index: str  # put before a column, keeps the planner from reading it by an index ('+' in SQLite)
+    # Where GET /events' reads find a search's hits, built once per request (StoreReads.searching): the
+    # articles' ids, and the fused events'; None: each statement matches the text itself.
+    hits: tuple[str, str] | None = None
 
     def same(self, a: str, b: str) -> str:
         return self.null_safe_equal.format(a=a, b=b)
@@ -64,7 +68,8 @@ def like_escape(text: str) -> str:
 
 
 SQLITE = Dialect("sqlite", "LIKE", "{a} IS {b}", "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
-                 lambda text: fts_phrase(plain_text(text)), "rowid", "+")
+                 lambda text: fts_phrase(plain_text(text)), "rowid", "+",
+                 ("SELECT id FROM temp.article_hits", "SELECT id FROM temp.fused_hits"))
 # plainto_tsquery reads the user's text as plain words ANDed together, never as query syntax.
 POSTGRES = Dialect("postgresql", "ILIKE", "{a} IS NOT DISTINCT FROM {b}",
                    "SELECT id FROM articles WHERE fts @@ plainto_tsquery('simple', ?)", plain_text, "fused_id", "")
@@ -88,11 +93,11 @@ def reports_source() -> str:
 
 
 def fused_source() -> str:
-    """Fused events (`fused_id`, the fused fields, `source_count`), reviewed values over the machine's."""
+    """Fused events (`fused_id`, the fused fields, `source_count`, `confidence`, `lead_id`), reviewed values over
+    the machine's; the confidence and lead report are stored with each fused event (store/fused.py `summarise`)."""
     columns = ", ".join(_overlay(c, "x") if c in REVIEW_FIELDS else f"x.{c}" for c in FUSED_FIELDS)
     return (f"(SELECT x.fused_id, x.source_count, {columns}, r.geonameid AS reviewed_geonameid, {_REVIEW_SELECT},"
-            " (SELECT MAX(c.confidence) FROM fused_members cm JOIN events c ON c.event_id = cm.event_id"
-            " WHERE cm.fused_id = x.fused_id) AS confidence"
+            " x.confidence, x.lead_id"
             " FROM fused_events x LEFT JOIN reviewed_events r ON r.kind = 'fused' AND r.event_id = x.fused_id)")
 
 
@@ -112,9 +117,7 @@ def _fused_as_events(dialect: Dialect) -> str:
     return ("(SELECT ev.id, ev.article_id, ev.event_id AS lead_event_id, f.source_count, "
             + ", ".join(column(c) for c in EVENT_FIELDS) + ", "
             + ", ".join(f"f.{c}" for c in REVIEW_COLUMNS)
-            + f" FROM {fused_source()} f JOIN events ev ON ev.event_id = (SELECT m.event_id FROM fused_members m"
-            " JOIN events e2 ON e2.event_id = m.event_id WHERE m.fused_id = f.fused_id"
-            " ORDER BY e2.confidence DESC, e2.event_id LIMIT 1))")
+            + f" FROM {fused_source()} f JOIN events ev ON ev.id = f.lead_id)")
 
 
 def events_from(query: EventQuery, dialect: Dialect) -> str:
@@ -195,9 +198,8 @@ def fused_filters(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
 _TABLE = {False: "events", True: "fused_events"}
 _KEY = {False: "event_id", True: "fused_id"}
 _KIND = {False: "report", True: "fused"}
-# A fused event's confidence (its surest report's) and its lead report's row id (GET /events' tie-break).
-_MEMBERS = "FROM fused_members cm JOIN events c ON c.event_id = cm.event_id WHERE cm.fused_id = x.fused_id"
-_LEAD_ID = f"(SELECT c.id {_MEMBERS} ORDER BY c.confidence DESC, c.event_id LIMIT 1)"
+# A fused event's lead report's row id, stored with it (GET /events' tie-break among one day's fused events).
+_LEAD_ID = "x.lead_id"
 # A page of events whose filters match fewer rows than this is read through the filters' indexes and sorted;
 # one of more (the rows it wants are then frequent) is read in date order, stopping once the page is full.
 SPARSE = 5000
@@ -246,8 +248,7 @@ def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False,
         where.append(f"{value('event_date')} <= ?")
         params.append(q.until)
     if q.min_confidence is not None:  # a fused event is as sure as its surest report; an analyst's verdict is sure
-        sure = (f"{value('fused_id')} IN (SELECT m.fused_id FROM events c JOIN fused_members m"
-                " ON m.event_id = c.event_id WHERE c.confidence >= ?)" if q.fused else f"{value('confidence')} >= ?")
+        sure = f"{value('confidence')} >= ?"  # a fused event's is stored with it
         where.append(f"(r.status IN ('confirmed', 'corrected') OR {sure})" if reviewed else sure)
         params.append(q.min_confidence)
     if q.bbox:
@@ -255,6 +256,9 @@ def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False,
         params += [q.bbox[0], q.bbox[2], q.bbox[1], q.bbox[3]]
     if q.q and not plain_text(q.q).strip():
         where.append("1 = 0")  # text of no words at all (control characters) matches nothing
+    elif q.q and dialect.hits:  # the hits the request built once (StoreReads.searching), read by their keys
+        articles, fused = dialect.hits
+        where.append(f"{value('fused_id')} IN ({fused})" if q.fused else f"{value('article_id')} IN ({articles})")
     elif q.q:
         if q.fused:  # any of its reports' articles
             where.append(f"{value('fused_id')} IN (SELECT m.fused_id FROM events ev JOIN fused_members m"
@@ -354,8 +358,46 @@ class StoreReads:
         return next(iter(rows[0].values())) if rows else None
 
     # ------------------------------------------------------------ events
+    _searched: tuple[str, bool] | None = None  # the search whose hits are built (StoreReads.searching)
+
+    def _build_hits(self, text: str, *, fused: bool) -> None:
+        """Put the articles (and, `fused`, the fused events) matching `text` where `dialect.hits` reads them."""
+        raise NotImplementedError
+
+    def _clear_hits(self) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def searching(self, query: EventQuery) -> Iterator[None]:
+        """Within it, the query's full-text hits are built once, for every statement that reads them (a
+        listing's count, reviewed count, probe and page); without `dialect.hits` each statement matches."""
+        wanted = (self.dialect.fts_value(query.q), query.fused) if query.q and plain_text(query.q).strip() else None
+        if wanted is None or self.dialect.hits is None or wanted == self._searched:
+            yield
+            return
+        before = self._searched
+        self._build_hits(wanted[0], fused=wanted[1])
+        self._searched = wanted
+        try:
+            yield
+        finally:
+            self._searched = before
+            if before is None:
+                self._clear_hits()
+            else:
+                self._build_hits(before[0], fused=before[1])
+
+    def listing(self, query: EventQuery) -> tuple[int, int, list[dict[str, Any]]]:
+        """GET /events' reads: how many events the query selects, how many of them are reviewed, and its page."""
+        with self.searching(query):
+            return self.count_events(query), self.count_reviewed(query), self.events(query)
+
     def events(self, query: EventQuery = ALL_EVENTS) -> list[dict[str, Any]]:
         """A page of events (with their first source's evidence), newest first (undated last)."""
+        with self.searching(query):
+            return self._events(query)
+
+    def _events(self, query: EventQuery) -> list[dict[str, Any]]:
         probe = probe_sql(query, self.dialect)
         by_date = probe is not None and int(self._one(*probe) or 0) >= SPARSE
         keys, params = page_keys(query, self.dialect, by_date=by_date)
@@ -364,13 +406,15 @@ class StoreReads:
         return self._read(sql, params)
 
     def count_events(self, query: EventQuery) -> int:
-        return int(self._one(*count_sql(query, self.dialect)) or 0)
+        with self.searching(query):
+            return int(self._one(*count_sql(query, self.dialect)) or 0)
 
     def count_reviewed(self, query: EventQuery) -> int:
         """How many of the events the query selects an analyst has confirmed or corrected."""
         reviewed = arms(query, self.dialect)[-1]
         sql = f"SELECT COUNT(*) AS n{reviewed.sql} AND r.status IN ('confirmed', 'corrected')"
-        return int(self._one(sql, reviewed.params) or 0)
+        with self.searching(query):
+            return int(self._one(sql, reviewed.params) or 0)
 
     def event(self, event_id: str, *, fused: bool = False) -> dict[str, Any] | None:
         """One event by id (rejected ones too): a report's event, or (with `fused`) a fused event."""
@@ -395,6 +439,7 @@ class StoreReads:
                           " f.event_date DESC, f.fused_id LIMIT ? OFFSET ?", [*params, query.limit, query.offset])
         for row in rows:
             row.pop("reviewed_geonameid", None)
+            row.pop("lead_id", None)
             sources = self._read(_REPORT_OF_FUSED, [row["fused_id"]])
             row["sources"] = [{"doc_id": s["doc_id"], "outlet": s["outlet"], "url": s["url"], "evidence": s["evidence"],
                                "event_id": s["event_id"], "copy_of": s["duplicate_of"]} for s in sources]
