@@ -145,11 +145,13 @@ PLACE_TRAPS = [
          "N'Djamena", "N'Djamena"),
     # a story that names no country: a common transliteration of a big town, all of whose namesakes lie in one
     # country, is that town's
-    Trap("transliteration, no country named", "Fighters set up a checkpoint near the port of Hodeidah on Monday, witnesses said.",
-         "Hodeidah", "Yemen"),
+    Trap("transliteration, no country named", "Fighters set up a checkpoint near the port of Bosaso on Monday, witnesses said.",
+         "Bosaso", "Somalia"),
+    Trap("transliteration, no country named", "Fighters set up a checkpoint near the town of Jowhar on Monday, witnesses said.",
+         "Jowhar", "Somalia"),
     # ---- a town's name the parser reads as a person's ('in X'): people are not 'in' or 'near'
-    Trap("town read as a person", "Unknown assailants shot dead two traders in Goma on Sunday, police said.", "Goma",
-         "Democratic Republic of Congo", place="Goma"),
+    Trap("town read as a person", "Fighters set up a checkpoint on the road into Dhamar on Monday, witnesses said.", "Dhamar",
+         "Yemen", place="Dhamar"),
     Trap("town read as a person, one country's name", "Rebels entered Khan Shaykhun at dawn, residents said.",
          "Khan Shaykhun", "Syria"),
 ]
