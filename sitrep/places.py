@@ -267,7 +267,7 @@ class Recogniser:
             return True  # 'Eastland 24 reported', not 'Eastland 24 hours'
         if nxt.text[:1].isupper() and self.words.not_place(nxt.text) == "outlet":
             return True
-        if self.words.not_place(nxt.text) == "org" or self.words.not_place(doc[after - 1].text) == "org":
+        if self.words.not_place(nxt.text) == "org" or self.words.not_place(doc[after - 1].text) in ("org", "body"):
             return not self._names_a_country(doc[item.start:item.end].text)  # 'the X party', 'X Front'
 
         if nxt.text in POSSESSIVE and after + 1 < len(doc) and self.words.not_place(doc[after + 1].text) == "media":
@@ -280,12 +280,18 @@ class Recogniser:
         return (after + 1 < len(doc) and doc[after].text == "-" and not doc[after - 1].whitespace_
                 and self.words.not_place(doc[after + 1].text) == "compound")
 
-    def _is_person(self, doc: Doc, item: Found, persons: frozenset[str]) -> bool:
+    def _is_person(self, doc: Doc, item: Found, persons: PersonNames) -> bool:
         """A name the article gives a person ('Hadi Karam' makes 'Hadi' a person's name), or one followed
         by an age ('Rana, 12,'), is no place unless its words say so ('the village of X')."""
-        if item.strong or item.weak or item.kind:
-            return False  # 'in Westport' is a place whatever a misread person 'Jane Doe Westport' says
         text = doc[item.start:item.end].text
+        if item.strong or item.kind:
+            return False  # 'the town of X', 'X district': a place whatever a misread person's name says
+        if item.weak:
+            # 'in Westport' is a place whatever a misread person 'Jane Doe Westport' says; but a weak word ('of',
+            # 'to') vouches only for a name the gazetteer knows: a surname the article writes in full as a
+            # person's ('the arrest of X' after 'Y X') is the person, a whole name tagged a person's a village
+            key = fold_key(text)
+            return not self.gazetteer.lookup(text) and key in persons and key not in persons.full
         if self._names_a_country(text):
             return False
         after, before = item.end, item.start - 1
@@ -593,10 +599,10 @@ class PlaceResolver:
             if choice.chosen is None and choice.found.role == "literal":
                 self._try_fuzzy(choice, geo)
         self._mark_metonyms(doc, choices)
-        mentions = [self._mention(article.doc_id, c, choices, geo) for c in choices]
+        mentions = [self._mention(article.doc_id, c, choices, geo, dateline) for c in choices]
         if dateline is not None and dateline.chosen is not None:
             mentions.insert(sum(1 for m in mentions if m.start < dateline.start_char),
-                            self._mention(article.doc_id, dateline, choices, geo))
+                            self._mention(article.doc_id, dateline, choices, geo, dateline))
         return mentions
 
     def read_geography(self, article: Article, doc: Doc) -> tuple[list[Choice], Choice | None, ArticleGeography]:
@@ -956,7 +962,7 @@ class PlaceResolver:
 
     # ------------------------------------------------------------ output
     def _mention(self, doc_id: str, choice: Choice, choices: list[Choice],
-                 geo: ArticleGeography) -> PlaceMention:
+                 geo: ArticleGeography, dateline: Choice | None = None) -> PlaceMention:
         found = choice.found
         mention = PlaceMention(doc_id=doc_id, text=choice.text, start=choice.start_char,
                                end=choice.end_char, role=found.role, source=found.source)
@@ -966,11 +972,18 @@ class PlaceResolver:
             return mention
         if found.not_place or found.role != "literal":
             return mention  # a region that fixes no country, a modifier: no place to fall back to
-        fallback = self._fallback(choice, choices, geo)
+        if not choice.containers and _acronym(choice.text):
+            return mention  # an acronym the gazetteer does not place here names a group ('captured by the XYZ'),
+            # not an unknown village: villages are not written in initials
+        fallback = self._fallback(choice, choices, geo, dateline)
         if fallback is not None:
             near, precision = fallback
-            if found.kind == "building" and near.feature_class == "P":
-                self._fill(mention, near, 1)  # a building stands for its town ('the X Hotel' is coded at the town)
+            holder = near in choice.containers or near is (choice.beside.chosen if choice.beside else None) or (
+                near is (dateline.chosen if dateline else None))  # the text (or the dateline) puts the name there
+            if near.feature_class == "P" and (found.kind == "building" or (found.kind == "part" and holder)):
+                # a building stands for its town ('the X Hotel' is coded at the town), a neighbourhood or an area
+                # for the city that holds it (CODING.md: 'a neighbourhood's city', part of a named place: 2)
+                self._fill(mention, near, 1 if found.kind == "building" else 2)
                 return mention
             self._fill(mention, near, precision)  # an unknown village keeps its name, near its neighbour
             mention.name, mention.geonameid = choice.text, None
@@ -985,15 +998,17 @@ class PlaceResolver:
             return 2
         return 1
 
-    def _fallback(self, choice: Choice, choices: list[Choice],
-                  geo: ArticleGeography) -> tuple[Place, int] | None:
+    def _fallback(self, choice: Choice, choices: list[Choice], geo: ArticleGeography,
+                  dateline: Choice | None = None) -> tuple[Place, int] | None:
         """The nearest known place for a name the gazetteer lacks, first that applies: the innermost
         container the text gives ('X, Y State', 'the X area of Y district': precision 2, 3 for a
         country); the town named right after it ('X near <town>', 2); a town of the article's geography named
         in the same sentence (2); an admin unit of the
         main country named there (3); the province of a place of the main country named close by (3);
-        the main country named in the sentence (3); the province of the nearest place of the main
-        country in the article (3); the main country (3).  Never a namesake in another country."""
+        the main country named in the sentence (3); where the text names no other place of the main country,
+        the town the story is filed from (its dateline, 2: a street or a landmark the gazetteer lacks, in a
+        local story); the province of the nearest place of the main country in the article (3); the main
+        country (3).  Never a namesake in another country."""
         areas = [p for p in choice.containers if p.latitude is not None]
         if areas:
             inner = max(areas, key=lambda p: p.admin_level or 0)
@@ -1018,6 +1033,9 @@ class PlaceResolver:
         near = [c for c in inside if abs(c.start_char - choice.start_char) <= NEARBY_CHARS]
         if near:
             return self._province_of(min(near, key=lambda c: abs(c.start_char - choice.start_char))), 3
+        filed = dateline.chosen if dateline is not None and dateline is not choice else None
+        if not inside and filed is not None and filed.feature_class == "P" and filed.country_code == top:
+            return filed, 2
         if any(c.chosen and c.chosen.is_country and c.chosen.country_code == top for c in same) or not inside:
             country = self.gazetteer.country_place(top)
             return (country, 3) if country is not None and country.latitude is not None else None
@@ -1109,20 +1127,38 @@ def _in_list(doc: Doc, found: Found, by_start: dict[int, Choice], by_end: dict[i
     return start >= 2 and doc[start - 1].lower_ in LIST_JOINERS and by_end.get(start - 1) is not None
 
 
-def _person_names(doc: Doc, words: PlaceWords, gazetteer: Gazetteer) -> frozenset[str]:
+class PersonNames(frozenset[str]):
+    """Folded names the article gives people (`_person_names`), with the whole names apart (`full`)."""
+
+    full: frozenset[str]
+
+    def __new__(cls, names: set[str], full: set[str]) -> PersonNames:
+        out = super().__new__(cls, (n for n in names if n))
+        out.full = frozenset(n for n in full if n)
+        return out
+
+
+def _person_names(doc: Doc, words: PlaceWords, gazetteer: Gazetteer) -> PersonNames:
     """Folded names the article gives people: the words of a name of two or more words that the parser
     tags as a person's ('Hadi Karam' gives 'Hadi' and 'Karam') and that is no place (one the gazetteer
     knows; 'Wadi X', opened by a place word).  (A one-word name tagged a person's is often a village.)"""
     names: set[str] = set()
+    full: set[str] = set()
     for ent in doc.ents:
         parts = [t.text for t in ent if t.text[:1].isupper() and t.is_alpha]
         if ent.label_ != "PERSON" or "\n" in ent.text or len(parts) < 2:
             continue
         if parts[0].lower() in words.heads or gazetteer.lookup(ent.text):
             continue
-        names.add(fold_key(ent.text))
+        full.add(fold_key(ent.text))
         names.update(fold_key(w) for w in parts)
-    return frozenset(n for n in names if n)
+    return PersonNames(names | full, full)
+
+
+def _acronym(text: str) -> bool:
+    """'XYZ', 'X.Y.Z.': a short name written in capital initials."""
+    letters = [c for c in text if c.isalpha()]
+    return 2 <= len(letters) <= 6 and all(c.isupper() for c in letters) and " " not in text.strip()
 
 
 def _sentence_index(span: Span) -> int:
