@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
-from .fused import Sql, rebuild, refuse
+from .fused import Sql, count_events, rebuild, refuse
 from .migrations import MIGRATIONS
 from .reads import SQLITE, StoreReads
 from .reviews import ReviewWrites
@@ -195,6 +195,7 @@ class Store(StoreReads, ReviewWrites):
                     new_events += self._add_extraction(ex, (duplicates or {}).get(ex.article.doc_id),
                                                        (minhashes or {}).get(ex.article.doc_id))
                     added.append(ex.article.doc_id)
+                count_events(self._sql, new_events)
                 refuse(self._sql, new_events)
         except BaseException:
             if dedup is not None:
