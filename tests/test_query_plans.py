@@ -30,6 +30,11 @@ FILTERS = [
     {"q": "w20"}, {"q": "w5 w40"}, {"min_confidence": 0.8}, {"rejected": True}, {"offset": 150}, {"limit": 7},
     {"country": "Nigeria", "event_type": "Battles", "since": "2022-01-01"},
     {"country": "Somalia", "min_confidence": 0.6}, {"actor": "Police", "q": "w3"},
+    # searches: a word in most articles, a rare one, and a search with each kind of other filter (a search alone
+    # is counted as a sum over its hits; with others, through the filters' indexes)
+    {"q": "w3"}, {"q": "w2500"}, {"q": "w20", "offset": 40, "limit": 30}, {"q": "w20", "country": "sudan"},
+    {"q": "w20", "min_confidence": 0.8}, {"q": "w20", "rejected": True}, {"q": "w20", "since": "2023-01-01"},
+    {"q": "w20", "bbox": (30.0, 10.0, 60.0, 40.0)}, {"q": "w20 w5"}, {"q": "\x01"},
 ]
 QUERIES = [EventQuery(**f) for f in FILTERS] + [EventQuery(fused=True, **f) for f in FILTERS]  # type: ignore[arg-type]
 
@@ -207,7 +212,7 @@ def test_a_store_made_before_0011_gets_its_search_keys_backfilled(store_target: 
 
 
 # ---------------------------------------------------------------- a search's hits, built once a request
-SEARCHES = [q for q in QUERIES if q.q]
+SEARCHES = [q for q in QUERIES if q.q and q.q.isprintable()]  # (text of no words matches nothing, unmatched)
 
 
 @pytest.mark.parametrize("q", SEARCHES, ids=lambda q: repr({k: v for k, v in vars(q).items() if v}))
@@ -242,3 +247,16 @@ def test_a_search_inside_a_write_transaction_reads_its_hits(tmp_path: Any) -> No
         total, _, rows = writer.listing(EventQuery(q="Tyre", fused=True))
         assert total == len(rows) == 1 and rows[0]["location"] == "Tyre"
 
+
+def test_a_fused_search_finds_the_events_whose_only_matching_report_is_not_their_lead(store: Store) -> None:
+    """A fused event matches when any of its reports' articles does: most by their lead report's article, the
+    rest (their lead article does not match) by the members outside it, kept by their integer key."""
+    q = EventQuery(q="w20", fused=True, limit=10_000)
+    with store.searching(q):
+        others = store._one("SELECT COUNT(*) AS n FROM temp.fused_hits", [])
+        rows, total, reviewed = overlay(store, q)
+        assert (store.count_events(q), store.count_reviewed(q), store.events(q)) == (total, reviewed, rows)
+        led = store._one("SELECT COUNT(*) AS n FROM fused_events WHERE lead_article IN (SELECT id FROM temp.article_hits)",
+                         [])
+    assert others and led and total == len(rows)
+    assert not store._one("SELECT COUNT(*) AS n FROM temp.fused_hits", [])  # the hits go with the request
