@@ -126,30 +126,34 @@ def build(path: Path, n_events: int, seed: int = 16, reviewed_one_in: int = 250)
                      " VALUES (?,?,?,?,?,?,?,?,?)", articles())
     print(f"  articles: {n_articles} ({time.perf_counter() - started:.0f} s)", flush=True)
     events, sources, fused, members = [], [], [], []
+    counts: dict[int, int] = {}  # each article's events (article_event_counts)
     n = f_index = 0
     while n < n_events:
         fields = syn.fused_fields()
         size = min(rng.choices((1, 2, 3), (55, 30, 15))[0], n_events - n)
         fused_id = "f" + hex16(f_index, 3)
-        best, lead = -1.0, 0
+        best, lead, lead_article, reports = -1.0, 0, 0, []
         for _ in range(size):
             event_id, article = hex16(n, 11), rng.randrange(1, n_articles + 1)
             confidence = round(rng.betavariate(5, 2), 4)
             if confidence > best:  # the lead report: the surest, then the first by event id
-                best, lead = confidence, n + 1
+                best, lead, lead_article = confidence, n + 1, article
             own = dict(fields, fatalities=fields["fatalities"] + (rng.random() < 0.1))
             events.append((n + 1, event_id, article, actor_ids[own["actor1"]],
                            actor_ids[own["actor2"]] if own["actor2"] else None, *(own[c] for c in FIELDS),
                            confidence))
             sources.append((event_id, article, f"qload-{article - 1}", "Outlet", None, None,
                             f"Evidence sentence for {event_id}.", 0, 20))
-            members.append((fused_id, event_id, article))
+            reports.append((fused_id, event_id, article))
+            counts[article] = counts.get(article, 0) + 1
             n += 1
-        fused.append((fused_id, *(fields[c] for c in FIELDS), size, best, lead))
+        members += [(*member, lead, lead_article) for member in reports]
+        fused.append((fused_id, *(fields[c] for c in FIELDS), size, best, lead, lead_article))
         f_index += 1
         if len(events) >= 50_000 or n >= n_events:
             _flush(conn, events, sources, fused, members)
             print(f"  events: {n} ({time.perf_counter() - started:.0f} s)", flush=True)
+    conn.executemany("INSERT INTO article_event_counts(article_id, events) VALUES (?, ?)", sorted(counts.items()))
     _reviews(conn, rng, f_index, reviewed_one_in)
     conn.execute("COMMIT")
     store.close()
@@ -167,9 +171,10 @@ def _flush(conn: Any, events: list[Any], sources: list[Any], fused: list[Any], m
                      f" confidence) VALUES ({marks})", events)
     conn.executemany("INSERT INTO event_sources(event_id, article_id, doc_id, outlet, url, reported_by, evidence,"
                      " evidence_start, evidence_end) VALUES (?,?,?,?,?,?,?,?,?)", sources)
-    conn.executemany(f"INSERT INTO fused_events(fused_id, {', '.join(FIELDS)}, source_count, confidence, lead_id)"
-                     f" VALUES ({','.join('?' * (len(FIELDS) + 4))})", fused)
-    conn.executemany("INSERT INTO fused_members(fused_id, event_id, article_id) VALUES (?, ?, ?)", members)
+    conn.executemany(f"INSERT INTO fused_events(fused_id, {', '.join(FIELDS)}, source_count, confidence, lead_id,"
+                     f" lead_article) VALUES ({','.join('?' * (len(FIELDS) + 5))})", fused)
+    conn.executemany("INSERT INTO fused_members(fused_id, event_id, article_id, lead_id, lead_article)"
+                     " VALUES (?, ?, ?, ?, ?)", members)
     for rows in (events, sources, fused, members):
         rows.clear()
 

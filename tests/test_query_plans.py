@@ -30,6 +30,11 @@ FILTERS = [
     {"q": "w20"}, {"q": "w5 w40"}, {"min_confidence": 0.8}, {"rejected": True}, {"offset": 150}, {"limit": 7},
     {"country": "Nigeria", "event_type": "Battles", "since": "2022-01-01"},
     {"country": "Somalia", "min_confidence": 0.6}, {"actor": "Police", "q": "w3"},
+    # searches: a word in most articles, a rare one, and a search with each kind of other filter (a search alone
+    # is counted as a sum over its hits; with others, through the filters' indexes)
+    {"q": "w3"}, {"q": "w2500"}, {"q": "w20", "offset": 40, "limit": 30}, {"q": "w20", "country": "sudan"},
+    {"q": "w20", "min_confidence": 0.8}, {"q": "w20", "rejected": True}, {"q": "w20", "since": "2023-01-01"},
+    {"q": "w20", "bbox": (30.0, 10.0, 60.0, 40.0)}, {"q": "w20 w5"}, {"q": "\x01"},
 ]
 QUERIES = [EventQuery(**f) for f in FILTERS] + [EventQuery(fused=True, **f) for f in FILTERS]  # type: ignore[arg-type]
 
@@ -115,11 +120,31 @@ def expected_summary(store: AnyStore) -> dict[str, tuple[float | None, int]]:
 
 
 def stored_summary(store: AnyStore) -> dict[str, tuple[float | None, int]]:
-    """The stored confidence and lead report (and each member's article, which must be its report's)."""
+    """The stored confidence and lead report (and each member's article, which must be its report's; and the
+    search keys: the lead report's article, on the fused event and each member, the lead report's row id on
+    each member, and each article's count of events)."""
     assert not store._sql("SELECT m.event_id FROM fused_members m JOIN events c ON c.event_id = m.event_id"
                           " WHERE m.article_id IS NULL OR m.article_id <> c.article_id", [])
+    assert not store._sql("SELECT f.fused_id FROM fused_events f LEFT JOIN events c ON c.id = f.lead_id"
+                          " WHERE f.lead_article IS NULL OR f.lead_article <> c.article_id", [])
+    assert not store._sql("SELECT m.event_id FROM fused_members m JOIN fused_events f ON f.fused_id = m.fused_id"
+                          " WHERE m.lead_id IS NULL OR m.lead_id <> f.lead_id OR m.lead_article IS NULL"
+                          " OR m.lead_article <> f.lead_article", [])
+    assert {r["article_id"]: r["n"] for r in store._sql("SELECT article_id, events AS n FROM article_event_counts", [])} \
+        == {r["article_id"]: r["n"] for r in store._sql("SELECT article_id, COUNT(*) AS n FROM events GROUP BY article_id", [])}
     return {r["fused_id"]: (r["confidence"], r["lead_id"])
             for r in store._sql("SELECT fused_id, confidence, lead_id FROM fused_events", [])}
+
+
+def undo_0011(store: AnyStore) -> None:
+    """Take migration 0011_search_keys out of a store (inside a transaction), as a store made before it."""
+    for index in ("fused_events_lead", "fused_events_lead_article", "fused_members_other_articles"):
+        store._sql(f"DROP INDEX {index}", [])
+    store._sql("DROP TABLE article_event_counts", [])
+    store._sql("ALTER TABLE fused_members DROP COLUMN lead_article", [])
+    store._sql("ALTER TABLE fused_members DROP COLUMN lead_id", [])
+    store._sql("ALTER TABLE fused_events DROP COLUMN lead_article", [])
+    store._sql("DELETE FROM schema_migrations WHERE name = '0011_search_keys'", [])
 
 
 def surer_tyre_report() -> Extraction:
@@ -156,7 +181,8 @@ def test_a_store_fused_before_0010_gets_its_confidence_backfilled(store_target: 
     with open_store(store_target) as store:
         store.write_batch([tyre_again(), surer_tyre_report()])
         want = expected_summary(store)
-        with store.transaction():  # undo 0010, as a store made before it
+        with store.transaction():  # undo 0011 and 0010, as a store made before them
+            undo_0011(store)
             for index in ("fused_events_confidence", "fused_events_country_confidence", "events_country_type_day",
                           "events_country_confidence", "fused_members_article"):
                 store._sql(f"DROP INDEX {index}", [])
@@ -170,8 +196,23 @@ def test_a_store_fused_before_0010_gets_its_confidence_backfilled(store_target: 
         assert any(confidence == 0.97 for confidence, _ in want.values())
 
 
+def test_a_store_made_before_0011_gets_its_search_keys_backfilled(store_target: str) -> None:
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        store.write_batch([tyre_again(), surer_tyre_report()])
+        tyre = fused_at(store, "Tyre")["fused_id"]
+        store.split_event(tyre, ["lb-tyre-sure"], reviewer="Ben")
+        want = stored_summary(store)
+        with store.transaction():
+            undo_0011(store)
+    with open_store(store_target) as store:  # opening it applies 0011
+        assert store.migrate() == []
+        assert stored_summary(store) == want  # and the search keys agree with the reports (stored_summary's asserts)
+        assert store._one("SELECT COUNT(*) AS n FROM fused_members WHERE article_id <> lead_article", [])
+
+
 # ---------------------------------------------------------------- a search's hits, built once a request
-SEARCHES = [q for q in QUERIES if q.q]
+SEARCHES = [q for q in QUERIES if q.q and q.q.isprintable()]  # (text of no words matches nothing, unmatched)
 
 
 @pytest.mark.parametrize("q", SEARCHES, ids=lambda q: repr({k: v for k, v in vars(q).items() if v}))
@@ -205,3 +246,17 @@ def test_a_search_inside_a_write_transaction_reads_its_hits(tmp_path: Any) -> No
     with Store(tmp_path / "w.db") as writer, writer.transaction():
         total, _, rows = writer.listing(EventQuery(q="Tyre", fused=True))
         assert total == len(rows) == 1 and rows[0]["location"] == "Tyre"
+
+
+def test_a_fused_search_finds_the_events_whose_only_matching_report_is_not_their_lead(store: Store) -> None:
+    """A fused event matches when any of its reports' articles does: most by their lead report's article, the
+    rest (their lead article does not match) by the members outside it, kept by their integer key."""
+    q = EventQuery(q="w20", fused=True, limit=10_000)
+    with store.searching(q):
+        others = store._one("SELECT COUNT(*) AS n FROM temp.fused_hits", [])
+        rows, total, reviewed = overlay(store, q)
+        assert (store.count_events(q), store.count_reviewed(q), store.events(q)) == (total, reviewed, rows)
+        led = store._one("SELECT COUNT(*) AS n FROM fused_events WHERE lead_article IN (SELECT id FROM temp.article_hits)",
+                         [])
+    assert others and led and total == len(rows)
+    assert not store._one("SELECT COUNT(*) AS n FROM temp.fused_hits", [])  # the hits go with the request

@@ -12,7 +12,7 @@ from typing import Any
 from ..fusion import FusedEvent, Report, affected, cluster, fuse
 from .decisions import Sql, anchors_of, apply_decisions, load_reviews, pinned_ids, refresh
 
-__all__ = ["Sql", "rebuild", "refuse"]
+__all__ = ["Sql", "count_events", "rebuild", "refuse"]
 
 REPORT_SELECT = (
     "SELECT e.event_id, a.doc_id, a.duplicate_of, a.outlet, a.url, a.published, s.evidence, e.event_type,"
@@ -122,10 +122,28 @@ _MEMBERS = "FROM fused_members m JOIN events c ON c.event_id = m.event_id WHERE 
 SUMMARY = (f"UPDATE fused_events SET confidence = (SELECT MAX(c.confidence) {_MEMBERS}),"
            f" lead_id = (SELECT c.id {_MEMBERS} ORDER BY c.confidence IS NULL, c.confidence DESC, c.event_id LIMIT 1)"
            " WHERE fused_id IN ({ids})")
+# Then the keys a search reads (migration 0011_search_keys, the same SQL): the lead report's article, and on each
+# member the fused event's integer key (its lead report's row id) and that article.
+LEAD_ARTICLE = ("UPDATE fused_events SET lead_article = (SELECT c.article_id FROM events c WHERE c.id = fused_events.lead_id)"
+                " WHERE fused_id IN ({ids})")
+_FUSED = "FROM fused_events f WHERE f.fused_id = fused_members.fused_id"
+MEMBER_KEYS = (f"UPDATE fused_members SET lead_id = (SELECT f.lead_id {_FUSED}), lead_article = (SELECT f.lead_article"
+               f" {_FUSED}) WHERE fused_id IN ({{ids}})")
 
 
 def summarise(sql: Sql, fused_ids: Sequence[str]) -> None:
-    """Write the confidence and lead report of the fused events just written (after their members)."""
+    """Write the confidence, lead report and search keys of the fused events just written (after their members)."""
     for i in range(0, len(fused_ids), 500):
         chunk = list(fused_ids[i:i + 500])
-        sql(SUMMARY.format(ids=_in(chunk)), chunk)
+        for statement in (SUMMARY, LEAD_ARTICLE, MEMBER_KEYS):
+            sql(statement.format(ids=_in(chunk)), chunk)
+
+
+def count_events(sql: Sql, event_ids: Sequence[str]) -> None:
+    """Keep `article_event_counts` (how many events each article has; a search's total sums them) for the
+    articles of the events just written: counted again from `events`, so writing one twice changes nothing."""
+    for i in range(0, len(event_ids), 500):
+        chunk = list(event_ids[i:i + 500])
+        sql("INSERT INTO article_event_counts(article_id, events) SELECT e.article_id, COUNT(*) FROM events e"
+            f" WHERE e.article_id IN (SELECT article_id FROM events WHERE event_id IN ({_in(chunk)}))"
+            " GROUP BY e.article_id ON CONFLICT (article_id) DO UPDATE SET events = excluded.events", chunk)

@@ -24,7 +24,7 @@ from psycopg.rows import dict_row
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
 from .dialect import postgres_migrations, split_statements
-from .fused import Sql, rebuild, refuse
+from .fused import Sql, count_events, rebuild, refuse
 from .migrations import MIGRATIONS
 from .reads import POSTGRES, StoreReads
 from .reviews import ReviewWrites
@@ -209,6 +209,7 @@ class PostgresStore(StoreReads, ReviewWrites):
                         new_events.append(event.event_id)
                     self._add_quotes(article_id, ex)
                     added.append(doc_id)
+                count_events(self._sql, new_events)
                 refuse(self._sql, new_events)
         except BaseException:
             if dedup is not None:  # a retry links this batch afresh

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .decisions import REVIEW_FIELDS
@@ -50,7 +50,8 @@ class Dialect:
     fused_key: str  # a key of fused_events every index holds (SQLite's rowid)
     no_index: str  # put before a column, keeps the planner from reading it by an index ('+' in SQLite)
     # Where GET /events' reads find a search's hits, built once per request (StoreReads.searching): the
-    # articles' ids, and the fused events'; None: each statement matches the text itself.
+    # articles' ids, and the integer keys (lead_id) of the fused events that match through a report outside their
+    # lead article; None: each statement matches the text itself.
     hits: tuple[str, str] | None = None
 
     def same(self, a: str, b: str) -> str:
@@ -257,8 +258,11 @@ def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False,
     if q.q and not plain_text(q.q).strip():
         where.append("1 = 0")  # text of no words at all (control characters) matches nothing
     elif q.q and dialect.hits:  # the hits the request built once (StoreReads.searching), read by their keys
-        articles, fused = dialect.hits
-        where.append(f"{value('fused_id')} IN ({fused})" if q.fused else f"{value('article_id')} IN ({articles})")
+        articles, others = dialect.hits
+        if q.fused:  # its lead report's article matches, or (the few others) another report's does
+            where.append(f"({value('lead_article')} IN ({articles}) OR {value('lead_id')} IN ({others}))")
+        else:
+            where.append(f"{value('article_id')} IN ({articles})")
     elif q.q:
         if q.fused:  # any of its reports' articles
             where.append(f"{value('fused_id')} IN (SELECT m.fused_id FROM events ev JOIN fused_members m"
@@ -310,8 +314,18 @@ def count_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
         return f"SELECT {corrected} AS n", reviewed.params
     where, params = _machine_filters(q, dialect)
     machine = f"(SELECT COUNT(*) FROM {_TABLE[q.fused]} x{_where(where)})"
+    if _search_only(q, dialect) and dialect.hits:  # a sum over the hits, not a walk over their events' index
+        articles, others = dialect.hits
+        machine = (f"((SELECT COUNT(*) FROM fused_events x WHERE x.lead_article IN ({articles}))"
+                   f" + (SELECT COUNT(*) FROM ({others}) o))" if q.fused else
+                   f"(SELECT COALESCE(SUM(c.events), 0) FROM article_event_counts c WHERE c.article_id IN ({articles}))")
     machine_reviewed = f"(SELECT COUNT(*){_reviewed_join(q)}{_where(_machine_filters(q, dialect, joined=True)[0], ' AND ')})"
     return f"SELECT {machine} - {machine_reviewed} + {corrected} AS n", [*params, *params, *reviewed.params]
+
+
+def _search_only(q: EventQuery, dialect: Dialect) -> bool:
+    """The query filters the machine's rows by its words only (with hits to read: then its count is a sum)."""
+    return bool(q.q and plain_text(q.q).strip()) and not _machine_filters(replace(q, q=None), dialect)[0]
 
 
 def probe_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]] | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import StoreError
 from ..records import Article, Event, Extraction, PlaceMention, Reject
-from .fused import Sql, rebuild, refuse
+from .fused import Sql, count_events, rebuild, refuse
 from .migrations import MIGRATIONS
 from .reads import SQLITE, StoreReads
 from .reviews import ReviewWrites
@@ -195,6 +195,7 @@ class Store(StoreReads, ReviewWrites):
                     new_events += self._add_extraction(ex, (duplicates or {}).get(ex.article.doc_id),
                                                        (minhashes or {}).get(ex.article.doc_id))
                     added.append(ex.article.doc_id)
+                count_events(self._sql, new_events)
                 refuse(self._sql, new_events)
         except BaseException:
             if dedup is not None:
@@ -227,19 +228,22 @@ class Store(StoreReads, ReviewWrites):
 
     def _build_hits(self, text: str, *, fused: bool) -> None:
         """A search's hits, for the statements of one request (reads.py `Dialect.hits`): the matching articles'
-        ids, and (`fused`) the ids of the fused events one of whose reports' articles matches. Temporary
-        tables: this connection's own, never the store's file, so a read-only store builds them too."""
+        ids, and (`fused`) the integer keys (lead_id) of the fused events that match through a report outside
+        their lead article only (those whose lead article matches are read by `fused_events_lead_article`; these
+        few come from `fused_members_other_articles`). Temporary tables: this connection's own, never the store's
+        file, so a read-only store builds them too."""
         if not self._hit_tables and not self.conn.in_transaction:  # in memory; a change of temp_store drops
             self.conn.execute("PRAGMA temp_store = MEMORY")  # temporary tables and is refused in a transaction
             self._hit_tables = True
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS article_hits(id INTEGER PRIMARY KEY)")
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS fused_hits(id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS fused_hits(id INTEGER PRIMARY KEY)")
         self._clear_hits()
         self.conn.execute("INSERT INTO temp.article_hits SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
                           [text])
         if fused:
-            self.conn.execute("INSERT OR IGNORE INTO temp.fused_hits SELECT m.fused_id FROM temp.article_hits h"
-                              " CROSS JOIN fused_members m ON m.article_id = h.id")
+            self.conn.execute("INSERT OR IGNORE INTO temp.fused_hits SELECT m.lead_id FROM temp.article_hits h"
+                              " CROSS JOIN fused_members m ON m.article_id = h.id WHERE m.article_id <> m.lead_article"
+                              " AND m.lead_article NOT IN (SELECT id FROM temp.article_hits)")
 
     def _clear_hits(self) -> None:
         self.conn.execute("DELETE FROM temp.article_hits")
