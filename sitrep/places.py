@@ -73,6 +73,8 @@ class Found:
     label: str
     strong: bool = False
     weak: bool = False
+    weak_word: str = ""  # the weak word before it ('in', 'of', 'attacked')
+    listed: bool = False  # in a list ("X, Y and Z") that a place word or a locative word stands by
     kind: str | None = None  # a place-kind word beside it: 'admin1', 'settlement', ...
     direction: bool = False  # "southern Lebanon": a region of the named place
     role: str = "literal"
@@ -244,8 +246,8 @@ class Recogniser:
             span = doc[item.start:item.end]
             text = span.text
             kind = self.words.not_place(text)
-            if kind in ("weekday", "month"):
-                item.blocked = True
+            if kind in ("weekday", "month", "outlet"):
+                item.blocked = True  # a day, a month, a wire service or a paper's name alone ('Reuters reports')
             elif any(a <= span.start_char < b for a, b in cues.outlets) or self._outlet_after(doc, item):
                 item.blocked = True
             elif self._is_person(doc, item, persons):
@@ -381,7 +383,7 @@ class Recogniser:
         if self.words.context.get(prev) == "strong":
             item.strong = True
         elif prev in self.words.context:
-            item.weak = True
+            item.weak, item.weak_word = True, prev
 
     def _context_after(self, doc: Doc, item: Found) -> None:
         after = item.end
@@ -491,6 +493,9 @@ class Recogniser:
         named = self._named_countries(found, doc)
         main_country = {code for code, _ in named.most_common(1)}
         for group in groups:
+            if len(group) > 1 and any(_placed_here(f) for f in group):
+                for item in group:
+                    item.listed = True  # "the villages of X, Y and Z", "hitting X, Y and Z"
             # a list holding a town or province ("Arnoun, Yihmour and Deir Siryan"), not only countries
             # ("the United States, Sergey Lavrov and Mike Pompeo")
             if len(group) < 2 or not any(f.accepted and f.role == "literal" and f.kind != "building"
@@ -972,6 +977,9 @@ class PlaceResolver:
             return mention
         if found.not_place or found.role != "literal":
             return mention  # a region that fixes no country, a modifier: no place to fall back to
+        if not choice.candidates and not self._placed_by_text(choice, choices):
+            return mention  # a name the gazetteer does not know and nothing in the text places ('Witnesses',
+            # 'pages of the Holy Book'): no event is placed by it
         if not choice.containers and _acronym(choice.text):
             return mention  # an acronym the gazetteer does not place here names a group ('captured by the XYZ'),
             # not an unknown village: villages are not written in initials
@@ -989,6 +997,13 @@ class PlaceResolver:
             mention.name, mention.geonameid = choice.text, None
             mention.feature_class = mention.feature_code = None
         return mention
+
+    @staticmethod
+    def _placed_by_text(choice: Choice, choices: list[Choice]) -> bool:
+        """Some mention of the name stands where only a place does: a place word or a locative word by it
+        (`_placed_here`) or by the list it is in, or a holder ('X, Y State')."""
+        key = fold_key(choice.text)
+        return any(fold_key(c.text) == key and (_placed_here(c.found) or c.found.listed or c.holders) for c in choices)
 
     @staticmethod
     def _precision(place: Place, found: Found, fuzzy: bool) -> int:
@@ -1153,6 +1168,12 @@ def _person_names(doc: Doc, words: PlaceWords, gazetteer: Gazetteer) -> PersonNa
         full.add(fold_key(ent.text))
         names.update(fold_key(w) for w in parts)
     return PersonNames(names | full, full)
+
+
+def _placed_here(found: Found) -> bool:
+    """A place word or a locative word stands by the name ('X village', 'the town of X', 'in X', 'attacked X';
+    not 'of X', which also takes things and people)."""
+    return found.strong or bool(found.kind) or (found.weak and found.weak_word != "of")
 
 
 def _acronym(text: str) -> bool:

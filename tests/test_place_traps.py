@@ -161,6 +161,16 @@ PLACE_TRAPS = [
          "angered his supporters.", "Bangui", "Central African Republic", "Bangui", "Bangui", 1),
     # ---- an acronym the gazetteer does not place in the story names a group, not an unknown village
     Trap("acronym", "Chad captures FPRC rebel chief. Soldiers detained him in Ndele on Friday.", "FPRC", NO_PLACE),
+    # ---- a name the gazetteer lacks is a place only where the text places it: a place word or a locative word
+    # by it or by its list; a wire service or a supranational region never is
+    Trap("unknown, in a list of villages", "Central African troops took over the villages of Ouandago, Zoukoutouniala "
+         "and Nana-Outa on Monday.", "Zoukoutouniala", "Central African Republic"),
+    Trap("a wire service", "At least 12 police officers died in an ambush in the state of Michoacan, Reuters reports.",
+         "Reuters", NO_PLACE),
+    Trap("a wire service", "At least 12 police officers died in an ambush in the state of Michoacan, Reuters reports.",
+         "Michoacan", "Mexico", "Michoacán"),
+    Trap("region", "Gunmen killed nine people in the latest violence in the Caribbean nation, a community leader in "
+         "Gonaives said.", "Caribbean", NO_PLACE),
     # ---- an area or a neighbourhood the gazetteer lacks is coded at the city that holds it (CODING.md), the
     # dateline's city in a story filed from there
     Trap("unknown area of the dateline's city", "BANGUI (Reuters) — Police fired tear gas at protesters gathered in the "
