@@ -66,35 +66,56 @@ class Booster:
 
     def vector(self, features: dict[str, float]) -> np.ndarray:
         out = np.zeros(len(self.features), dtype=np.float64)
+        columns, values = self._placed(features)
+        out[columns] = values
+        return out
+
+    def _placed(self, features: dict[str, float]) -> tuple[list[int], list[float]]:
+        """The columns of the features the booster reads, and their values (the others are left out)."""
         index = self.index
+        columns, values = [], []
         for name, value in features.items():
             i = index.get(name)
             if i is not None:
-                out[i] = value
-        return out
+                columns.append(i)
+                values.append(value)
+        return columns, values
 
     def matrix(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
-        return np.array([self.vector(row) for row in rows]).reshape(len(rows), len(self.features))
+        out = np.zeros((len(rows), len(self.features)), dtype=np.float64)
+        for r, row in enumerate(rows):
+            columns, values = self._placed(row)
+            out[r, columns] = values
+        return out
 
     def reading_matrix(self, rows: Sequence[KeepRow], extra: dict[int, dict[str, float]]) -> np.ndarray:
         """The readings' matrix built by blocks: each proposal's and each place option's features are
         placed once, then each reading adds its own (and `extra`, by proposal index)."""
-        proposals: dict[int, np.ndarray] = {}
-        options: dict[int, np.ndarray] = {}
-        out = np.zeros((len(rows), len(self.features)), dtype=np.float64)
+        proposals: dict[int, int] = {}  # proposal index -> its row in `by_proposal`
+        options: dict[int, int] = {}  # id of a place option -> its row in `by_option`
+        blocks: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        of_proposal, of_option = np.empty(len(rows), dtype=np.intp), np.empty(len(rows), dtype=np.intp)
+        own_rows: list[int] = []
+        own_columns: list[int] = []
+        own_values: list[float] = []
         for r, row in enumerate(rows):
             p = row.proposal.index
             if p not in proposals:
-                proposals[p] = self.vector({**row.proposal.features, **extra.get(p, {})})
+                proposals[p] = len(blocks[0])
+                blocks[0].append(self.vector({**row.proposal.features, **extra.get(p, {})}))
             o = id(row.option)
             if o not in options:
-                options[o] = self.vector(row.option.features)
-            out[r] = proposals[p] + options[o]  # (the two sets of names are apart)
-            index = self.index
-            for name, value in row.own.items():
-                i = index.get(name)
-                if i is not None:
-                    out[r, i] = value
+                options[o] = len(blocks[1])
+                blocks[1].append(self.vector(row.option.features))
+            of_proposal[r], of_option[r] = proposals[p], options[o]
+            columns, values = self._placed(row.own)
+            own_rows.extend([r] * len(columns))
+            own_columns.extend(columns)
+            own_values.extend(values)
+        if not rows:
+            return np.zeros((0, len(self.features)), dtype=np.float64)
+        out = np.array(blocks[0])[of_proposal] + np.array(blocks[1])[of_option]  # (the two sets of names are apart)
+        out[own_rows, own_columns] = own_values  # a reading's own features replace, as they are its own
         return out
 
     def predict(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
@@ -149,8 +170,9 @@ class Slot:
         named = [i for i, r in enumerate(self.rows) if r.option.relation != "article"]
         return self.rows[max(named, key=lambda i: self.scores[i])] if named else self.best
 
-    @property
+    @cached_property
     def score(self) -> float:
+        """The best reading's score (asked once the slot's readings are all grouped)."""
         return max(self.scores)
 
     @property
@@ -287,38 +309,47 @@ def slot_features(slots: list[Slot]) -> list[dict[str, float]]:
     features (prefixed `b_`)."""
     best_at_place: dict[str, list[float]] = {}
     best_of_type: dict[str, list[float]] = {}
-    for slot in slots:
+    of_type: dict[str, list[int]] = {}
+    for n, slot in enumerate(slots):
         best_at_place.setdefault(slot.key, []).append(slot.score)
         best_of_type.setdefault(slot.event_type, []).append(slot.score)
+        of_type.setdefault(slot.event_type, []).append(n)
+    for scores in (*best_at_place.values(), *best_of_type.values()):
+        scores.sort(reverse=True)
     proposal_best: dict[int, float] = {}
     for slot in slots:
         for row, score in zip(slot.rows, slot.scores):
             proposal_best[row.proposal.index] = max(proposal_best.get(row.proposal.index, 0.0), score)
+    nested_scores: list[list[float]] = [[] for _ in slots]  # the scores of the slots of its type nested with each
+    for same_type in of_type.values():
+        for a, i in enumerate(same_type):
+            for j in same_type[a + 1:]:
+                if nested(slots[i].option, slots[j].option):  # (nesting goes both ways)
+                    nested_scores[i].append(slots[j].score)
+                    nested_scores[j].append(slots[i].score)
+    strong = float(sum(1 for o in slots if o.score >= 0.5))
     out = []
-    for slot in slots:
+    for slot, nested_here in zip(slots, nested_scores):
         best = slot.best
         proposals = {r.proposal.index for r in slot.rows}
-        here = sorted(best_at_place[slot.key], reverse=True)
-        kind = sorted(best_of_type[slot.event_type], reverse=True)
+        here = best_at_place[slot.key]
+        kind = best_of_type[slot.event_type]
         other_here = [x for x in here if x != slot.score] or [0.0]
         other_kind = [x for x in kind if x != slot.score] or [0.0]
-        nested_scores = [o.score for o in slots if o is not slot and o.event_type == slot.event_type
-                         and nested(o.option, slot.option)]
         features = {f"b_{k}": v for k, v in best.features.items()}
         features.update({
             "s_max": slot.score, "s_mean": float(np.mean(slot.scores)), "s_sum": float(np.sum(slot.scores)),
             "s_rows": float(len(slot.rows)), "s_proposals": float(len(proposals)),
             "s_sentences": float(len({r.proposal.sentence for r in slot.rows})),
             "s_title": float(any(r.proposal.piece == "title" for r in slot.rows)),
-            "s_rules_kept": float(sum(1 for i in proposals if any(r.proposal.index == i and r.proposal.kept_by_rules
-                                                                     for r in slot.rows))),
+            "s_rules_kept": float(len({r.proposal.index for r in slot.rows if r.proposal.kept_by_rules})),
             "s_rank_here": float(here.index(slot.score)), "s_gap_here": slot.score - max(other_here),
             "s_rank_type": float(kind.index(slot.score)), "s_gap_type": slot.score - max(other_kind),
             "s_share_of_proposal": slot.score / max(proposal_best.get(best.proposal.index, 0.0), 1e-6),
-            "s_nested_better": float(any(x > slot.score for x in nested_scores)),
-            "s_nested_gap": slot.score - max(nested_scores, default=0.0),
+            "s_nested_better": float(any(x > slot.score for x in nested_here)),
+            "s_nested_gap": slot.score - max(nested_here, default=0.0),
             "s_article_slots": float(len(slots)),
-            "s_article_strong": float(sum(1 for o in slots if o.score >= 0.5)),
+            "s_article_strong": strong,
         })
         out.append(features)
     return out
