@@ -21,6 +21,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -65,34 +66,26 @@ class Booster:
         return self._index
 
     def vector(self, features: dict[str, float]) -> np.ndarray:
-        out = np.zeros(len(self.features), dtype=np.float64)
-        columns, values = self._placed(features)
-        out[columns] = values
-        return out
+        out = np.zeros(len(self.features) + 1, dtype=np.float64)
+        out[self._columns(features)] = list(features.values())
+        return out[:-1]
 
-    def _placed(self, features: dict[str, float]) -> tuple[list[int], list[float]]:
-        """The columns of the features the booster reads, and their values (the others are left out)."""
-        index = self.index
-        columns, values = [], []
-        for name, value in features.items():
-            i = index.get(name)
-            if i is not None:
-                columns.append(i)
-                values.append(value)
-        return columns, values
+    def _columns(self, features: dict[str, float]) -> list[int]:
+        """The column of each feature, in order; -1 (a spare last column, cut off) for a feature the
+        booster does not read."""
+        return list(map(self.index.get, features, repeat(-1)))
 
     def matrix(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
-        out = np.zeros((len(rows), len(self.features)), dtype=np.float64)
+        out = np.zeros((len(rows), len(self.features) + 1), dtype=np.float64)
         for r, row in enumerate(rows):
-            columns, values = self._placed(row)
-            out[r, columns] = values
-        return out
+            out[r, self._columns(row)] = list(row.values())
+        return np.ascontiguousarray(out[:, :-1])
 
     def reading_matrix(self, rows: Sequence[KeepRow], extra: dict[int, dict[str, float]]) -> np.ndarray:
         """The readings' matrix built by blocks: each proposal's and each place option's features are
         placed once, then each reading adds its own (and `extra`, by proposal index)."""
-        proposals: dict[int, int] = {}  # proposal index -> its row in `by_proposal`
-        options: dict[int, int] = {}  # id of a place option -> its row in `by_option`
+        proposals: dict[int, int] = {}  # proposal index -> its row in `blocks[0]`
+        options: dict[int, int] = {}  # id of a place option -> its row in `blocks[1]`
         blocks: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
         of_proposal, of_option = np.empty(len(rows), dtype=np.intp), np.empty(len(rows), dtype=np.intp)
         own_rows: list[int] = []
@@ -108,15 +101,16 @@ class Booster:
                 options[o] = len(blocks[1])
                 blocks[1].append(self.vector(row.option.features))
             of_proposal[r], of_option[r] = proposals[p], options[o]
-            columns, values = self._placed(row.own)
-            own_rows.extend([r] * len(columns))
-            own_columns.extend(columns)
-            own_values.extend(values)
+            own_rows.extend(repeat(r, len(row.own)))
+            own_columns.extend(self._columns(row.own))
+            own_values.extend(row.own.values())
+        width = len(self.features)
         if not rows:
-            return np.zeros((0, len(self.features)), dtype=np.float64)
-        out = np.array(blocks[0])[of_proposal] + np.array(blocks[1])[of_option]  # (the two sets of names are apart)
+            return np.zeros((0, width), dtype=np.float64)
+        out = np.zeros((len(rows), width + 1), dtype=np.float64)
+        out[:, :-1] = np.array(blocks[0])[of_proposal] + np.array(blocks[1])[of_option]  # (the two sets of names are apart)
         out[own_rows, own_columns] = own_values  # a reading's own features replace, as they are its own
-        return out
+        return np.ascontiguousarray(out[:, :-1])
 
     def predict(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         if not rows:
