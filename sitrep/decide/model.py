@@ -322,17 +322,28 @@ def slot_features(slots: list[Slot]) -> list[dict[str, float]]:
                     nested_scores[i].append(slots[j].score)
                     nested_scores[j].append(slots[i].score)
     strong = float(sum(1 for o in slots if o.score >= 0.5))
+    prefixed: dict[int, dict[str, float]] = {}  # id of a proposal or place option -> its features, prefixed `b_`
+
+    def best_features(row: KeepRow) -> dict[str, float]:
+        """The best reading's features, prefixed (`KeepRow.features`, by blocks: a proposal or an option is
+        the best of several slots)."""
+        for block in (row.proposal, row.option):
+            if id(block) not in prefixed:
+                prefixed[id(block)] = {f"b_{k}": v for k, v in block.features.items()}
+        return {**prefixed[id(row.proposal)], **prefixed[id(row.option)], **{f"b_{k}": v for k, v in row.own.items()}}
+
     out = []
     for slot, nested_here in zip(slots, nested_scores):
         best = slot.best
+        scores = np.asarray(slot.scores)
         proposals = {r.proposal.index for r in slot.rows}
         here = best_at_place[slot.key]
         kind = best_of_type[slot.event_type]
         other_here = [x for x in here if x != slot.score] or [0.0]
         other_kind = [x for x in kind if x != slot.score] or [0.0]
-        features = {f"b_{k}": v for k, v in best.features.items()}
+        features = best_features(best)
         features.update({
-            "s_max": slot.score, "s_mean": float(np.mean(slot.scores)), "s_sum": float(np.sum(slot.scores)),
+            "s_max": slot.score, "s_mean": float(np.mean(scores)), "s_sum": float(np.sum(scores)),
             "s_rows": float(len(slot.rows)), "s_proposals": float(len(proposals)),
             "s_sentences": float(len({r.proposal.sentence for r in slot.rows})),
             "s_title": float(any(r.proposal.piece == "title" for r in slot.rows)),
