@@ -335,7 +335,7 @@ def slot_features(slots: list[Slot]) -> list[dict[str, float]]:
     out = []
     for slot, nested_here in zip(slots, nested_scores):
         best = slot.best
-        scores = np.asarray(slot.scores)
+        read = np.asarray(slot.scores)
         proposals = {r.proposal.index for r in slot.rows}
         here = best_at_place[slot.key]
         kind = best_of_type[slot.event_type]
@@ -343,7 +343,7 @@ def slot_features(slots: list[Slot]) -> list[dict[str, float]]:
         other_kind = [x for x in kind if x != slot.score] or [0.0]
         features = best_features(best)
         features.update({
-            "s_max": slot.score, "s_mean": float(np.mean(scores)), "s_sum": float(np.sum(scores)),
+            "s_max": slot.score, "s_mean": float(np.mean(read)), "s_sum": float(np.sum(read)),
             "s_rows": float(len(slot.rows)), "s_proposals": float(len(proposals)),
             "s_sentences": float(len({r.proposal.sentence for r in slot.rows})),
             "s_title": float(any(r.proposal.piece == "title" for r in slot.rows)),
