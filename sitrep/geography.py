@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -274,6 +274,10 @@ class ArticleGeography:
 
     votes: dict[str, dict[str, float]]  # country -> folded name -> evidence
     provinces: dict[tuple[str, str], frozenset[int]]
+    # every country's share, and the main country, leaving out each name asked `besides` (computed on first ask:
+    # a resolver asks the same few names again for every candidate)
+    _shares: dict[str, dict[str, float]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _mains: dict[str, str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def countries(self) -> dict[str, float]:
@@ -287,15 +291,23 @@ class ArticleGeography:
         return self.main_besides("")
 
     def main_besides(self, name: str) -> str | None:
-        shares = {code: self.share(code, name) for code in self.votes}
-        best = max(shares.items(), key=lambda kv: kv[1], default=None)
-        return best[0] if best and best[1] > 0 else None
+        if name not in self._mains:
+            best = max(self.shares_besides(name).items(), key=lambda kv: kv[1], default=None)
+            self._mains[name] = best[0] if best and best[1] > 0 else None
+        return self._mains[name]
 
     def share(self, code: str | None, besides: str = "") -> float:
         """The country's share of the evidence, leaving out what the name `besides` gave."""
-        total = sum(v for by_name in self.votes.values() for name, v in by_name.items() if name != besides)
-        mine = sum(v for name, v in self.votes.get(code or "", {}).items() if name != besides)
-        return mine / total if total > 0 else 0.0
+        return self.shares_besides(besides).get(code or "", 0.0)
+
+    def shares_besides(self, besides: str) -> dict[str, float]:
+        """Each country's share of the evidence (in the order of `votes`), leaving out what the name
+        `besides` gave."""
+        if besides not in self._shares:
+            total = sum(v for by_name in self.votes.values() for name, v in by_name.items() if name != besides)
+            mine = {code: sum(v for name, v in by_name.items() if name != besides) for code, by_name in self.votes.items()}
+            self._shares[besides] = {code: n / total if total > 0 else 0.0 for code, n in mine.items()}
+        return self._shares[besides]
 
     def says_elsewhere(self, besides: str) -> bool:
         """Besides the name `besides`, the article names at least two places or countries (a lone

@@ -825,7 +825,8 @@ class PlaceResolver:
         else:
             score += FOCUS_WEIGHT * geo.share(place.country_code, name)
         wanted = KIND_FEATURE.get(choice.found.kind or "")
-        if (not wanted or place.feature_code in wanted) and self._dominant(choice, place) and not any(
+        dominant = self._dominant(choice, place)
+        if (not wanted or place.feature_code in wanted) and dominant and not any(
                 p.country_code != place.country_code and geo.names_province(p) for p in choice.candidates):
             score += DOMINANT_BONUS  # 'X' the metropolis, wherever the article is, unless the text places a
             # namesake in a province it names or says what kind of place it is
@@ -833,7 +834,7 @@ class PlaceResolver:
             score += 3.0  # "Diyala province", "the town of X"
         elif not wanted and self._town_in_named_province(choice, place, geo):
             score += PROVINCE_BONUS
-        if place.feature_code != "CONT" and not geo.holds(place, name) and not self._dominant(choice, place) and any(
+        if place.feature_code != "CONT" and not geo.holds(place, name) and not dominant and any(
                 geo.holds(p, name) for p in choice.candidates):
             score -= OUTSIDE_PENALTY  # the capital abroad, in an article about another namesake's country
         if "name" in choice.kinds.get(place.geonameid, ()):

@@ -72,3 +72,18 @@ def test_the_rules_reading_says_so(tmp_path: Path, rules_pipeline) -> None:
     run = subprocess.run([sys.executable, "-m", "sitrep", "explain", event["event_id"], "--db", db], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     assert "coded by the rules alone" in run.stdout
+
+
+def test_the_record_is_written_as_asdict_would_write_it() -> None:
+    """`to_json` is written out for speed: it must stay what `dataclasses.asdict` gives, field for field."""
+    from dataclasses import asdict
+
+    from sitrep.decide.explain import ArticleExplanation, Considered, Explanation
+
+    event = Explanation("e1", "Battles", "Armed clash", 0.9, "clashed", "They clashed in X.", ["modal 'may'"],
+                        [("rules_here", 1.0, 0.5)], [Considered("X (clause)", 0.8, True, "kept")],
+                        [Considered("2", 2.0)], [Considered("Armed clash", 0.7, True)], "probability 0.90")
+    article = ArticleExplanation("d1", 0.4, [event], [Considered("Riots at Y", 0.1, False, "under")])
+    assert article.to_json() == asdict(article)
+    assert json.dumps(article.to_json()) == json.dumps(asdict(article))
+    assert ArticleExplanation.from_json(article.to_json()) == article

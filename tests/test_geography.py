@@ -139,3 +139,16 @@ def test_transliterations_are_one_place_in_merging_and_fusion(a: str, b: str) ->
 @pytest.mark.parametrize("a, b", [("Alexandria", "Lexandria"), ("Cooper", "Oper"), ("Kamianivka", "Kamianka")])
 def test_folding_keeps_other_names_apart(a: str, b: str) -> None:
     assert fold_key(a) != fold_key(b)  # a first word keeps its 'Al'; 'oo' is no Somali long vowel
+
+
+def test_an_article_geography_gives_each_share_besides_a_name() -> None:
+    """Shares are computed once per name left out: the same figures as summing the votes each time."""
+    from sitrep.geography import ArticleGeography
+
+    geo = ArticleGeography({"FR": {"freedonia": 1.0, "eastland": 1.5}, "SY": {"sylvania": 0.3}}, {})
+    assert geo.share("FR") == 2.5 / 2.8 and geo.share("SY") == 0.3 / 2.8 and geo.share("XX") == 0.0
+    assert geo.share("FR", "eastland") == 1.0 / 1.3 and geo.share(None, "eastland") == 0.0
+    assert geo.share("FR") == 2.5 / 2.8  # asked again, the same
+    assert geo.main == "FR" and geo.main_besides("freedonia") == "FR"
+    assert ArticleGeography({"SY": {"sylvania": 0.3}}, {}).main_besides("sylvania") is None
+    assert ArticleGeography({}, {}).share("FR") == 0.0

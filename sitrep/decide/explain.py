@@ -7,7 +7,7 @@ candidate event that was dropped, and why.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,9 @@ class Considered:
     chosen: bool = False
     why: str = ""
 
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "score": self.score, "chosen": self.chosen, "why": self.why}
+
 
 @dataclass
 class Explanation:
@@ -45,7 +48,12 @@ class Explanation:
     why: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """As `dataclasses.asdict` gives it, written out (it is asked for every article)."""
+        return {"event_id": self.event_id, "event_type": self.event_type, "sub_event_type": self.sub_event_type,
+                "probability": self.probability, "trigger": self.trigger, "evidence": self.evidence,
+                "rules_reasons": list(self.rules_reasons), "features": [tuple(f) for f in self.features],
+                "places": [c.to_json() for c in self.places], "tolls": [c.to_json() for c in self.tolls],
+                "sub_types": [c.to_json() for c in self.sub_types], "why": self.why}
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> Explanation:
@@ -64,7 +72,8 @@ class ArticleExplanation:
     dropped: list[Considered] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"doc_id": self.doc_id, "threshold": self.threshold, "events": [e.to_json() for e in self.events],
+                "dropped": [c.to_json() for c in self.dropped]}
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> ArticleExplanation:

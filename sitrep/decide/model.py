@@ -21,6 +21,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -65,37 +66,51 @@ class Booster:
         return self._index
 
     def vector(self, features: dict[str, float]) -> np.ndarray:
-        out = np.zeros(len(self.features), dtype=np.float64)
-        index = self.index
-        for name, value in features.items():
-            i = index.get(name)
-            if i is not None:
-                out[i] = value
-        return out
+        out = np.zeros(len(self.features) + 1, dtype=np.float64)
+        out[self._columns(features)] = list(features.values())
+        return out[:-1]
+
+    def _columns(self, features: dict[str, float]) -> list[int]:
+        """The column of each feature, in order; -1 (a spare last column, cut off) for a feature the
+        booster does not read."""
+        return list(map(self.index.get, features, repeat(-1)))
 
     def matrix(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
-        return np.array([self.vector(row) for row in rows]).reshape(len(rows), len(self.features))
+        out = np.zeros((len(rows), len(self.features) + 1), dtype=np.float64)
+        for r, row in enumerate(rows):
+            out[r, self._columns(row)] = list(row.values())
+        return np.ascontiguousarray(out[:, :-1])
 
     def reading_matrix(self, rows: Sequence[KeepRow], extra: dict[int, dict[str, float]]) -> np.ndarray:
         """The readings' matrix built by blocks: each proposal's and each place option's features are
         placed once, then each reading adds its own (and `extra`, by proposal index)."""
-        proposals: dict[int, np.ndarray] = {}
-        options: dict[int, np.ndarray] = {}
-        out = np.zeros((len(rows), len(self.features)), dtype=np.float64)
+        proposals: dict[int, int] = {}  # proposal index -> its row in `blocks[0]`
+        options: dict[int, int] = {}  # id of a place option -> its row in `blocks[1]`
+        blocks: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        of_proposal, of_option = np.empty(len(rows), dtype=np.intp), np.empty(len(rows), dtype=np.intp)
+        own_rows: list[int] = []
+        own_columns: list[int] = []
+        own_values: list[float] = []
         for r, row in enumerate(rows):
             p = row.proposal.index
             if p not in proposals:
-                proposals[p] = self.vector({**row.proposal.features, **extra.get(p, {})})
+                proposals[p] = len(blocks[0])
+                blocks[0].append(self.vector({**row.proposal.features, **extra.get(p, {})}))
             o = id(row.option)
             if o not in options:
-                options[o] = self.vector(row.option.features)
-            out[r] = proposals[p] + options[o]  # (the two sets of names are apart)
-            index = self.index
-            for name, value in row.own.items():
-                i = index.get(name)
-                if i is not None:
-                    out[r, i] = value
-        return out
+                options[o] = len(blocks[1])
+                blocks[1].append(self.vector(row.option.features))
+            of_proposal[r], of_option[r] = proposals[p], options[o]
+            own_rows.extend(repeat(r, len(row.own)))
+            own_columns.extend(self._columns(row.own))
+            own_values.extend(row.own.values())
+        width = len(self.features)
+        if not rows:
+            return np.zeros((0, width), dtype=np.float64)
+        out = np.zeros((len(rows), width + 1), dtype=np.float64)
+        out[:, :-1] = np.array(blocks[0])[of_proposal] + np.array(blocks[1])[of_option]  # (the two sets of names are apart)
+        out[own_rows, own_columns] = own_values  # a reading's own features replace, as they are its own
+        return np.ascontiguousarray(out[:, :-1])
 
     def predict(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         if not rows:
@@ -149,8 +164,9 @@ class Slot:
         named = [i for i, r in enumerate(self.rows) if r.option.relation != "article"]
         return self.rows[max(named, key=lambda i: self.scores[i])] if named else self.best
 
-    @property
+    @cached_property
     def score(self) -> float:
+        """The best reading's score (asked once the slot's readings are all grouped)."""
         return max(self.scores)
 
     @property
@@ -287,38 +303,58 @@ def slot_features(slots: list[Slot]) -> list[dict[str, float]]:
     features (prefixed `b_`)."""
     best_at_place: dict[str, list[float]] = {}
     best_of_type: dict[str, list[float]] = {}
-    for slot in slots:
+    of_type: dict[str, list[int]] = {}
+    for n, slot in enumerate(slots):
         best_at_place.setdefault(slot.key, []).append(slot.score)
         best_of_type.setdefault(slot.event_type, []).append(slot.score)
+        of_type.setdefault(slot.event_type, []).append(n)
+    for scores in (*best_at_place.values(), *best_of_type.values()):
+        scores.sort(reverse=True)
     proposal_best: dict[int, float] = {}
     for slot in slots:
         for row, score in zip(slot.rows, slot.scores):
             proposal_best[row.proposal.index] = max(proposal_best.get(row.proposal.index, 0.0), score)
+    nested_scores: list[list[float]] = [[] for _ in slots]  # the scores of the slots of its type nested with each
+    for same_type in of_type.values():
+        for a, i in enumerate(same_type):
+            for j in same_type[a + 1:]:
+                if nested(slots[i].option, slots[j].option):  # (nesting goes both ways)
+                    nested_scores[i].append(slots[j].score)
+                    nested_scores[j].append(slots[i].score)
+    strong = float(sum(1 for o in slots if o.score >= 0.5))
+    prefixed: dict[int, dict[str, float]] = {}  # id of a proposal or place option -> its features, prefixed `b_`
+
+    def best_features(row: KeepRow) -> dict[str, float]:
+        """The best reading's features, prefixed (`KeepRow.features`, by blocks: a proposal or an option is
+        the best of several slots)."""
+        for block in (row.proposal, row.option):
+            if id(block) not in prefixed:
+                prefixed[id(block)] = {f"b_{k}": v for k, v in block.features.items()}
+        return {**prefixed[id(row.proposal)], **prefixed[id(row.option)], **{f"b_{k}": v for k, v in row.own.items()}}
+
     out = []
-    for slot in slots:
+    for slot, nested_here in zip(slots, nested_scores):
         best = slot.best
+        read = np.asarray(slot.scores)
         proposals = {r.proposal.index for r in slot.rows}
-        here = sorted(best_at_place[slot.key], reverse=True)
-        kind = sorted(best_of_type[slot.event_type], reverse=True)
+        here = best_at_place[slot.key]
+        kind = best_of_type[slot.event_type]
         other_here = [x for x in here if x != slot.score] or [0.0]
         other_kind = [x for x in kind if x != slot.score] or [0.0]
-        nested_scores = [o.score for o in slots if o is not slot and o.event_type == slot.event_type
-                         and nested(o.option, slot.option)]
-        features = {f"b_{k}": v for k, v in best.features.items()}
+        features = best_features(best)
         features.update({
-            "s_max": slot.score, "s_mean": float(np.mean(slot.scores)), "s_sum": float(np.sum(slot.scores)),
+            "s_max": slot.score, "s_mean": float(np.mean(read)), "s_sum": float(np.sum(read)),
             "s_rows": float(len(slot.rows)), "s_proposals": float(len(proposals)),
             "s_sentences": float(len({r.proposal.sentence for r in slot.rows})),
             "s_title": float(any(r.proposal.piece == "title" for r in slot.rows)),
-            "s_rules_kept": float(sum(1 for i in proposals if any(r.proposal.index == i and r.proposal.kept_by_rules
-                                                                     for r in slot.rows))),
+            "s_rules_kept": float(len({r.proposal.index for r in slot.rows if r.proposal.kept_by_rules})),
             "s_rank_here": float(here.index(slot.score)), "s_gap_here": slot.score - max(other_here),
             "s_rank_type": float(kind.index(slot.score)), "s_gap_type": slot.score - max(other_kind),
             "s_share_of_proposal": slot.score / max(proposal_best.get(best.proposal.index, 0.0), 1e-6),
-            "s_nested_better": float(any(x > slot.score for x in nested_scores)),
-            "s_nested_gap": slot.score - max(nested_scores, default=0.0),
+            "s_nested_better": float(any(x > slot.score for x in nested_here)),
+            "s_nested_gap": slot.score - max(nested_here, default=0.0),
             "s_article_slots": float(len(slots)),
-            "s_article_strong": float(sum(1 for o in slots if o.score >= 0.5)),
+            "s_article_strong": strong,
         })
         out.append(features)
     return out

@@ -95,19 +95,24 @@ def _type_features(proposal: Proposal, event_type: str) -> dict[str, float]:
     }
 
 
-def _rule_features(ruled: list[Event], proposal: Proposal, event_type: str, option: PlaceOption) -> dict[str, float]:
-    """What the rules made of this reading: did they code an event of this type here, of this type
-    anywhere, anything here; is it this very clause's reading."""
+def _ruled_here(ruled: list[Event], option: PlaceOption) -> list[Event]:
+    """The rules' events at the option's place (the same gazetteer entry, or the same name)."""
     place = option.place
+    return [e for e in ruled if (e.geonameid is not None and e.geonameid == place.geonameid)
+            or (e.location or "") == (place.name or place.text)]
 
-    def here(e: Event) -> bool:
-        return (e.geonameid is not None and e.geonameid == place.geonameid) or (e.location or "") == (place.name or place.text)
 
+def _rule_features(ruled: list[Event], proposal: Proposal, event_type: str, option: PlaceOption,
+                   here: list[Event] | None = None) -> dict[str, float]:
+    """What the rules made of this reading: did they code an event of this type here, of this type
+    anywhere, anything here; is it this very clause's reading.  `here`: the rules' events at the
+    option's place, when already known (`_ruled_here`)."""
+    here = _ruled_here(ruled, option) if here is None else here
     own = proposal.kept_by_rules and proposal.event_type == event_type and any(
-        d.location_text == place.text for d in proposal.drafts)
-    return {"rules_here": float(any(e.event_type == event_type and here(e) for e in ruled)),
+        d.location_text == option.place.text for d in proposal.drafts)
+    return {"rules_here": float(any(e.event_type == event_type for e in here)),
             "rules_type": float(any(e.event_type == event_type for e in ruled)),
-            "rules_place": float(any(here(e) for e in ruled)),
+            "rules_place": float(bool(here)),
             "rules_own": float(own)}
 
 
@@ -115,11 +120,12 @@ def keep_rows(article: ArticleProposals) -> list[KeepRow]:
     ruled = rule_events(article.proposals, article.focus_country)
     rows = []
     for proposal in article.proposals:
+        here = [_ruled_here(ruled, option) for option in proposal.places]
         for event_type in event_type_options(proposal):
             typed = _type_features(proposal, event_type)
-            for option in proposal.places:
-                rows.append(KeepRow(proposal, event_type, option, {**typed, **_rule_features(ruled, proposal, event_type,
-                                                                                              option)}))
+            for option, at in zip(proposal.places, here):
+                rows.append(KeepRow(proposal, event_type, option,
+                                    {**typed, **_rule_features(ruled, proposal, event_type, option, at)}))
     return rows
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
 
 from ..actors import ActorDictionary
 from ..fatalities import find_fatalities
-from ..records import Actor, Article, Event, PlaceMention
+from ..records import Actor, Article, Event, Piece, PlaceMention
 from ..timeexpr import DateRef, find_date, is_historical
 from .clauses import Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason, present_perfect
 from .features import article_features, clause_features, country_shares, place_options, sentence_type_features
@@ -70,6 +71,23 @@ class ArticleContext:
     _actors: dict[tuple[int, str | None], list[Actor]] = field(default_factory=dict)
     _fatalities: dict[int, list] = field(default_factory=dict)
     _reporters: dict[int, str | None] = field(default_factory=dict)
+
+    @cached_property
+    def lead(self) -> list[Piece]:
+        """The article's first paragraphs, where news tells its main story."""
+        return [p for p in self.article.pieces if p.kind == "paragraph"][:LEAD_PARAGRAPHS]
+
+    @cached_property
+    def titles(self) -> list[Piece]:
+        return [p for p in self.article.pieces if p.kind == "title"]
+
+    @cached_property
+    def places_named(self) -> dict[str, list[PlaceMention]]:
+        """The event places by their name (or text, when unresolved), lower-cased, in article order."""
+        out: dict[str, list[PlaceMention]] = {}
+        for p in self.places:
+            out.setdefault((p.name or p.text).lower(), []).append(p)
+        return out
 
     def actors_in(self, actors: ActorDictionary, sent: Span, country: str | None) -> list[Actor]:
         """The sentence's actor mentions (found once per sentence and country)."""

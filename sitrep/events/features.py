@@ -123,7 +123,7 @@ def clause_features(ctx: Any, sent: Span, clause: Clause, proposal: Proposal, tr
     out["sentence"] = float(proposal.sentence)
     out["piece_title"] = float(proposal.piece == "title")
     out["piece_caption"] = float(proposal.piece == "caption")
-    out["lead"] = float(_in_lead(ctx.article, sent.start_char))
+    out["lead"] = float(_in_lead(ctx, sent.start_char))
     out["n_sentence_places"] = float(sum(1 for o in proposal.places if o.relation in ("clause", "sentence")))
     out["n_clause_places"] = float(sum(1 for o in proposal.places if o.relation == "clause"))
     out["weak"] = float(proposal.weak)
@@ -141,11 +141,8 @@ def sentence_type_features(proposal: Proposal, hits: list[Any]) -> None:
             proposal.features[f"sent_sub_{subs.index(sub)}"] = 1.0
 
 
-def _in_lead(article: Any, offset: int) -> bool:
-    from .placing import LEAD_PARAGRAPHS
-
-    paragraphs = [p for p in article.pieces if p.kind == "paragraph"][:LEAD_PARAGRAPHS]
-    return any(p.start <= offset < p.end for p in paragraphs)
+def _in_lead(ctx: Any, offset: int) -> bool:
+    return any(p.start <= offset < p.end for p in ctx.lead)
 
 
 # ---------------------------------------------------------------- places
@@ -198,20 +195,20 @@ def specificity(place: PlaceMention) -> int:
     return 3
 
 
-def _holds(outer: PlaceMention, inner: PlaceMention) -> bool:
-    return outer is not inner and contains(Spot.of_mention(outer), Spot.of_mention(inner))
-
-
 def _relations(text: str, options: list[PlaceOption]) -> None:
     """How each option stands to the others of its sentence: holds one, is held, is the finest."""
     local = [o for o in options if o.relation != "article"]
+    spots = [Spot.of_mention(o.place) for o in options]
+    local_spots = [(o.place, spot) for o, spot in zip(options, spots) if o.relation != "article"]
     finest = max((specificity(o.place) for o in local), default=0)
-    for option in options:
+    for option, spot in zip(options, spots):
         place = option.place
         option.features["specificity"] = float(specificity(place))
         option.features["finest_in_sentence"] = float(option in local and specificity(place) == finest)
-        option.features["holds_other"] = float(any(_holds(place, o.place) for o in local))
-        option.features["held_by_other"] = float(any(_holds(o.place, place) for o in local))
+        option.features["holds_other"] = float(any(other is not place and contains(spot, at)
+                                                   for other, at in local_spots))
+        option.features["held_by_other"] = float(any(other is not place and contains(at, spot)
+                                                     for other, at in local_spots))
         option.features["same_country_options"] = float(sum(1 for o in local if o.place.country == place.country))
         after = text[place.end:place.end + 24].lower().split()
         kind = place_words().kind(after[0].strip(".,;:")) if after else None
@@ -247,10 +244,10 @@ def _place_features(ctx: Any, sent: Span, clause: Clause, place: PlaceMention, r
     out["focus_country"] = float(bool(place.country) and place.country == ctx.country)
     out["country_share"] = ctx.shares.get(place.country or "", 0.0)
     name = (place.name or place.text).lower()
-    same = [p for p in ctx.places if (p.name or p.text).lower() == name]
+    same = ctx.places_named.get(name, [])
     out["mentions"] = float(len(same))
-    out["in_title"] = float(any(_in_piece(ctx.article, p.start, "title") for p in same))
-    out["in_lead"] = float(any(_in_lead(ctx.article, p.start) for p in same))
+    out["in_title"] = float(any(t.start <= p.start < t.end for p in same for t in ctx.titles))
+    out["in_lead"] = float(any(_in_lead(ctx, p.start) for p in same))
     out["first_mention"] = float(min((p.start for p in same), default=place.start)) / max(len(ctx.article.text), 1)
     in_sentence = sent.start_char <= place.start < sent.end_char
     if in_sentence:
@@ -274,10 +271,6 @@ def _place_features(ctx: Any, sent: Span, clause: Clause, place: PlaceMention, r
     out["dateline_name"] = float(bool(ctx.article.dateline_place) and
                                  (ctx.article.dateline_place or "").lower() == (place.text or "").lower())
     return out
-
-
-def _in_piece(article: Any, offset: int, kind: str) -> bool:
-    return any(p.kind == kind and p.start <= offset < p.end for p in article.pieces)
 
 
 # ---------------------------------------------------------------- the article

@@ -8,6 +8,7 @@ rules chose); the decision layer (`sitrep/decide/`) reads every proposal, includ
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..records import Actor, Event, PlaceMention
@@ -24,10 +25,11 @@ class PlaceOption:
     relation: str  # one of RELATIONS: the rules' choice for the clause, elsewhere in the sentence, ...
     features: dict[str, float] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """One key per place name: its canonical name without kind words, folded ('the Deirmimas
-        junction' and 'Deirmimas' are one place; a town and its namesake district are one too)."""
+        junction' and 'Deirmimas' are one place; a town and its namesake district are one too).
+        (Computed once: the option's place is never replaced.)"""
         from .merge import place_core
 
         p = self.place
