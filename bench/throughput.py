@@ -127,7 +127,8 @@ def tree_cpu() -> float:
 # ---------------------------------------------------------------- the full extract path
 def time_full(shards: list[Path], workers: int) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds of this process and its workers, events) to extract the corpus."""
-    with ParallelExtractor(workers=workers, options=PipelineOptions(), chunk_size=CHUNK) as pool:
+    # as `sitrep extract` runs it: the events, without the record of why (that only `ingest` stores)
+    with ParallelExtractor(workers=workers, options=PipelineOptions(explain=False), chunk_size=CHUNK) as pool:
         warm = [Article(doc_id=f"warm-{i}", text="Warm up.", pieces=[], source="-") for i in range(workers * 2)]
         list(pool.extract(warm))
         start, cpu = time.perf_counter(), tree_cpu()

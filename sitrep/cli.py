@@ -73,7 +73,7 @@ def extract(paths: tuple[str, ...], fmt: str, output: str | None, published: dat
     from .parallel import open_extractor
     from .pipeline import PipelineOptions
 
-    options = PipelineOptions(fetch=fetch, rules_only=rules_only, published=published)
+    options = PipelineOptions(fetch=fetch, rules_only=rules_only, published=published, explain=False)
     with open_extractor(options, workers=workers, dask=dask_address) as extractor:
 
         def rows() -> Iterator[dict[str, object]]:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .clean import clean
 from .errors import Errors, InputError
@@ -21,7 +21,7 @@ from .nlp import BATCH_SIZE, load_nlp
 from .places import PlaceResolver
 from .quotes import find_quotes
 from .readers import read_inputs
-from .records import Article, Extraction, RawDocument, Reject
+from .records import Article, Event, Extraction, RawDocument, Reject
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -37,6 +37,7 @@ class PipelineOptions:
     with_events: bool = True
     rules_only: bool = False  # the clause analysis' own reading, without the decision model
     published: date | None = None  # publication date of every article that gives none (`--published`)
+    explain: bool = True  # keep the decision model's record of why (stored by ingest; `extract` writes only events)
 
 
 class Pipeline:
@@ -101,7 +102,14 @@ class Pipeline:
 
     def analyse(self, article: Article, doc: Doc) -> Extraction:
         places = self.places.resolve(article, doc)
-        events, why = self.coder.code_explained(article, doc, places) if self.coder else ([], None)
+        events: list[Event]
+        why: dict[str, Any] | None
+        if self.coder is None:
+            events, why = [], None
+        elif self.options.explain:
+            events, why = self.coder.code_explained(article, doc, places)
+        else:
+            events, why = self.coder.code(article, doc, places), None
         quotes = find_quotes(article, doc)
         return Extraction(article, places, events, quotes, why)
 

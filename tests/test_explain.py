@@ -87,3 +87,16 @@ def test_the_record_is_written_as_asdict_would_write_it() -> None:
     assert article.to_json() == asdict(article)
     assert json.dumps(article.to_json()) == json.dumps(asdict(article))
     assert ArticleExplanation.from_json(article.to_json()) == article
+
+
+def test_extract_codes_the_same_events_without_the_record_of_why(pipeline) -> None:  # noqa: ANN001
+    """`sitrep extract` writes only events: it skips the record of why, and codes the very same events."""
+    from sitrep.pipeline import Pipeline, PipelineOptions, clean_documents
+    from sitrep.records import RawDocument
+
+    (article,) = list(clean_documents([RawDocument(doc_id="story", text=STORY, source="test")]))
+    explained = next(iter(pipeline.extract([article])))
+    plain = next(iter(Pipeline(PipelineOptions(explain=False)).extract([article])))
+    assert explained.explanation is not None and plain.explanation is None
+    assert [e.to_json() for e in plain.events] == [e.to_json() for e in explained.events]
+    assert any(e.location == "Kaduna" for e in plain.events)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import ModuleType
 from typing import Any
 
@@ -40,6 +40,7 @@ def type_alternatives() -> dict[str, tuple[str, ...]]:
     return out
 
 
+@cache
 def event_type_of(sub_event_type: str) -> str:
     return next(et for et, sub in event_types() if sub == sub_event_type)
 

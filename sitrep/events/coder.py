@@ -155,7 +155,10 @@ class EventCoder:
     def code(self, article: Article, doc: Doc, places: list[PlaceMention]) -> list[Event]:
         """The article's events: the decision model's reading of its proposals where a model is loaded,
         else the rules' reading."""
-        return self.code_explained(article, doc, places)[0]
+        proposed = self.propose(article, doc, places)
+        if self.decider is not None:
+            return self.decider.decide(proposed)
+        return rule_events(proposed.proposals, proposed.focus_country)
 
     def code_explained(self, article: Article, doc: Doc, places: list[PlaceMention]) -> tuple[list[Event], dict | None]:
         """The article's events, and the decision model's record of why (None for the rules' reading)."""
