@@ -978,9 +978,9 @@ class PlaceResolver:
             return mention
         if found.not_place or found.role != "literal":
             return mention  # a region that fixes no country, a modifier: no place to fall back to
-        if not choice.candidates and not self._placed_by_text(choice, choices):
-            return mention  # a name the gazetteer does not know and nothing in the text places ('Witnesses',
-            # 'pages of the Holy Book'): no event is placed by it
+        if not self._placed_by_text(choice, choices):
+            return mention  # a name the gazetteer does not place in the story and nothing in the text places
+            # ('Witnesses', 'pages of the Holy Book', 'the house of Sheikh X'): no event is placed by it
         if not choice.containers and _acronym(choice.text):
             return mention  # an acronym the gazetteer does not place here names a group ('captured by the XYZ'),
             # not an unknown village: villages are not written in initials

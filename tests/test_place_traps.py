@@ -165,6 +165,10 @@ PLACE_TRAPS = [
     # by it or by its list; a wire service or a supranational region never is
     Trap("unknown, in a list of villages", "Central African troops took over the villages of Ouandago, Zoukoutouniala "
          "and Nana-Outa on Monday.", "Zoukoutouniala", "Central African Republic"),
+    Trap("a title after 'of'", "The missile hit the house of Sheikh Abdul Karim Ndoye in Bambari on Thursday.", "Sheikh",
+         NO_PLACE),
+    Trap("a title after 'of'", "The missile hit the house of Sheikh Abdul Karim Ndoye in Bambari on Thursday.", "Bambari",
+         "Central African Republic", "Ouaka", "Bambari"),
     Trap("a wire service", "At least 12 police officers died in an ambush in the state of Michoacan, Reuters reports.",
          "Reuters", NO_PLACE),
     Trap("a wire service", "At least 12 police officers died in an ambush in the state of Michoacan, Reuters reports.",
