@@ -390,6 +390,14 @@ class Recogniser:
         if after >= len(doc):
             return
         nxt = doc[after]
+        if nxt.text == "," and after + 2 < len(doc) and doc[after + 1].lower_ in ("a", "an"):
+            for word in doc[after + 2:after + 5]:  # "X, a town west of Y", "X, a small farming village": an
+                kind = self.words.kind(word.lower_)  # appositive that says what X is
+                if kind in SETTLEMENT_KINDS:
+                    item.strong, item.kind = True, kind
+                    return
+                if not (word.is_alpha and word.is_lower):
+                    break
         kind = self.words.kind(nxt.lower_)
         if kind in SETTLEMENT_KINDS and after + 1 < len(doc) and doc[after + 1].lower_ == "of":
             return  # "the Alawite town of X", "the border city of X": the word describes the place named next
@@ -548,6 +556,12 @@ class Choice:
             elif holder.chosen in holder.areas:
                 out.append(holder.chosen)
         return out
+
+    @property
+    def resolved_containers(self) -> list[Place]:
+        """The containers of holders the resolver placed: a holder it left unresolved had every candidate
+        judged implausible in this story, and none of them holds a name either."""
+        return [h.chosen for h in self.holders if h.chosen is not None and h.chosen in h.areas]
 
     @property
     def unknown(self) -> bool:
@@ -1025,7 +1039,7 @@ class PlaceResolver:
         the town the story is filed from (its dateline, 2: a street or a landmark the gazetteer lacks, in a
         local story); the province of the nearest place of the main country in the article (3); the main
         country (3).  Never a namesake in another country."""
-        areas = [p for p in choice.containers if p.latitude is not None]
+        areas = [p for p in choice.resolved_containers if p.latitude is not None]
         if areas:
             inner = max(areas, key=lambda p: p.admin_level or 0)
             return inner, 3 if inner.is_country else 2

@@ -117,6 +117,10 @@ PLACE_TRAPS = [
          "Clashes broke out in the Wadi Hamra area between Ouaddai and Guéra provinces.", "Wadi Hamra", "Chad"),
     Trap("unknown with an unknown holder", "Bandits abducted 40 pupils from Dogon Kurmi, Kaura State, on Monday.",
          "Dogon Kurmi", NO_PLACE),  # nothing says where: no namesake abroad either
+    Trap("unknown, with an unknown holder whose namesakes lie abroad", "Police arrested nine opposition leaders in "
+         "Zoukoutouniala Town in Mbrès County in Masaka District, Uganda.", "Zoukoutouniala", "Uganda"),
+    Trap("unknown, an appositive says what it is", "Residents of Zoukoutouniala, a town west of Bambari, said gunmen "
+         "shot dead three men on Sunday.", "Zoukoutouniala", "Central African Republic", "Ouaka"),
     Trap("a list is no container", "Protests were held in Bambari, Bria, Bangassou and Obo on Friday.",
          "Bangassou", "Central African Republic", "Mbomou", "Bangassou", 1),
     Trap("a list is no container", "Protests were held in Bambari, Bria, Bangassou and Obo on Friday.",
