@@ -1157,15 +1157,16 @@ def _in_list(doc: Doc, found: Found, by_start: dict[int, Choice], by_end: dict[i
     return start >= 2 and doc[start - 1].lower_ in LIST_JOINERS and by_end.get(start - 1) is not None
 
 
-class PersonNames(frozenset[str]):
-    """Folded names the article gives people (`_person_names`), with the whole names apart (`full`)."""
+@dataclass(frozen=True)
+class PersonNames:
+    """Folded names the article gives people (`_person_names`): whole names and their words (`in`), and the
+    whole names apart (`full`)."""
 
+    names: frozenset[str]
     full: frozenset[str]
 
-    def __new__(cls, names: set[str], full: set[str]) -> PersonNames:
-        out = super().__new__(cls, (n for n in names if n))
-        out.full = frozenset(n for n in full if n)
-        return out
+    def __contains__(self, key: object) -> bool:
+        return key in self.names
 
 
 def _person_names(doc: Doc, words: PlaceWords, gazetteer: Gazetteer) -> PersonNames:
@@ -1182,7 +1183,7 @@ def _person_names(doc: Doc, words: PlaceWords, gazetteer: Gazetteer) -> PersonNa
             continue
         full.add(fold_key(ent.text))
         names.update(fold_key(w) for w in parts)
-    return PersonNames(names | full, full)
+    return PersonNames(frozenset(n for n in names | full if n), frozenset(n for n in full if n))
 
 
 def _placed_here(found: Found) -> bool:
