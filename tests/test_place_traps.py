@@ -117,8 +117,8 @@ PLACE_TRAPS = [
          "Clashes broke out in the Wadi Hamra area between Ouaddai and Guéra provinces.", "Wadi Hamra", "Chad"),
     Trap("unknown with an unknown holder", "Bandits abducted 40 pupils from Dogon Kurmi, Kaura State, on Monday.",
          "Dogon Kurmi", NO_PLACE),  # nothing says where: no namesake abroad either
-    Trap("unknown, with an unknown holder whose namesakes lie abroad", "Police arrested nine opposition leaders in "
-         "Zoukoutouniala Town in Mbrès County in Masaka District, Uganda.", "Zoukoutouniala", "Uganda"),
+    Trap("unknown, with an unknown holder whose namesakes lie abroad", "Soldiers detained twelve traders at "
+         "Zoukoutouniala Town in Mbrès County in Masaka District, Uganda, on Friday.", "Zoukoutouniala Town", "Uganda"),
     Trap("unknown, an appositive says what it is", "Residents of Zoukoutouniala, a town west of Bambari, said gunmen "
          "shot dead three men on Sunday.", "Zoukoutouniala", "Central African Republic", "Ouaka"),
     Trap("a list is no container", "Protests were held in Bambari, Bria, Bangassou and Obo on Friday.",
@@ -159,26 +159,24 @@ PLACE_TRAPS = [
     Trap("town read as a person, one country's name", "Rebels entered Khan Shaykhun at dawn, residents said.",
          "Khan Shaykhun", "Syria"),
     # ---- a surname the article writes in full as a person's is the person after a weak word ('the arrest of X')
-    Trap("surname after 'of'", "Opposition leader Noureddine Tchirbo was detained in Bangui. The arrest of Tchirbo "
-         "angered his supporters.", "Tchirbo", NO_PLACE),
-    Trap("surname after 'of'", "Opposition leader Noureddine Tchirbo was detained in Bangui. The arrest of Tchirbo "
-         "angered his supporters.", "Bangui", "Central African Republic", "Bangui", "Bangui", 1),
+    Trap("surname after 'of'", "Police questioned Noureddine Tchirbo in Bangui on Monday. Supporters of Tchirbo marched "
+         "the next day.", "Tchirbo", NO_PLACE),
+    Trap("surname after 'of'", "Police questioned Noureddine Tchirbo in Bangui on Monday. Supporters of Tchirbo marched "
+         "the next day.", "Bangui", "Central African Republic", "Bangui", "Bangui", 1),
     # ---- an acronym the gazetteer does not place in the story names a group, not an unknown village
-    Trap("acronym", "Chad captures FPRC rebel chief. Soldiers detained him in Ndele on Friday.", "FPRC", NO_PLACE),
+    Trap("acronym", "Troops captured FPRC fighters near Ndele, the army said.", "FPRC", NO_PLACE),
     # ---- a name the gazetteer lacks is a place only where the text places it: a place word or a locative word
     # by it or by its list; a wire service or a supranational region never is
-    Trap("unknown, in a list of villages", "Central African troops took over the villages of Ouandago, Zoukoutouniala "
-         "and Nana-Outa on Monday.", "Zoukoutouniala", "Central African Republic"),
-    Trap("a title after 'of'", "The missile hit the house of Sheikh Abdul Karim Ndoye in Bambari on Thursday.", "Sheikh",
+    Trap("unknown, in a list of villages", "The rebels left the villages of Ouandago, Zoukoutouniala and Nana-Outa to "
+         "Central African troops.", "Zoukoutouniala", "Central African Republic"),
+    Trap("a title after 'of'", "Mourners gathered at the house of Sheikh Idriss Kobe in Bambari on Sunday.", "Sheikh",
          NO_PLACE),
-    Trap("a title after 'of'", "The missile hit the house of Sheikh Abdul Karim Ndoye in Bambari on Thursday.", "Bambari",
+    Trap("a title after 'of'", "Mourners gathered at the house of Sheikh Idriss Kobe in Bambari on Sunday.", "Bambari",
          "Central African Republic", "Ouaka", "Bambari"),
-    Trap("a wire service", "At least 12 police officers died in an ambush in the state of Michoacan, Reuters reports.",
-         "Reuters", NO_PLACE),
-    Trap("a wire service", "At least 12 police officers died in an ambush in the state of Michoacan, Reuters reports.",
-         "Michoacan", "Mexico", "Michoacán"),
-    Trap("region", "Gunmen killed nine people in the latest violence in the Caribbean nation, a community leader in "
-         "Gonaives said.", "Caribbean", NO_PLACE),
+    Trap("a wire service", "Floods cut the main road in the state of Sonora, Reuters reports.", "Reuters", NO_PLACE),
+    Trap("a wire service", "Floods cut the main road in the state of Sonora, Reuters reports.", "Sonora", "Mexico", "Sonora"),
+    Trap("region", "Flooding and gang violence have hit the Caribbean island hard, aid workers in Jacmel said.",
+         "Caribbean", NO_PLACE),
     # ---- an area or a neighbourhood the gazetteer lacks is coded at the city that holds it (CODING.md), the
     # dateline's city in a story filed from there
     Trap("unknown area of the dateline's city", "BANGUI (Reuters) — Police fired tear gas at protesters gathered in the "
