@@ -9,6 +9,7 @@ never leave a worker).
 """
 from __future__ import annotations
 
+import copy
 import ctypes
 import multiprocessing
 import os
@@ -94,7 +95,7 @@ class ParallelExtractor:
         # A parent-death signal fires when the thread that started a worker ends, so it is asked for only
         # when the pool is made (and, as the CLI does, used) on the main thread; else the workers poll.
         on_main = threading.current_thread() is threading.main_thread()
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(start_method),
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_quiet_start(start_method),
                                         initializer=_init_worker, initargs=(options, os.getpid(), on_main))
 
     def close(self, *, stop: bool = False) -> None:
@@ -162,6 +163,44 @@ def describe_chunk(chunk: list[Item]) -> str:
 
 # ---------------------------------------------------------------- in the worker process
 _PIPELINE: Pipeline | None = None
+
+
+class _QuietStart:
+    """A process that starts with Ctrl-C ignored: a new interpreter keeps an ignored SIGINT ignored, so a
+    Ctrl-C that lands while a worker is still starting (importing the models, before `_init_worker` runs)
+    reaches only the parent, which stops the run, and no worker prints a traceback."""
+
+    def start(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            super().start()  # type: ignore[misc]  # (dispositions can be set on the main thread only)
+            return
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            super().start()  # type: ignore[misc]
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+class _QuietSpawnProcess(_QuietStart, multiprocessing.context.SpawnProcess):
+    pass
+
+
+class _QuietForkProcess(_QuietStart, multiprocessing.context.ForkProcess):
+    pass
+
+
+class _QuietForkServerProcess(_QuietStart, multiprocessing.context.ForkServerProcess):
+    pass
+
+
+QUIET_PROCESSES = {"spawn": _QuietSpawnProcess, "fork": _QuietForkProcess, "forkserver": _QuietForkServerProcess}
+
+
+def _quiet_start(start_method: str) -> multiprocessing.context.BaseContext:
+    """The start method's context, its processes started with Ctrl-C ignored (`_QuietStart`)."""
+    quiet = copy.copy(multiprocessing.get_context(start_method))
+    quiet.Process = QUIET_PROCESSES[start_method]  # type: ignore[attr-defined]
+    return quiet
 
 
 def _init_worker(options: PipelineOptions, parent_pid: int | None = None, death_signal: bool = True) -> None:
