@@ -99,7 +99,8 @@ SCHEMAS: dict[str, Schema] = {s.file: s for s in (
     Schema("place_name_variants.tsv", (Column("kind", choices=_choice("word", "article", "joined", "sub")),
                                        Column("from"), Column("to", required=False)), key=("kind", "from")),
     Schema("not_places.tsv", (Column("word"), Column("kind", choices=_choice(
-        "weekday", "month", "region", "outlet", "media", "compound", "person", "speech", "org", "body"))),
+        "weekday", "month", "region", "outlet", "media", "compound", "person", "speech", "org", "body",
+        "local"))),
            key=("word",), lower_key=True),
     # a word may be of two kinds ('lake' heads "Lake Chad" and ends "Chad Lake"), but each once
     Schema("place_types.tsv", (Column("word"), Column("kind", choices=_choice(

@@ -81,6 +81,7 @@ class Found:
     blocked: bool = False  # the context rules it out as a place
     accepted: bool = False
     not_place: str | None = None  # why it is a mention but names no place: 'region' (a supranational one)
+    served: bool = False  # the place a body of the name serves ('Westshire' of 'the Westshire Police')
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,8 @@ class Recogniser:
             kind = self.words.not_place(text)
             if kind in ("weekday", "month", "outlet"):
                 item.blocked = True  # a day, a month, a wire service or a paper's name alone ('Reuters reports')
+            elif self._local_body(doc, item):
+                pass  # 'the Westshire Police': Westshire qualifies the police (a modifier, and evidence of the story's place)
             elif any(a <= span.start_char < b for a, b in cues.outlets) or self._outlet_after(doc, item):
                 item.blocked = True
             elif self._is_person(doc, item, persons):
@@ -269,12 +272,26 @@ class Recogniser:
             return True  # 'Eastland 24 reported', not 'Eastland 24 hours'
         if nxt.text[:1].isupper() and self.words.not_place(nxt.text) == "outlet":
             return True
-        if self.words.not_place(nxt.text) == "org" or self.words.not_place(doc[after - 1].text) in ("org", "body"):
+        if self.words.not_place(nxt.text) == "org" or self.words.not_place(doc[after - 1].text) in ("org", "body", "local"):
             return not self._names_a_country(doc[item.start:item.end].text)  # 'the X party', 'X Front'
 
         if nxt.text in POSSESSIVE and after + 1 < len(doc) and self.words.not_place(doc[after + 1].text) == "media":
             return not self._names_a_country(doc[item.start:item.end].text)
         return False
+
+    def _local_body(self, doc: Doc, item: Found) -> bool:
+        """A name that ends in a body of a place ('the Westshire Police', 'Eastvale Council'): the body's
+        words leave the name, and what stays is the place the body serves: no event's place (a modifier,
+        as 'X-based' is), but evidence of where the story is when the gazetteer knows it."""
+        end = item.end
+        while end - 1 > item.start and self.words.not_place(doc[end - 1].text) == "local":
+            end -= 1
+        if end == item.end or not doc[end - 1].text[:1].isupper():
+            return False
+        if not self.gazetteer.lookup(doc[item.start:end].text):
+            return False
+        item.end, item.role, item.served = end, "modifier", True
+        return True
 
     def _compound_after(self, doc: Doc, item: Found) -> bool:
         """'London-based', 'Iran-backed': the place qualifies a group; it is no event's place."""
@@ -418,6 +435,8 @@ class Recogniser:
         for item in found:
             if item.blocked:
                 item.accepted = False
+            elif item.served:
+                item.accepted, item.source = True, "gazetteer"  # a modifier: evidence of the story's place only
             elif item.source == "ner" and item.label == "FAC" and not (item.strong or item.weak or item.kind):
                 # a facility named with no place words in or around it ('desecrating the Holy Book'): known
                 # ones, and ones the text places ('X Park, Y')

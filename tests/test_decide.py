@@ -210,3 +210,35 @@ def test_words_of_the_rarer_sub_types_are_proposed(text, sub):
     proposed = _propose(text)
     assert any(h.sub_event_type == sub for p in proposed.proposals for h in p.hits), \
         [(p.trigger, [h.phrase for h in p.hits]) for p in proposed.proposals]
+
+
+@pytest.mark.parametrize(("text", "violent"), [
+    ("Demonstrators hurled stones at the police station in Arvale and set two cars on fire.", True),
+    ("The regional assembly building in Bellmont was torched by protesters late on Friday.", True),
+    ("Clashes broke out between protesters and riot police in central Dunmore.", True),
+    ("Police fired tear gas at protesters who had gathered outside the ministry in Corvin.", False),
+    ("Security forces beat demonstrators with batons in Hexley on Sunday.", False),
+    ("Several protesters were arrested after a march in Elstow.", False),
+])
+def test_a_crowd_that_does_violence_itself_is_a_feature(text, violent):
+    # ACLED's line between a demonstration met with force and a violent demonstration is whether the
+    # demonstrators themselves do violence (CODING.md): a crowd acted upon is no doer.
+    proposed = _propose(text)
+    assert proposed.proposals
+    assert {p.features["crowd_violence"] for p in proposed.proposals} == {float(violent)}
+    assert all(p.features["article_crowd_violence"] == float(violent) for p in proposed.proposals)
+
+
+@pytest.mark.parametrize(("text", "stopped"), [
+    ("The army said the rocket was intercepted over the town of Arvale late on Monday.", True),
+    ("Troops seized six rifles and a quantity of explosives from a hideout near Bellmont.", True),
+    ("Police defused an explosive device planted under a bridge in Gorham on Tuesday.", True),
+    ("Two roadside bombs were destroyed in a controlled explosion outside Corvin on Sunday.", True),
+    ("A roadside bomb exploded near a checkpoint in Elstow, killing two soldiers.", False),
+    ("Militants fired rockets at the army base in Farhill on Wednesday.", False),
+])
+def test_a_weapon_stopped_before_its_use_is_a_feature(text, stopped):
+    # Disrupted weapons use (interceptions, defusals, seizures of arms) against the attack it prevented.
+    proposed = _propose(text)
+    assert proposed.proposals
+    assert any(p.features["weapon_disrupted"] for p in proposed.proposals) == stopped

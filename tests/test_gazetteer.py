@@ -75,6 +75,13 @@ def test_lookup_has_admin_units_with_aliases(gaz: Gazetteer) -> None:
     assert "ADM2" in marjayoun
 
 
+def test_units_that_share_a_code_are_named_by_the_one_that_holds_them(gaz: Gazetteer) -> None:
+    # The West Bank's governorates carry the territory's own admin-1 code: a town in any of them is in the
+    # West Bank, not in whichever governorate the source happens to list last.
+    nablus = next(p for p in gaz.lookup("Nablus") if p.country_code == "PS" and p.feature_class == "P")
+    assert gaz.admin1_name(nablus.country_code, nablus.admin1_code) == "West Bank"
+
+
 @pytest.mark.parametrize("text, code", [
     ("Lebanon", "LB"), ("Lebanese", "LB"), ("U.S.", "US"), ("United States of America", "US"),
     ("Iraqi", "IQ"), ("GB", "GB"), ("Britain", "GB"),

@@ -183,6 +183,12 @@ PLACE_TRAPS = [
          "Combattant area on Friday.", "Combattant", "Central African Republic", "Bangui", "Bangui", 2),
     Trap("unknown neighbourhood of the dateline's city", "MAROUA, Cameroon — Police dispersed traders at Gadala "
          "neighbourhood on Monday.", "Gadala", "Cameroon", "Far North", "Maroua", 2),
+    # ---- a body of a place ('the X State Police Command') names no event's place, but says where the story is:
+    # an unknown village beside it is in that country
+    Trap("a place's police", "Gunmen attacked the village of Karamba overnight, a spokesman for the Kaduna State Police "
+         "Command said.", "Kaduna State", "Nigeria", "Kaduna", role="modifier"),
+    Trap("a place's police", "Gunmen attacked the village of Karamba overnight, a spokesman for the Kaduna State Police "
+         "Command said.", "Karamba", "Nigeria"),
 ]
 
 

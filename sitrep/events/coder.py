@@ -18,7 +18,15 @@ from ..fatalities import find_fatalities
 from ..records import Actor, Article, Event, Piece, PlaceMention
 from ..timeexpr import DateRef, find_date, is_historical
 from .clauses import Clause, TriggerHit, find_triggers, group_clauses, is_event_clause, lemma, non_event_reason, present_perfect
-from .features import article_features, clause_features, country_shares, place_options, sentence_type_features
+from .features import (
+    article_features,
+    clause_features,
+    country_shares,
+    crowd_does_violence,
+    place_options,
+    sentence_type_features,
+    weapon_disrupted,
+)
 from .lexicon import event_types, victim_nouns
 from .merge import (
     absorb_weak,
@@ -132,6 +140,9 @@ class EventCoder:
         self.actors = actors
         self.decider = decider
         self._actor_names: dict[str, bool] = {}
+        # the words for a crowd: the actor dictionary's protester and rioter classes (inter 6 and 5)
+        self.crowd_words = frozenset(a.lower() for e in actors.entries if e.kind == "class" and e.inter in (5, 6)
+                                     for a in e.aliases if " " not in a)
 
     def names_an_actor(self, text: str) -> bool:
         """'Hezbollah', 'the Russian Armed Forces …' taken for a place: a named actor is no place; nor is a
@@ -200,8 +211,9 @@ class EventCoder:
         for clause in clauses:
             why = reasons[id(clause)] or (None if is_event_clause(clause) else "no event word: a verb of use or a weapon alone")
             out.append(self.propose_clause(ctx, sent, clause, n, why))
+        violent_crowd, stopped = crowd_does_violence(sent, hits, self.crowd_words), weapon_disrupted(sent, hits)
         for proposal in out:
-            sentence_type_features(proposal, hits)
+            sentence_type_features(proposal, hits, violent_crowd, stopped)
         return out
 
     def propose_clause(self, ctx: ArticleContext, sent: Span, clause: Clause, n: int, why: str | None) -> Proposal:

@@ -131,14 +131,109 @@ def clause_features(ctx: Any, sent: Span, clause: Clause, proposal: Proposal, tr
     return out
 
 
-def sentence_type_features(proposal: Proposal, hits: list[Any]) -> None:
+def sentence_type_features(proposal: Proposal, hits: list[Any], crowd_violence: bool = False,
+                           weapon_disrupted: bool = False) -> None:
     """The sub-event types the whole sentence's words name, not only the clause's: the crowd that 'set a
-    bus on fire' in another clause makes the march a violent one; 'after clashes' beside a curfew."""
+    bus on fire' in another clause makes the march a violent one; 'after clashes' beside a curfew.  And
+    whether the sentence's crowd does violence itself (`crowd_does_violence`), and whether its weapon is
+    stopped rather than used (`weapon_disrupted`)."""
     subs = [sub for _, sub in event_types()]
     for hit in hits:
         sub = hit.trigger.sub_event_type
         if sub in subs:
             proposal.features[f"sent_sub_{subs.index(sub)}"] = 1.0
+    proposal.features["crowd_violence"] = float(crowd_violence)
+    proposal.features["weapon_disrupted"] = float(weapon_disrupted)
+
+
+# Verbs that stop a weapon before or instead of its use (ACLED's Disrupted weapons use: interceptions,
+# defusals, seizures and finds of arms): with a weapon as their object, or as the subject of their passive.
+DISRUPTING = {"intercept", "defuse", "seize", "confiscate", "recover", "find", "discover", "uncover", "destroy",
+              "dismantle", "neutralise", "neutralize", "shoot", "down", "foil", "thwart", "detonate", "deactivate",
+              "disarm", "capture", "impound", "hand"}
+# The general words for arms (a weapon's own name is an instrument or means trigger).
+ARMS = {"weapon", "arm", "arms", "explosive", "explosives", "ammunition", "munition", "rifle", "gun", "firearm",
+        "pistol", "bomb", "device"}
+WEAPON_KINDS = ("instrument", "means")
+
+
+def weapon_disrupted(sent: Span, hits: list[Any]) -> bool:
+    """A weapon in the sentence is stopped, not used: the object of a verb that intercepts, defuses, seizes
+    or finds it ("troops seized rifles and explosives", "the missile was intercepted", "two devices
+    found by the road were destroyed in a controlled blast").  The line ACLED draws between Disrupted
+    weapons use and the attack it prevented (CODING.md)."""
+    doc = sent.doc
+    if any(t.lower_ == "controlled" and t.dep_ == "amod" and lemma(t.head) in ("explosion", "detonation", "blast")
+           for t in sent):
+        return True  # bomb disposal: "destroyed in a controlled explosion"
+    nouns = [doc[h.end - 1] for h in hits if h.trigger.kind in WEAPON_KINDS]
+    nouns += [t for t in sent if t.pos_ == "NOUN" and lemma(t) in ARMS]
+    for noun in nouns:
+        while noun.dep_ == "conj" and noun.head is not noun:  # "rifles and explosives"
+            noun = noun.head
+        if noun.dep_ in ("dobj", "nsubjpass") or (noun.dep_ == "pobj" and noun.head.lower_ == "of"
+                                                  and noun.head.head.pos_ == "NOUN"):
+            verb = noun.head if noun.dep_ != "pobj" else noun.head.head  # "the seizure of weapons"
+            if lemma(verb) in DISRUPTING or any(c.dep_ == "prt" and c.lower_ == "down" for c in verb.children):
+                return True
+            if noun.dep_ == "pobj" and lemma(verb) in ("seizure", "interception", "recovery", "discovery", "cache"):
+                return True
+        # "devices found near a post": the weapon qualified by a participle of finding
+        if any(c.dep_ == "acl" and lemma(c) in DISRUPTING for c in noun.children):
+            return True
+    return False
+
+
+# Strategic developments that are violence done by whoever does them (ACLED: looting and destruction).
+VIOLENT_DEVELOPMENTS = {"Looting/property destruction"}
+SUBJECT_DEPS = ("nsubj", "csubj")
+
+
+def crowd_does_violence(sent: Span, hits: list[Any], crowd: frozenset[str]) -> bool:
+    """A crowd (protesters, demonstrators, rioters, a mob) is the doer of a violent act in the sentence:
+    the subject of its verb ("protesters set fire to the office", "demonstrators hurled stones and
+    attacked the police"), its passive agent ("stormed by protesters"), the crowd the act qualifies
+    ("stone-throwing demonstrators"), or a side of the fighting ("clashes between protesters and
+    police").  ACLED's line between a demonstration met with force (Protests) and a violent one
+    (Riots) is whether the demonstrators themselves do violence (CODING.md); a crowd acted upon
+    ("police beat protesters", "protesters were arrested") is no doer."""
+    doc = sent.doc
+    for hit in hits:
+        trig = hit.trigger
+        if trig.kind == "modifier" or trig.event_type in ("Protests", "-") or (
+                trig.event_type == "Strategic developments" and trig.sub_event_type not in VIOLENT_DEVELOPMENTS):
+            continue
+        if _crowd_does(doc[hit.start], crowd):
+            return True
+    return False
+
+
+def _is_crowd(token: Token, crowd: frozenset[str]) -> bool:
+    return token.lower_ in crowd or lemma(token) in crowd or any(
+        c.dep_ == "conj" and (c.lower_ in crowd or lemma(c) in crowd) for c in token.children)
+
+
+def _crowd_does(token: Token, crowd: frozenset[str]) -> bool:
+    if token.dep_ in ("amod", "compound") and _is_crowd(token.head, crowd):
+        return True  # "stone-throwing demonstrators", "rioting youths"
+    sides = list(token.children)
+    if token.dep_ == "nsubj":  # "clashes broke out between protesters and police"
+        sides += [c for c in token.head.children if c.i > token.i]
+    for prep in sides:  # "clashes between protesters and police", "clashes with rioters"
+        if prep.dep_ == "prep" and prep.lower_ in ("between", "with", "by"):
+            if any(o.dep_ == "pobj" and _is_crowd(o, crowd) for o in prep.children):
+                return True
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head if token.dep_ in ("dobj", "pobj", "attr") else None
+    if verb is not None and verb.dep_ == "prep":  # "set fire to ...": the object of the verb's preposition
+        verb = verb.head
+    while verb is not None:
+        for child in verb.children:
+            if child.dep_ in SUBJECT_DEPS and _is_crowd(child, crowd):
+                return True
+            if child.dep_ == "agent" and any(o.dep_ == "pobj" and _is_crowd(o, crowd) for o in child.children):
+                return True
+        verb = verb.head if verb.dep_ == "conj" and verb.head is not verb else None  # a shared subject
+    return False
 
 
 def _in_lead(ctx: Any, offset: int) -> bool:
@@ -290,7 +385,12 @@ def article_features(ctx: Any, proposals: list[Proposal]) -> None:
         in_sentence.setdefault(p.sentence, Counter()).update(h.event_type for h in p.hits if h.event_type != "-")
     kept = Counter(p.event_type for p in proposals if not p.reasons)
     seen: Counter[str] = Counter()
+    # the story's crowd turns violent, or its weapon is stopped, somewhere in it ("a missile was fired at
+    # the city" and, two sentences on, "it was intercepted")
+    story = {name: float(any(p.features.get(name) for p in proposals)) for name in ("crowd_violence", "weapon_disrupted")}
     for p in proposals:
+        for name, value in story.items():
+            p.features[f"article_{name}"] = value
         p.features["trigger_count"] = float(triggers[p.trigger.lower()])
         p.features["type_count"] = float(types[p.event_type])
         p.features["type_kept_count"] = float(kept[p.event_type])

@@ -159,7 +159,12 @@ class GazetteerBuilder:
                     existing.add_name(name, kind)
                 continue
             self.places[admin.geonameid] = row
-            self.admin_ids[(country, a1, a2 if admin.level == 2 else "")] = admin.geonameid
+            key = (country, a1, a2 if admin.level == 2 else "")
+            held = self.admin_ids.get(key)
+            if held is None or row.population > self.places[held].population:
+                # units that share one code (a territory's governorates under its own code) are named by the
+                # one that holds the others, the most populous (not by whichever the source lists last)
+                self.admin_ids[key] = admin.geonameid
             self.stats[f"admin{admin.level}"] += 1
 
     def add_areas(self) -> None:
