@@ -7,4 +7,4 @@ bash scripts/setup-test-system.sh
 # lint and types first: a failure names the file and line
 .venv/bin/ruff check sitrep tests bench
 .venv/bin/mypy sitrep
-exec .venv/bin/python -m pytest -q "$@"
+exec .venv/bin/python -m pytest -q --durations=15 "$@"  # the slowest tests, so a slow suite says where

@@ -236,9 +236,25 @@ def test_a_crowd_that_does_violence_itself_is_a_feature(text, violent):
     ("Two roadside bombs were destroyed in a controlled explosion outside Corvin on Sunday.", True),
     ("A roadside bomb exploded near a checkpoint in Elstow, killing two soldiers.", False),
     ("Militants fired rockets at the army base in Farhill on Wednesday.", False),
+    ("Insurgents detonated a car bomb outside the police station in Gorham on Friday.", False),
+    ("Gunmen shot a rifle into the crowd at the market in Elstow.", False),
+    ("Air defences shot down two drones over Arvale overnight.", True),
 ])
 def test_a_weapon_stopped_before_its_use_is_a_feature(text, stopped):
     # Disrupted weapons use (interceptions, defusals, seizures of arms) against the attack it prevented.
     proposed = _propose(text)
     assert proposed.proposals
     assert any(p.features["weapon_disrupted"] for p in proposed.proposals) == stopped
+
+
+@pytest.mark.parametrize(("text", "listed"), [
+    ("Rioters burned shops in Bria, Sibut and Bambari on Saturday.", {"Bria": 3, "Sibut": 3, "Bambari": 3}),
+    ("The army set up new bases near Ndele and Birao on Monday.", {"Ndélé": 2, "Birao": 2}),
+    ("Gunmen killed two farmers in Bria on Saturday, police in Bangui said.", {"Bria": 1}),
+])
+def test_places_listed_together_are_a_feature_of_each(text, listed):
+    # "A, B and C": each listed place may be an event of its own (CODING.md: one event per place)
+    proposed = _propose(text)
+    sizes = {o.place.name: o.features["list_size"] for p in proposed.proposals for o in p.places
+             if o.relation != "article"}
+    assert {name: sizes.get(name) for name in listed} == listed, sizes

@@ -61,7 +61,7 @@ def gold_proposals(gold: GoldSet, *, use_cache: bool = True) -> dict[str, Articl
         log.warning("%d gold articles were not found in their inputs: %s", len(missing), ", ".join(missing[:5]))
     if use_cache:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two runs computing the same cache must not share a file
         with gzip.open(tmp, "wt", encoding="utf-8") as fh:
             for item in found.values():
                 fh.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")

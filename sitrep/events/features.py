@@ -148,9 +148,11 @@ def sentence_type_features(proposal: Proposal, hits: list[Any], crowd_violence: 
 
 # Verbs that stop a weapon before or instead of its use (ACLED's Disrupted weapons use: interceptions,
 # defusals, seizures and finds of arms): with a weapon as their object, or as the subject of their passive.
+# A verb that uses a weapon ("detonate", "shoot") is no disruption: "shot down" is caught by its particle, a
+# bomb "detonated in a controlled explosion" by its own check.
 DISRUPTING = {"intercept", "defuse", "seize", "confiscate", "recover", "find", "discover", "uncover", "destroy",
-              "dismantle", "neutralise", "neutralize", "shoot", "down", "foil", "thwart", "detonate", "deactivate",
-              "disarm", "capture", "impound", "hand"}
+              "dismantle", "neutralise", "neutralize", "foil", "thwart", "deactivate", "disarm", "capture",
+              "impound", "hand"}
 # The general words for arms (a weapon's own name is an instrument or means trigger).
 ARMS = {"weapon", "arm", "arms", "explosive", "explosives", "ammunition", "munition", "rifle", "gun", "firearm",
         "pistol", "bomb", "device"}
@@ -275,7 +277,30 @@ def place_options(ctx: Any, sent: Span, clause: Clause, rule_places: list[PlaceM
             break
         add(place, "article")
     _relations(ctx.article.text, options)
+    _lists(sent, options)
     return options
+
+
+def _list_head(sent: Span, place: PlaceMention) -> Token | None:
+    """The first conjunct of the coordination the place's name stands in ("A, B and C": A), else its own head."""
+    span = sent.doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None:
+        return None
+    token = span.root
+    while token.dep_ == "conj" and token.head is not token:
+        token = token.head
+    return token
+
+
+def _lists(sent: Span, options: list[PlaceOption]) -> None:
+    """How many places of the sentence stand in one list with each option ("bases in A, B and C", "towns
+    like A, B and C reported clashes"): each listed place may be an event of its own."""
+    heads = {id(o): _list_head(sent, o.place) for o in options if o.relation != "article"}
+    groups = Counter(h.i for h in heads.values() if h is not None)
+    for option in options:
+        head = heads.get(id(option))
+        size = groups[head.i] if head is not None else 0
+        option.features["list_size"] = float(size)
 
 
 def specificity(place: PlaceMention) -> int:

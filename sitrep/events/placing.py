@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from ..geography import LEAD_PARAGRAPHS as LEAD_PARAGRAPHS  # re-exported: the coder imports them from here
 from ..geography import Spot, contains, place_words
@@ -37,7 +37,7 @@ def clause_places(text: str, places: list[PlaceMention], sent: Span, clause: Cla
     ordered = sorted(in_clause, key=lambda p: p.start)
     landmarks = []
     for i, (a, b) in enumerate(zip(ordered, ordered[1:])):
-        between = text[a.end:b.start]
+        between = _after_kind_word(text[a.end:b.start])
         if _NEAR.match(between) and (a not in landmarks or _AND.match(between) is None):
             landmarks.append(b)
             rest = ordered[i + 2:i + 3]  # "between Kirkuk and Salahaddin": both are landmarks
@@ -63,10 +63,17 @@ _NEAR_WORDS = (  # a landmark's words: "X, north of Y", "near Y", "about 5 km so
     r"(?:near|close to|outside|outskirts of|on the edge of|between|"
     r"(?:(?:about|some|around)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+(?:\(\d+\s*miles\)\s+)?)?"
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of)"
-    r"\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$")
-_NEAR = re.compile(r"^\s*,?\s*(?:area\s+)?" + _NEAR_WORDS, re.I)  # "Zolochiv, north of Kharkiv": Kharkiv is a landmark
+    r"\s+(?:the\s+)?(?:(?:provincial\s+|regional\s+|state\s+)?capital,?\s+)?(?:(?:town|city|village)\s+of\s+)?$")
+# "Zolochiv, north of Kharkiv", "X town, east of the capital Y": Y is a landmark
+_NEAR = re.compile(r"^\s*,?\s*(?:area\s+)?" + _NEAR_WORDS, re.I)
 _NEAR_BEFORE = re.compile(r"\b(?!between\b)" + _NEAR_WORDS, re.I)  # "a village near X": X, but only near it
 _AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
+
+
+def _after_kind_word(between: str) -> str:
+    """The words between two places, less a kind word that ends the first one's name ("X town, east of Y")."""
+    word, _, rest = between.lstrip().partition(" ")
+    return " " + rest if word and place_words().kind(word.rstrip(",")) else between
 
 
 def _where_said(sent: Span, place: PlaceMention) -> bool:
@@ -77,6 +84,8 @@ def _where_said(sent: Span, place: PlaceMention) -> bool:
         return False
     while token.dep_ == "compound" and token.head is not token:
         token = token.head
+    while token.dep_ == "pobj" and token.head.lower_ == "of" and _names_a_place(token.head.head):
+        token = token.head.head  # "in the capital of Y", "at the town of Y": the phrase is Y's
     prep = token.head if token.dep_ == "pobj" else None
     if prep is None or prep.lower_ not in ("in", "at", "from"):
         return False
@@ -88,6 +97,11 @@ def _where_said(sent: Span, place: PlaceMention) -> bool:
             return False  # "police in Y said": where the speakers are, which is where they act
         verb = verb.head
     return verb.pos_ == "VERB" and place_words().not_place(verb.lemma_.lower()) == "speech"
+
+
+def _names_a_place(token: Token) -> bool:
+    """A noun that names the kind of place the phrase it heads is ('the town of', 'the capital of')."""
+    return token.pos_ == "NOUN" and (token.lower_ == "capital" or place_words().kind(token.lower_) is not None)
 
 
 def _specific(p: PlaceMention) -> bool:
