@@ -146,32 +146,27 @@ def stored_summary(store: AnyStore) -> dict[str, tuple[float | None, int]]:
             for r in store._sql("SELECT fused_id, confidence, lead_id FROM fused_events", [])}
 
 
-def expected_fused_counts(store: AnyStore) -> dict[int, tuple[int, int]]:
-    """Each article's fused events led (its report is their lead) and reports in fused events led from another
-    article, worked out here from the reports (the surest of each fused event leads it)."""
+def expected_fused_counts(store: AnyStore) -> dict[int, int]:
+    """Each article's fused events led (its report is their lead), worked out here from the reports (the surest
+    of each fused event leads it)."""
     members: dict[str, list[dict[str, Any]]] = {}
     for r in store._sql("SELECT m.fused_id, c.article_id, c.event_id, c.confidence FROM fused_members m"
                         " JOIN events c ON c.event_id = m.event_id", []):
         members.setdefault(r["fused_id"], []).append(r)
     leads: dict[int, int] = {}
-    others: dict[int, int] = {}
     for reports in members.values():
         lead = min(reports, key=lambda r: (r["confidence"] is None, -(r["confidence"] or 0), r["event_id"]))
         leads[lead["article_id"]] = leads.get(lead["article_id"], 0) + 1
-        for r in reports:
-            others[r["article_id"]] = others.get(r["article_id"], 0) + (r["article_id"] != lead["article_id"])
     articles = {r["article_id"] for r in store._sql("SELECT DISTINCT article_id FROM events", [])}
-    return {a: (leads.get(a, 0), others.get(a, 0)) for a in articles}
+    return {a: leads.get(a, 0) for a in articles}
 
 
-def stored_fused_counts(store: AnyStore) -> dict[int, tuple[int, int]]:
-    return {r["article_id"]: (r["leads"], r["others"])
-            for r in store._sql("SELECT article_id, leads, others FROM article_event_counts", [])}
+def stored_fused_counts(store: AnyStore) -> dict[int, int]:
+    return {r["article_id"]: r["leads"] for r in store._sql("SELECT article_id, leads FROM article_event_counts", [])}
 
 
 def undo_0012(store: AnyStore) -> None:
     """Take migration 0012_article_fused_counts out of a store (inside a transaction), as a store made before it."""
-    store._sql("ALTER TABLE article_event_counts DROP COLUMN others", [])
     store._sql("ALTER TABLE article_event_counts DROP COLUMN leads", [])
     store._sql("DELETE FROM schema_migrations WHERE name = '0012_article_fused_counts'", [])
 
@@ -264,7 +259,7 @@ def test_a_store_made_before_0012_gets_its_articles_fused_counts_backfilled(stor
     with open_store(store_target) as store:  # opening it applies 0012
         assert store.migrate() == []
         assert stored_fused_counts(store) == want
-        assert any(others for _, others in want.values()) and any(leads == 0 for leads, _ in want.values())
+        assert any(leads == 0 for leads in want.values()) and any(leads for leads in want.values())
 
 
 # ---------------------------------------------------------------- a search's hits, built once a request

@@ -319,17 +319,14 @@ CREATE INDEX fused_members_other_articles ON fused_members(article_id, lead_arti
     WHERE article_id <> lead_article;
 """),
     # A fused search's total was still an index walk per matching article (issue 16, fourth pass): the fused events
-    # each article leads (`fused_events_lead_article`), and a seek for its reports outside their lead article. Both
-    # are kept with the article's count of events: `leads` (the fused events its reports lead) and `others` (its
-    # reports in fused events led from another article; 0 for most, which a search then skips). Written by
-    # store/fused.py `summarise` (its ARTICLE_FUSED is this backfill's SQL) after every write of fused events.
+    # each article leads, counted through `fused_events_lead_article`. The count is kept with the article's count of
+    # events (`leads`: the fused events its reports lead), so a fused search sums one row per matching article, as a
+    # search of reports does. Written by store/fused.py `summarise` (its ARTICLE_FUSED is this backfill's SQL)
+    # after every write of fused events.
     ("0012_article_fused_counts", """
 ALTER TABLE article_event_counts ADD COLUMN leads INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE article_event_counts ADD COLUMN others INTEGER NOT NULL DEFAULT 0;
 UPDATE article_event_counts SET
-    leads = (SELECT COUNT(*) FROM fused_events f WHERE f.lead_article = article_event_counts.article_id),
-    others = (SELECT COUNT(*) FROM fused_members m WHERE m.article_id = article_event_counts.article_id
-              AND m.article_id <> m.lead_article);
+    leads = (SELECT COUNT(*) FROM fused_events f WHERE f.lead_article = article_event_counts.article_id);
 """),
     # A page of GET /events read in date order (a filter matching many rows) stops once it is full on the machine's
     # rows, but its reviewed arm read every reviewed row, then sorted them (issue 16, fourth pass): 4,000 seeks into

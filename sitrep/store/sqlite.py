@@ -230,9 +230,8 @@ class Store(StoreReads, ReviewWrites):
         """A search's hits, for the statements of one request (reads.py `Dialect.hits`): the matching articles'
         ids, and (`fused`) the integer keys (lead_id) of the fused events that match through a report outside
         their lead article only (those whose lead article matches are counted by the articles' `leads` and read
-        by `fused_events_lead_article`; these few come from `fused_members_other_articles`, looked up only for
-        the articles with such reports, `others` > 0). Temporary tables: this connection's own, never the store's
-        file, so a read-only store builds them too."""
+        by `fused_events_lead_article`; these few come from `fused_members_other_articles`). Temporary tables: this
+        connection's own, never the store's file, so a read-only store builds them too."""
         if not self._hit_tables and not self.conn.in_transaction:  # in memory; a change of temp_store drops
             self.conn.execute("PRAGMA temp_store = MEMORY")  # temporary tables and is refused in a transaction
             self._hit_tables = True
@@ -243,9 +242,8 @@ class Store(StoreReads, ReviewWrites):
                           [text])
         if fused:
             self.conn.execute("INSERT OR IGNORE INTO temp.fused_hits SELECT m.lead_id FROM temp.article_hits h"
-                              " CROSS JOIN article_event_counts c ON c.article_id = h.id"
-                              " CROSS JOIN fused_members m ON m.article_id = h.id WHERE c.others > 0"
-                              " AND m.article_id <> m.lead_article AND m.lead_article NOT IN (SELECT id FROM temp.article_hits)")
+                              " CROSS JOIN fused_members m ON m.article_id = h.id WHERE m.article_id <> m.lead_article"
+                              " AND m.lead_article NOT IN (SELECT id FROM temp.article_hits)")
 
     def _clear_hits(self) -> None:
         self.conn.execute("DELETE FROM temp.article_hits")
