@@ -312,9 +312,9 @@ def count_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
     corrected = f"(SELECT COUNT(*){reviewed.sql})"
     if q.rejected:
         return f"SELECT {corrected} AS n", reviewed.params
-    where, params = _machine_filters(q, dialect)
     if _search_only(q, dialect) and dialect.hits:
         return _search_count_sql(q, dialect, dialect.hits)
+    where, params = _machine_filters(q, dialect)
     machine = f"(SELECT COUNT(*) FROM {_TABLE[q.fused]} x{_where(where)})"
     machine_reviewed = f"(SELECT COUNT(*){_reviewed_join(q)}{_where(_machine_filters(q, dialect, joined=True)[0], ' AND ')})"
     return f"SELECT {machine} - {machine_reviewed} + {corrected} AS n", [*params, *params, *reviewed.params]
