@@ -126,7 +126,7 @@ def build(path: Path, n_events: int, seed: int = 16, reviewed_one_in: int = 250)
                      " VALUES (?,?,?,?,?,?,?,?,?)", articles())
     print(f"  articles: {n_articles} ({time.perf_counter() - started:.0f} s)", flush=True)
     events, sources, fused, members = [], [], [], []
-    counts: dict[int, int] = {}  # each article's events (article_event_counts)
+    counts: dict[int, list[int]] = {}  # each article's events and fused events led (article_event_counts)
     n = f_index = 0
     while n < n_events:
         fields = syn.fused_fields()
@@ -145,15 +145,17 @@ def build(path: Path, n_events: int, seed: int = 16, reviewed_one_in: int = 250)
             sources.append((event_id, article, f"qload-{article - 1}", "Outlet", None, None,
                             f"Evidence sentence for {event_id}.", 0, 20))
             reports.append((fused_id, event_id, article))
-            counts[article] = counts.get(article, 0) + 1
+            counts.setdefault(article, [0, 0])[0] += 1
             n += 1
         members += [(*member, lead, lead_article) for member in reports]
+        counts[lead_article][1] += 1
         fused.append((fused_id, *(fields[c] for c in FIELDS), size, best, lead, lead_article))
         f_index += 1
         if len(events) >= 50_000 or n >= n_events:
             _flush(conn, events, sources, fused, members)
             print(f"  events: {n} ({time.perf_counter() - started:.0f} s)", flush=True)
-    conn.executemany("INSERT INTO article_event_counts(article_id, events) VALUES (?, ?)", sorted(counts.items()))
+    conn.executemany("INSERT INTO article_event_counts(article_id, events, leads) VALUES (?, ?, ?)",
+                     [(article, *c) for article, c in sorted(counts.items())])
     _reviews(conn, rng, f_index, reviewed_one_in)
     conn.execute("COMMIT")
     store.close()

@@ -103,6 +103,15 @@ def test_the_page_is_read_in_date_order_when_the_filter_matches_many(store: Stor
     assert "SCAN x USING INDEX events_date" in plan
 
 
+@pytest.mark.parametrize("q", [EventQuery(min_confidence=0.1), EventQuery(q="w3"), EventQuery(fused=True),
+                               EventQuery(fused=True, q="w3")],
+                         ids=lambda q: repr({k: v for k, v in vars(q).items() if v}))
+def test_a_page_read_in_date_order_reads_the_reviewed_rows_in_date_order_too(store: Store, q: EventQuery) -> None:
+    sql, params = statements(store, q)[-1]
+    plan = [r["detail"] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", list(params))]
+    assert any("reviewed_events_day" in step for step in plan), plan  # not every reviewed row, then a sort
+
+
 # ---------------------------------------------------------------- a fused event's stored confidence and lead report
 def expected_summary(store: AnyStore) -> dict[str, tuple[float | None, int]]:
     """Each fused event's confidence (its surest report's) and lead report (the surest, then the first by id),
@@ -132,12 +141,39 @@ def stored_summary(store: AnyStore) -> dict[str, tuple[float | None, int]]:
                           " OR m.lead_article <> f.lead_article", [])
     assert {r["article_id"]: r["n"] for r in store._sql("SELECT article_id, events AS n FROM article_event_counts", [])} \
         == {r["article_id"]: r["n"] for r in store._sql("SELECT article_id, COUNT(*) AS n FROM events GROUP BY article_id", [])}
+    assert stored_fused_counts(store) == expected_fused_counts(store)
     return {r["fused_id"]: (r["confidence"], r["lead_id"])
             for r in store._sql("SELECT fused_id, confidence, lead_id FROM fused_events", [])}
 
 
+def expected_fused_counts(store: AnyStore) -> dict[int, int]:
+    """Each article's fused events led (its report is their lead), worked out here from the reports (the surest
+    of each fused event leads it)."""
+    members: dict[str, list[dict[str, Any]]] = {}
+    for r in store._sql("SELECT m.fused_id, c.article_id, c.event_id, c.confidence FROM fused_members m"
+                        " JOIN events c ON c.event_id = m.event_id", []):
+        members.setdefault(r["fused_id"], []).append(r)
+    leads: dict[int, int] = {}
+    for reports in members.values():
+        lead = min(reports, key=lambda r: (r["confidence"] is None, -(r["confidence"] or 0), r["event_id"]))
+        leads[lead["article_id"]] = leads.get(lead["article_id"], 0) + 1
+    articles = {r["article_id"] for r in store._sql("SELECT DISTINCT article_id FROM events", [])}
+    return {a: leads.get(a, 0) for a in articles}
+
+
+def stored_fused_counts(store: AnyStore) -> dict[int, int]:
+    return {r["article_id"]: r["leads"] for r in store._sql("SELECT article_id, leads FROM article_event_counts", [])}
+
+
+def undo_0012(store: AnyStore) -> None:
+    """Take migration 0012_article_fused_counts out of a store (inside a transaction), as a store made before it."""
+    store._sql("ALTER TABLE article_event_counts DROP COLUMN leads", [])
+    store._sql("DELETE FROM schema_migrations WHERE name = '0012_article_fused_counts'", [])
+
+
 def undo_0011(store: AnyStore) -> None:
-    """Take migration 0011_search_keys out of a store (inside a transaction), as a store made before it."""
+    """Take migrations 0012 and 0011_search_keys out of a store (inside a transaction), as a store made before them."""
+    undo_0012(store)
     for index in ("fused_events_lead", "fused_events_lead_article", "fused_members_other_articles"):
         store._sql(f"DROP INDEX {index}", [])
     store._sql("DROP TABLE article_event_counts", [])
@@ -209,6 +245,21 @@ def test_a_store_made_before_0011_gets_its_search_keys_backfilled(store_target: 
         assert store.migrate() == []
         assert stored_summary(store) == want  # and the search keys agree with the reports (stored_summary's asserts)
         assert store._one("SELECT COUNT(*) AS n FROM fused_members WHERE article_id <> lead_article", [])
+
+
+def test_a_store_made_before_0012_gets_its_articles_fused_counts_backfilled(store_target: str) -> None:
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        store.write_batch([tyre_again(), surer_tyre_report()])
+        tyre = fused_at(store, "Tyre")["fused_id"]
+        store.merge_events([tyre, fused_at(store, "Nabatieh")["fused_id"]], reviewer="Ana")
+        want = expected_fused_counts(store)
+        with store.transaction():
+            undo_0012(store)
+    with open_store(store_target) as store:  # opening it applies 0012
+        assert store.migrate() == []
+        assert stored_fused_counts(store) == want
+        assert any(leads == 0 for leads in want.values()) and any(leads for leads in want.values())
 
 
 # ---------------------------------------------------------------- a search's hits, built once a request

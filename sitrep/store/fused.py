@@ -131,17 +131,30 @@ MEMBER_KEYS = (f"UPDATE fused_members SET lead_id = (SELECT f.lead_id {_FUSED}),
                f" {_FUSED}) WHERE fused_id IN ({{ids}})")
 
 
+# And, for each article of their reports, what a fused search sums (migration 0012_article_fused_counts, the same
+# SQL): the fused events it leads (its reports stand for them).
+ARTICLE_FUSED = ("UPDATE article_event_counts SET"
+                 " leads = (SELECT COUNT(*) FROM fused_events f WHERE f.lead_article = article_event_counts.article_id)"
+                 " WHERE article_id IN (SELECT article_id FROM fused_members WHERE fused_id IN ({ids}))")
+
+
 def summarise(sql: Sql, fused_ids: Sequence[str]) -> None:
-    """Write the confidence, lead report and search keys of the fused events just written (after their members)."""
-    for i in range(0, len(fused_ids), 500):
-        chunk = list(fused_ids[i:i + 500])
+    """Write the confidence, lead report and search keys of the fused events just written (after their members),
+    then their articles' counts of fused events led (once every key is written: they may span chunks).
+    Every article whose fused events were deleted has reports among those written (refusion rewrites whole
+    clusters), so its counts are written again too."""
+    chunks = [list(fused_ids[i:i + 500]) for i in range(0, len(fused_ids), 500)]
+    for chunk in chunks:
         for statement in (SUMMARY, LEAD_ARTICLE, MEMBER_KEYS):
             sql(statement.format(ids=_in(chunk)), chunk)
+    for chunk in chunks:
+        sql(ARTICLE_FUSED.format(ids=_in(chunk)), chunk)
 
 
 def count_events(sql: Sql, event_ids: Sequence[str]) -> None:
     """Keep `article_event_counts` (how many events each article has; a search's total sums them) for the
-    articles of the events just written: counted again from `events`, so writing one twice changes nothing."""
+    articles of the events just written: counted again from `events`, so writing one twice changes nothing.
+    Their counts of fused events led (`leads`) are written by `summarise` when the events are fused."""
     for i in range(0, len(event_ids), 500):
         chunk = list(event_ids[i:i + 500])
         sql("INSERT INTO article_event_counts(article_id, events) SELECT e.article_id, COUNT(*) FROM events e"

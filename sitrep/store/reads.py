@@ -312,15 +312,28 @@ def count_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
     corrected = f"(SELECT COUNT(*){reviewed.sql})"
     if q.rejected:
         return f"SELECT {corrected} AS n", reviewed.params
+    if _search_only(q, dialect) and dialect.hits:
+        return _search_count_sql(q, dialect, dialect.hits)
     where, params = _machine_filters(q, dialect)
     machine = f"(SELECT COUNT(*) FROM {_TABLE[q.fused]} x{_where(where)})"
-    if _search_only(q, dialect) and dialect.hits:  # a sum over the hits, not a walk over their events' index
-        articles, others = dialect.hits
-        machine = (f"((SELECT COUNT(*) FROM fused_events x WHERE x.lead_article IN ({articles}))"
-                   f" + (SELECT COUNT(*) FROM ({others}) o))" if q.fused else
-                   f"(SELECT COALESCE(SUM(c.events), 0) FROM article_event_counts c WHERE c.article_id IN ({articles}))")
     machine_reviewed = f"(SELECT COUNT(*){_reviewed_join(q)}{_where(_machine_filters(q, dialect, joined=True)[0], ' AND ')})"
     return f"SELECT {machine} - {machine_reviewed} + {corrected} AS n", [*params, *params, *reviewed.params]
+
+
+def _search_count_sql(q: EventQuery, dialect: Dialect, hits: tuple[str, str]) -> tuple[str, list[Any]]:
+    """A search's count (no other filter of the machine's rows), a sum over its hits: the matching articles' events
+    (`article_event_counts`), or for fused events those the matching articles lead plus the few matching only
+    through another report (`temp.fused_hits`); less the rejected among them. A search reads only the machine's
+    keys of a row (its article, its lead report), which no review changes, so a reviewed row matches as it did
+    before its review: only the rejected leave the count."""
+    articles, others = hits
+    column = "leads" if q.fused else "events"
+    machine = f"(SELECT COALESCE(SUM(c.{column}), 0) FROM article_event_counts c WHERE c.article_id IN ({articles}))"
+    if q.fused:
+        machine = f"({machine} + (SELECT COUNT(*) FROM ({others}) o))"
+    where, params = _machine_filters(q, dialect, joined=True)
+    rejected = f"(SELECT COUNT(*){_reviewed_join(q)} AND r.status = 'rejected'{_where(where, ' AND ')})"
+    return f"SELECT {machine} - {rejected} AS n", params
 
 
 def _search_only(q: EventQuery, dialect: Dialect) -> bool:

@@ -229,9 +229,9 @@ class Store(StoreReads, ReviewWrites):
     def _build_hits(self, text: str, *, fused: bool) -> None:
         """A search's hits, for the statements of one request (reads.py `Dialect.hits`): the matching articles'
         ids, and (`fused`) the integer keys (lead_id) of the fused events that match through a report outside
-        their lead article only (those whose lead article matches are read by `fused_events_lead_article`; these
-        few come from `fused_members_other_articles`). Temporary tables: this connection's own, never the store's
-        file, so a read-only store builds them too."""
+        their lead article only (those whose lead article matches are counted by the articles' `leads` and read
+        by `fused_events_lead_article`; these few come from `fused_members_other_articles`). Temporary tables: this
+        connection's own, never the store's file, so a read-only store builds them too."""
         if not self._hit_tables and not self.conn.in_transaction:  # in memory; a change of temp_store drops
             self.conn.execute("PRAGMA temp_store = MEMORY")  # temporary tables and is refused in a transaction
             self._hit_tables = True
