@@ -825,10 +825,11 @@ class PlaceResolver:
             return near and (geo.centre(place, name) or place.feature_class == "A")
         if self._held(choice, place):
             return True
-        if self._could_be_held(choice, place) and any(self._held(choice, p) for p in choice.candidates):
-            return False  # 'X, W.Va.' is not the X of another state
-        # (no namesake inside the holder the text names: 'X, Y State' with X unknown in Y is an unknown village,
-        # 'X, Y and Z' naming three provinces a list)
+        if any(h.found.kind in ADMIN_WORD_KINDS for h in choice.holders) or (
+                self._could_be_held(choice, place) and any(self._held(choice, p) for p in choice.candidates)):
+            return False  # 'X, W.Va.' is not the X of another state; nor is X 'in the municipality of Y' or 'X, Y
+            # State' when no namesake lies in Y: an unknown village there
+        # (a holder named without its kind may be a list: 'X, Y and Z' naming three provinces)
         exact = self.gazetteer.spelled_as(choice.form, place)
         if exact and (geo.holds(place, name) or geo.main_besides(name) is None):
             return True  # as written, in the article's geography (or in an article that has none)
@@ -1120,7 +1121,11 @@ def container_tokens(doc: Doc, found: Found, by_start: dict[int, Choice], by_end
     n = len(doc)
     if end < n and doc[end].text == "," and not _in_list(doc, found, by_start, by_end):
         after = by_start.get(end + 1)  # "X, W.Va.", "X, Y State"
-        return [after] if after is not None else []
+        if after is not None:
+            return [after]
+        if not _kind_of_follows(doc, end + 1, words):
+            return []  # (else "X, in the municipality of Y": the phrase below; "X, in the Y region" may be a
+            # region the gazetteer knows only by a namesake abroad)
     at = end
     while at < n and words.kind(doc[at].lower_) in SETTLEMENT_KINDS | {"part"}:
         at += 1  # "X village", "the X area"
@@ -1137,6 +1142,8 @@ def container_tokens(doc: Doc, found: Found, by_start: dict[int, Choice], by_end
         at += 1
         if at < n and doc[at].lower_ == "the":
             at += 1
+        if at + 2 < n and words.kind(doc[at].lower_) in ADMIN_WORD_KINDS and doc[at + 1].lower_ == "of":
+            at += 2  # "in the municipality of Y", "in the district of Y"
         after = by_start.get(at) or by_start.get(_past_directions(doc, at, words))  # "in south Lebanon"
         if after is not None:
             end = after.found.end  # "in Sylvania's north-central Y state": the nearer holder
@@ -1155,6 +1162,15 @@ def container_tokens(doc: Doc, found: Found, by_start: dict[int, Choice], by_end
         if adjective is not None and adjective.found.role == "modifier":
             return [adjective]
     return []
+
+
+def _kind_of_follows(doc: Doc, at: int, words: PlaceWords) -> bool:
+    """'in the municipality of', 'in the district of' from `at`: the text names the kind of what follows."""
+    if at < len(doc) and doc[at].lower_ == "in":
+        at += 1
+        at += at < len(doc) and doc[at].lower_ == "the"
+        return at + 1 < len(doc) and words.kind(doc[at].lower_) in ADMIN_WORD_KINDS and doc[at + 1].lower_ == "of"
+    return False
 
 
 def _past_directions(doc: Doc, at: int, words: PlaceWords) -> int:

@@ -258,3 +258,19 @@ def test_places_listed_together_are_a_feature_of_each(text, listed):
     sizes = {o.place.name: o.features["list_size"] for p in proposed.proposals for o in p.places
              if o.relation != "article"}
     assert {name: sizes.get(name) for name in listed} == listed, sizes
+
+
+@pytest.mark.parametrize(("text", "sub_event_type"), [
+    ("Protesters set fire to the governor's office in Bria on Friday as police fired live rounds to disperse them.",
+     "Violent demonstration"),
+    ("Demonstrators stormed the town hall in Sibut and smashed its windows before riot police dispersed them "
+     "with tear gas.", "Violent demonstration"),
+    ("Police fired tear gas at protesters in Bambari on Monday.", "Protest with intervention"),
+])
+def test_a_crowd_that_does_violence_riots_whatever_the_police_did(text, sub_event_type):
+    # CODING.md: protests are demonstrations by non-violent people; the police's force does not make a
+    # violent crowd's demonstration a protest
+    model = load_default()
+    assert model is not None
+    events = model.decide(_propose(text))
+    assert [e.sub_event_type for e in events] == [sub_event_type]

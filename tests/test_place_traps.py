@@ -105,6 +105,13 @@ PLACE_TRAPS = [
     # ---- unknown villages go inside the container the text gives
     Trap("unknown, X, Y region", "Jihadists killed 20 villagers in Ogossagou, Mopti region, on Saturday.",
          "Ogossagou", "Mali", "Mopti", "Ogossagou", 2),
+    Trap("unknown, X, in the municipality of Y (a namesake in another state)",
+         "Soldiers clashed with gunmen in Buenavista, in the municipality of Cajeme, on Sunday.",
+         "Buenavista", "Mexico", "Sonora", "Buenavista", 2),
+    Trap("known, X, in the municipality of Y", "Soldiers clashed with gunmen in Buenavista, in the municipality of Macuspana.",
+         "Buenavista", "Mexico", "Tabasco", "Buenavista", 1),
+    Trap("unknown, X, Y municipality", "Gunmen burned a bus in Buenavista, Cajeme municipality, on Sunday.",
+         "Buenavista", "Mexico", "Sonora", "Buenavista", 2),
     Trap("unknown, X area of Y", "Gunmen killed five herders in the Boulkessi area of Mopti region.",
          "Boulkessi", "Mali", "Mopti", "Boulkessi", 2),
     Trap("unknown, Y's X", "Troops cleared Ouaka's Kouakourou district of militants.",

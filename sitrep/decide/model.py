@@ -243,6 +243,10 @@ class DecisionModel:
                     votes[sub] = max(votes.get(sub, 0.0), s * score)
         sub_event_type = max(sorted(votes), key=lambda k: votes[k]) if votes else proposal.sub_event_type
         event_type = event_type_of(sub_event_type) if votes else slot.event_type
+        if event_type == "Protests" and proposal.features.get("crowd_violence"):
+            # protesters are non-violent people (CODING.md): a demonstration whose crowd does violence itself
+            # ("protesters set fire to ...", "demonstrators stoned police") is a riot, whatever the police did
+            event_type, sub_event_type = "Riots", "Violent demonstration"
         event = draft_at(proposal, best.option)
         event = replace(event, event_type=event_type, sub_event_type=sub_event_type, confidence=round(slot.probability, 3))
         kinds = event_types().get((event_type, sub_event_type))
