@@ -272,5 +272,7 @@ def test_a_crowd_that_does_violence_riots_whatever_the_police_did(text, sub_even
     # violent crowd's demonstration a protest
     model = load_default()
     assert model is not None
-    events = model.decide(_propose(text))
+    events, record = model.decide_explained(_propose(text))
     assert [e.sub_event_type for e in events] == [sub_event_type]
+    overridden = ["a riot, not a protest" in e["why"] for e in record["events"]]
+    assert overridden == [sub_event_type == "Violent demonstration"], record["events"]  # explain says why

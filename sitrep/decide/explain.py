@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..records import Event
-from .model import TEXT_FEATURE, Decision, DecisionModel, Slot
+from .model import TEXT_FEATURE, Decision, DecisionModel, Slot, same_kind
 
 TOP_FEATURES = 8
 MAX_DROPPED = 40
@@ -81,14 +81,21 @@ class ArticleExplanation:
                    [Considered(**c) for c in row.get("dropped", [])])
 
 
+def _typed_as(slot: Slot, event: Event) -> bool:
+    """The slot's event may be coded as another type than the slot's: a rival type's sub-type won the
+    vote, or a demonstration turned riot (`DecisionModel.event_of`)."""
+    return slot.event_type == event.event_type or event.event_type in slot.rivals or same_kind(
+        slot.event_type, event.event_type)
+
+
 def _slot_of(decision: Decision, event: Event) -> Slot | None:
     for slot in decision.slots:
-        if slot.kept and slot.event_type == event.event_type and any(
+        if slot.kept and _typed_as(slot, event) and any(
                 r.proposal.evidence_start == event.evidence_start for r in slot.rows):
             told = slot.told
             if (told.option.place.name or told.option.place.text) == event.location or slot.option.key == event.location:
                 return slot
-    return next((s for s in decision.slots if s.kept and s.event_type == event.event_type
+    return next((s for s in decision.slots if s.kept and _typed_as(s, event)
                  and (s.told.option.place.name or s.told.option.place.text) == event.location), None)
 
 

@@ -247,6 +247,7 @@ class DecisionModel:
             # protesters are non-violent people (CODING.md): a demonstration whose crowd does violence itself
             # ("protesters set fire to ...", "demonstrators stoned police") is a riot, whatever the police did
             event_type, sub_event_type = "Riots", "Violent demonstration"
+            slot.why += "; its crowd does violence itself: a riot, not a protest (CODING.md)"
         event = draft_at(proposal, best.option)
         event = replace(event, event_type=event_type, sub_event_type=sub_event_type, confidence=round(slot.probability, 3))
         kinds = event_types().get((event_type, sub_event_type))
