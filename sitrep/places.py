@@ -1142,8 +1142,7 @@ def container_tokens(doc: Doc, found: Found, by_start: dict[int, Choice], by_end
         at += 1
         if at < n and doc[at].lower_ == "the":
             at += 1
-        if at + 2 < n and words.kind(doc[at].lower_) in ADMIN_WORD_KINDS and doc[at + 1].lower_ == "of":
-            at += 2  # "in the municipality of Y", "in the district of Y"
+        at = _past_kind_of(doc, at, words)  # "in the municipality of Y"
         after = by_start.get(at) or by_start.get(_past_directions(doc, at, words))  # "in south Lebanon"
         if after is not None:
             end = after.found.end  # "in Sylvania's north-central Y state": the nearer holder
@@ -1164,13 +1163,21 @@ def container_tokens(doc: Doc, found: Found, by_start: dict[int, Choice], by_end
     return []
 
 
+def _past_kind_of(doc: Doc, at: int, words: PlaceWords) -> int:
+    """Past an admin kind and its 'of' ('municipality of Y', 'district of Y': the index of Y), else `at`."""
+    if at + 2 < len(doc) and words.kind(doc[at].lower_) in ADMIN_WORD_KINDS and doc[at + 1].lower_ == "of":
+        return at + 2
+    return at
+
+
 def _kind_of_follows(doc: Doc, at: int, words: PlaceWords) -> bool:
     """'in the municipality of', 'in the district of' from `at`: the text names the kind of what follows."""
-    if at < len(doc) and doc[at].lower_ == "in":
+    if at >= len(doc) or doc[at].lower_ != "in":
+        return False
+    at += 1
+    if at < len(doc) and doc[at].lower_ == "the":
         at += 1
-        at += at < len(doc) and doc[at].lower_ == "the"
-        return at + 1 < len(doc) and words.kind(doc[at].lower_) in ADMIN_WORD_KINDS and doc[at + 1].lower_ == "of"
-    return False
+    return _past_kind_of(doc, at, words) != at
 
 
 def _past_directions(doc: Doc, at: int, words: PlaceWords) -> int:
