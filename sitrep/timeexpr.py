@@ -133,7 +133,10 @@ def _patterns() -> list[tuple[str, int, re.Pattern[str]]]:
     ]
 
 
-def _candidates(text: str) -> list[_Candidate]:
+@functools.lru_cache(maxsize=4096)
+def _candidates(text: str) -> tuple[_Candidate, ...]:
+    """The date expressions of a text, overlaps settled (a pure function of the text, so cached: each
+    clause of a sentence asks again for its sentence's)."""
     found = []
     for kind, priority, pattern in _patterns():
         for m in pattern.finditer(text):
@@ -143,14 +146,14 @@ def _candidates(text: str) -> list[_Candidate]:
     return _drop_nested(found)
 
 
-def _drop_nested(found: list[_Candidate]) -> list[_Candidate]:
+def _drop_nested(found: list[_Candidate]) -> tuple[_Candidate, ...]:
     """Keep the wider or more specific of two overlapping expressions."""
     keep: list[_Candidate] = []
     for c in sorted(found, key=lambda c: (c.priority, -(c.end - c.start), c.start)):
         if any(c.start < k.end and k.start < c.end for k in keep):
             continue
         keep.append(c)
-    return keep
+    return tuple(keep)
 
 
 # ---------------------------------------------------------------- resolving

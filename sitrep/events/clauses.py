@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -72,6 +73,7 @@ def lemma(token: Token) -> str:
     return token.lemma_.lower() if token.lemma_ else token.lower_
 
 
+@lru_cache(maxsize=16_384)  # a pure function of the word, asked for every token of every event sentence
 def regular_bases(word: str) -> tuple[str, ...]:
     """The bases a regularly inflected English word may have, for when the lemmatizer errs ('raped' is
     lemmatized 'rap'): -s/-es, -ed/-d and -ing stripped, a final e restored, a doubled consonant undone."""
