@@ -24,6 +24,13 @@ _CREDIT = re.compile(
     r"|\((?:EPA|AFP|AP|Reuters|Getty Images)\))\s*\.?\s*$",
     re.I,
 )
+# A wire photo's caption, its credit cut off: it ends with where and when the picture was taken, the place
+# then the full date with no preposition ("... in Xtown, Yland, January 8, 2022."), which prose never does
+# ("... on January 8, 2022").
+_MONTH = (r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DATED_CAPTION = re.compile(r"\b(?P<word>[A-Z][\w'’.-]+),?\s+" + _MONTH + r"\.?\s+\d{1,2},\s+(?:19|20)\d{2}\.\s*$")
+CAPTION_MIN_WORDS = 8
 _BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,6}(?:\s*[-–—,|]\s*.{0,60})?$", re.I)
 _SEPARATOR_LINE = re.compile(r"^[\W_]+$")
 _SENTENCE_END = re.compile(r"[.!?…:;”\"')\]]\s*$")
@@ -74,8 +81,14 @@ def chrome_action(line: str) -> str | None:
 
 
 def is_caption(line: str, *, doubled: bool) -> bool:
-    """A photo caption: ends with a photo credit, or was printed twice in a row."""
-    return bool(_CREDIT.search(line)) or (doubled and len(line.split()) >= 5)
+    """A photo caption: ends with a photo credit, or with the place and date of the picture, or was printed
+    twice in a row."""
+    if _CREDIT.search(line) or (doubled and len(line.split()) >= 5):
+        return True
+    dated = _DATED_CAPTION.search(line)
+    if dated is None or len(line.split()) < CAPTION_MIN_WORDS:
+        return False
+    return not re.fullmatch(_WEEKDAY, dated["word"].rstrip(".,"), re.I)  # "... said Monday, March 3, 2024."
 
 
 def is_date_line(line: str) -> bool:

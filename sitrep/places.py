@@ -211,32 +211,75 @@ class Recogniser:
             if start < end and not all(self.words.is_place_word(t.lower_) or t.is_stop for t in doc[start:end]):
                 # not "Valley", not "The"
                 found.append(Found(start, end, "context", ""))
+        found = self._join_touching(doc, found)
         found = self._join_conjoined(doc, found)
         for item in found:
             self._read_context(doc, item)
+        self._share_plural_kind(doc, found)
         self._mark_not_places(doc, found, cues)
         self._accept(found, doc, cues.dateline_countries)
         return sorted((f for f in found if f.accepted), key=lambda f: f.start)
 
+    def _join_touching(self, doc: Doc, found: list[Found]) -> list[Found]:
+        """'X Y village' tagged as two names ('X' a place, 'Y' a person): names that touch, with a
+        settlement or admin word after them ('X Y village', 'X Y and Z W villages'), are one name, for
+        the kind word is the head of the whole compound.  Not after a country ('C X province' names X in C)."""
+        def join(item: Found, by_start: dict[int, Found]) -> tuple[Found, list[Found]] | None:
+            parts, end = [item], item.end
+            while (right := by_start.get(end)) is not None and _name_part(doc, right) and len(parts) < 3 and (
+                    doc[end - 1].whitespace_ == " "):
+                parts.append(right)
+                end = right.end
+            if (len(parts) > 1 and _name_part(doc, item) and end - item.start <= 5
+                    and not self._names_a_country(doc[item.start:item.end].text) and self._settlement_ahead(doc, end)):
+                return Found(item.start, end, "context", ""), parts[1:]
+            return None
+        return _merge_spans(found, join)
+
+    def _settlement_ahead(self, doc: Doc, end: int) -> bool:
+        """A settlement or admin word stands right after `end` ('X village'), or a plural one after the
+        list that `end` opens ('X, Y and Z villages')."""
+        if end < len(doc) and self.words.kind(doc[end].lower_) in SETTLEMENT_KINDS:
+            return True
+        i = end
+        while i < min(len(doc), end + 8) and (doc[i].lower_ in LIST_JOINERS or doc[i].text[:1].isupper()
+                                               or doc[i].text == "-"):
+            i += 1
+        return end < i < len(doc) and _plural_kind(doc[i], self.words)
+
+    def _share_plural_kind(self, doc: Doc, found: list[Found]) -> None:
+        """A plural kind word shared by a list ('X, Y and Z villages', 'the villages of X, Y and Z') says
+        what every name in it is, as 'X village' says it of X: a place whatever the tagger thought."""
+        groups = self._lists(doc, found)
+        for group in groups:
+            if len(group) < 2:
+                continue
+            first, last = group[0], group[-1]
+            before = first.start - 1
+            after = last.end
+            if after < len(doc) and _plural_kind(doc[after], self.words) and not (
+                    after + 1 < len(doc) and doc[after + 1].lower_ == "of" and not _names_next(doc, after + 2)):
+                kind = self.words.kind(doc[after].lower_)  # "X, Y and Z villages", "X and Y villages of W"
+            elif first.kind and before >= 1 and doc[before].lower_ == "of" and _plural_kind(doc[before - 1], self.words):
+                kind = first.kind  # "the villages of X, Y and Z"
+            else:
+                continue
+            for item in group:
+                if item.label != "NORP" and not self._is_demonym(doc[item.start:item.end].text):
+                    item.strong, item.kind = True, kind
+
     def _join_conjoined(self, doc: Doc, found: list[Found]) -> list[Found]:
         """'Saint X and Y', 'X and Y Province': two names joined by 'and' are one place when
         the gazetteer knows the whole as a country or an admin unit (the longest name wins)."""
-        by_start = {f.start: f for f in found}
-        out: list[Found] = []
-        skip: set[int] = set()
-        for item in sorted(found, key=lambda f: f.start):
-            if id(item) in skip:
-                continue
+        def join(item: Found, by_start: dict[int, Found]) -> tuple[Found, list[Found]] | None:
             right = by_start.get(item.end + 1)
             if (right is not None and item.end < len(doc) and doc[item.end].lower_ in ("and", "&")
                     and right.end - item.start <= 6):
                 text = doc[item.start:right.end].text
                 if any(p.is_country or p.feature_class == "A" for p in self.gazetteer.lookup(text)):
-                    out.append(Found(item.start, right.end, "ner", "GPE"))
-                    skip.add(id(right))
-                    continue
-            out.append(item)
-        return out
+                    return Found(item.start, right.end, "ner", "GPE"), [right]
+            return None
+        return _merge_spans(found, join)
 
     def _mark_not_places(self, doc: Doc, found: list[Found], cues: Cues) -> None:
         """Names that are no event's place: days and months, outlets (named in the text as the article's
@@ -415,6 +458,9 @@ class Recogniser:
                     return
                 if not (word.is_alpha and word.is_lower):
                     break
+        if nxt.text == "," and item.weak and item.weak_word != "of" and self._unit_follows(doc, after + 1):
+            item.strong = True  # "at X, Y district of Z": an address, finest first; X is a place in the unit
+            return
         kind = self.words.kind(nxt.lower_)
         if kind in SETTLEMENT_KINDS and after + 1 < len(doc) and doc[after + 1].lower_ == "of":
             return  # "the Alawite town of X", "the border city of X": the word describes the place named next
@@ -428,6 +474,13 @@ class Recogniser:
                 item.end = after + 1  # the kind word is part of the name: "Marqos station", "X State"
         elif nxt.text in POSSESSIVE and after + 1 < len(doc) and self.words.kind(doc[after + 1].lower_) == "part":
             item.strong = True  # "X's edge"
+
+    def _unit_follows(self, doc: Doc, at: int) -> bool:
+        """A name then an admin or settlement word stands at `at` ('Y district', 'Y Local Government Area')."""
+        i = at
+        while i < min(len(doc), at + 4) and doc[i].text[:1].isupper() and doc[i].is_alpha:
+            i += 1
+        return at < i < len(doc) and self.words.kind(doc[i].lower_) in SETTLEMENT_KINDS
 
     def _accept(self, found: list[Found], doc: Doc, dateline_countries: Collection[str] = ()) -> None:
         countries = self._named_countries(found, doc)
@@ -510,13 +563,7 @@ class Recogniser:
 
     def _spread_over_lists(self, found: list[Found], doc: Doc) -> None:
         """Names in one list ("X, Y and Z") with an accepted place are places too."""
-        ordered = sorted(found, key=lambda f: f.start)
-        groups: list[list[Found]] = []
-        for item in ordered:
-            if groups and self._joined(doc, groups[-1][-1], item):
-                groups[-1].append(item)
-            else:
-                groups.append([item])
+        groups = self._lists(doc, found)
         named = self._named_countries(found, doc)
         main_country = {code for code, _ in named.most_common(1)}
         for group in groups:
@@ -535,6 +582,16 @@ class Recogniser:
                     continue
                 item.accepted = True
                 item.source = "context"
+
+    def _lists(self, doc: Doc, found: list[Found]) -> list[list[Found]]:
+        """The spans in text order, grouped into the lists they stand in ("X, Y and Z"; a lone span is its own)."""
+        groups: list[list[Found]] = []
+        for item in sorted(found, key=lambda f: f.start):
+            if groups and self._joined(doc, groups[-1][-1], item):
+                groups[-1].append(item)
+            else:
+                groups.append([item])
+        return groups
 
     @staticmethod
     def _joined(doc: Doc, left: Found, right: Found) -> bool:
@@ -1226,6 +1283,43 @@ def _person_names(doc: Doc, words: PlaceWords, gazetteer: Gazetteer) -> PersonNa
         full.add(fold_key(ent.text))
         names.update(fold_key(w) for w in parts)
     return PersonNames(frozenset(n for n in names | full if n), frozenset(n for n in full if n))
+
+
+def _merge_spans(found: list[Found],
+                 join: Callable[[Found, dict[int, Found]], tuple[Found, list[Found]] | None]) -> list[Found]:
+    """The spans in text order, each replaced by what `join` makes of it and the spans after it (the merged
+    span, and the spans it swallowed), or kept as it is."""
+    by_start = {f.start: f for f in found}
+    out: list[Found] = []
+    skip: set[int] = set()
+    for item in sorted(found, key=lambda f: f.start):
+        if id(item) in skip:
+            continue
+        joined = join(item, by_start)
+        if joined is None:
+            out.append(item)
+            continue
+        merged, swallowed = joined
+        out.append(merged)
+        skip.update(id(f) for f in swallowed)
+    return out
+
+
+def _name_part(doc: Doc, found: Found) -> bool:
+    """A span that may be a piece of a longer place name: a capitalised name, no demonym."""
+    return found.label != "NORP" and found.role == "literal" and doc[found.start].text[:1].isupper()
+
+
+def _names_next(doc: Doc, at: int) -> bool:
+    """A capitalised name stands at `at` (after an optional 'the')."""
+    if at < len(doc) and doc[at].lower_ == "the":
+        at += 1
+    return at < len(doc) and doc[at].text[:1].isupper()
+
+
+def _plural_kind(token: Token, words: PlaceWords) -> bool:
+    """'villages', 'districts': a plural settlement or admin word (it can name every item of a list)."""
+    return token.tag_ == "NNS" and words.kind(token.lower_) in SETTLEMENT_KINDS
 
 
 def _placed_here(found: Found) -> bool:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sitrep.clean import clean
+import pytest
+
+from sitrep.clean import clean, is_caption
 from sitrep.readers import read_inputs
 from sitrep.records import RawDocument
 
@@ -70,3 +72,16 @@ def test_date_from_url_path():
                       text="Tens of thousands of people marched in the capital on Friday, witnesses said.")
     article = clean(raw)
     assert article.published == date(2019, 11, 2) and article.published_from == "url"
+
+
+@pytest.mark.parametrize("line, caption", [
+    # a wire photo's caption with its credit cut off: the place, then the date, and no preposition
+    ("A protester throws a tear gas canister back at police during clashes in Westport, Eastland, March 3, 2024.", True),
+    ("Soldiers patrol a street near the market in Northtown, Eastland April 9, 2023.", True),
+    # prose dates its events with a preposition or a weekday
+    ("The governor said gunmen attacked the market in Northtown on March 3, 2024.", False),
+    ("The governor said gunmen attacked the market in Northtown on Sunday, March 3, 2024.", False),
+    ("Published Mar 3, 2024", False),  # a date line, too short to be a caption
+])
+def test_a_caption_may_end_with_the_place_and_date_of_the_picture(line: str, caption: bool) -> None:
+    assert is_caption(line, doubled=False) is caption

@@ -67,6 +67,23 @@ def test_a_province_holds_its_town_and_an_unknown_name_near_a_town_is_that_place
     assert not nested(_option("Alpha", gid=1, admin1="South"), _option("Gamma", gid=5, lat=30.0, admin1="West"))
 
 
+def _unknown_at(name: str, start: int) -> PlaceOption:
+    """A name the gazetteer lacks, placed at its province's point (as every such name of the province is)."""
+    place = PlaceMention("d", name, start, start + len(name), name=name, latitude=10.0, longitude=10.0,
+                         country="Examplestan", admin1="North", geo_precision=3)
+    return PlaceOption(place, "clause")
+
+
+def test_an_address_of_two_unknown_names_is_one_place_and_a_list_is_several():
+    # "... in Alpha village, Beta district": the district holds the village, one place at two levels
+    village, district = _unknown_at("Alpha village", 10), _unknown_at("Beta district", 25)
+    assert nested(village, district)
+    # "... in Alpha, Gamma and Delta villages": three villages, each an event of its own (CODING.md)
+    assert not nested(_unknown_at("Alpha", 10), _unknown_at("Gamma", 17))
+    # two unknown names apart in the text: nothing says one holds the other
+    assert not nested(village, _unknown_at("Beta district", 80))
+
+
 # ---------------------------------------------------------------- type options
 def test_a_harm_clause_may_be_any_of_the_violent_types():
     model = load_default()
@@ -251,6 +268,9 @@ def test_a_weapon_stopped_before_its_use_is_a_feature(text, stopped):
     ("Rioters burned shops in Bria, Sibut and Bambari on Saturday.", {"Bria": 3, "Sibut": 3, "Bambari": 3}),
     ("The army set up new bases near Ndele and Birao on Monday.", {"Ndélé": 2, "Birao": 2}),
     ("Gunmen killed two farmers in Bria on Saturday, police in Bangui said.", {"Bria": 1}),
+    # a plural kind word after the list heads its last name: "A, B, and C villages" is a list of three
+    ("The army set up new bases in Ouadda, Ouanda Djallé, and Sam Ouandja villages in recent days.",
+     {"Ouadda": 3, "Ouanda Djallé": 3, "Sam Ouandja": 3}),
 ])
 def test_places_listed_together_are_a_feature_of_each(text, listed):
     # "A, B and C": each listed place may be an event of its own (CODING.md: one event per place)

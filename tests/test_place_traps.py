@@ -196,6 +196,14 @@ PLACE_TRAPS = [
          "Command said.", "Kaduna State", "Nigeria", "Kaduna", role="modifier"),
     Trap("a place's police", "Gunmen attacked the village of Karamba overnight, a spokesman for the Kaduna State Police "
          "Command said.", "Karamba", "Nigeria"),
+    # a plural kind word after a list says what every name of the list is
+    Trap("a list before a plural kind word", "The army set up bases in Bekhal Dore, Sarka Mili, and Kani "
+         "Rasha-Berde villages in Duhok province, a local source said.", "Sarka Mili", "Iraq", "Dahūk"),
+    # an address, finest first: "at X, Y district of Z"
+    Trap("an address, finest first", "The attack took place on Tuesday at Ajigba, Ikpele district of Ogbadibo "
+         "Local Government Area, Benue State.", "Ajigba", "Nigeria", "Benue"),
+    Trap("a people's name before a plural kind word is not a place", "Fighters fled the Alawite and Druze towns of "
+         "the mountain.", "Druze", NO_PLACE),
 ]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from spacy.tokens import Span
 
 from sitrep.clean import clean
 from sitrep.gazetteer import Gazetteer, default_path
@@ -148,6 +149,29 @@ def test_adjectives_are_modifiers(nlp, resolver: PlaceResolver) -> None:
     found = _by_text(_resolve(nlp, resolver, "Iraqi and French officers met in Baghdad on Tuesday."))
     assert found["Iraqi"].role == "modifier" and found["Iraqi"].country == "Iraq"
     assert found["Baghdad"].role == "literal" and found["Baghdad"].geo_precision == 1
+
+
+@pytest.mark.parametrize("text, split, whole", [
+    ("Gunmen killed nine people at Kuru Gadan village in Birnin Gwari area of Kaduna State.",
+     [("Kuru", "GPE"), ("Gadan", "PERSON")], "Kuru Gadan"),
+    ("Troops seized the outpost near Tasha Mairo and Ungwan Doka villages of Kaduna State on Monday.",
+     [("Tasha", "GPE"), ("Mairo", "PERSON")], "Tasha Mairo"),
+])
+def test_names_the_tagger_splits_before_a_kind_word_are_one(nlp, resolver: PlaceResolver, text: str,
+                                                             split: list[tuple[str, str]], whole: str) -> None:
+    """The tagger reads one village's name as two entities (a place, then a person): the kind word after
+    them ('village', a plural one after the list) heads the whole compound, so the name is the whole."""
+    doc = nlp(text)
+    spans = []
+    for word, label in split:
+        i = next(t.i for t in doc if t.text == word)
+        spans.append(Span(doc, i, i + 1, label=label))
+    doc.ents = spans
+    article = Article(doc_id="t", text=text, pieces=[], source="test")
+    found = _by_text(resolver.resolve(article, doc))
+    assert whole in found, sorted(found)
+    assert found[whole].country == "Nigeria" and found[whole].admin1 == "Kaduna"
+    assert not any(word in found for word, _ in split)
 
 
 def test_no_namesake_abroad_for_a_missing_village(nlp, resolver: PlaceResolver) -> None:

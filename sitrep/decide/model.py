@@ -31,8 +31,8 @@ from ..errors import SitrepError
 from ..events.lexicon import event_types
 from ..events.merge import fold_protest_arrests, fold_remote_harm
 from ..events.proposals import ArticleProposals, PlaceOption, Proposal
-from ..geography import Spot, contains, distance_km, same_place
-from ..records import Event
+from ..geography import Spot, contains, distance_km, place_words, same_place
+from ..records import Event, PlaceMention
 from .rows import KeepRow, event_type_of, keep_rows, type_rows
 from .text import TextModel
 
@@ -459,7 +459,27 @@ def nested(a: PlaceOption, b: PlaceOption) -> bool:
     unknown = (sa.geonameid is None) + (sb.geonameid is None)
     borrowed = unknown == 1 or (unknown == 0 and min(specificity(a), specificity(b)) < 3)
     km = distance_km(sa, sb)
+    if unknown == 2:  # two names the gazetteer lacks: one place only where the text writes them as one address
+        return km is not None and km <= NEAR_KM and _one_address(a.place, b.place)
     return borrowed and km is not None and km <= NEAR_KM
+
+
+ADDRESS_GAP = 4  # characters between the parts of an address: "X, Y", "X in Y", "X of Y"
+
+
+ADMIN_KINDS = ("admin1", "admin2", "admin")
+
+
+def _one_address(a: PlaceMention, b: PlaceMention) -> bool:
+    """'X village, Y district': two names written one after the other, finest first, the second an
+    admin unit by its own words, name one place at two levels (the second holds the first).  Not a
+    list ('X, Y and Z villages'), whose names are places of one level."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    if not 0 <= second.start - first.end <= ADDRESS_GAP:
+        return False
+    words = place_words()
+    tail = second.text.lower().split()
+    return any(words.kind(" ".join(tail[-n:])) in ADMIN_KINDS for n in (1, 2, 3) if len(tail) > n)
 
 
 def draft_at(proposal: Proposal, option: PlaceOption) -> Event:

@@ -282,11 +282,14 @@ def place_options(ctx: Any, sent: Span, clause: Clause, rule_places: list[PlaceM
 
 
 def _list_head(sent: Span, place: PlaceMention) -> Token | None:
-    """The first conjunct of the coordination the place's name stands in ("A, B and C": A), else its own head."""
+    """The first conjunct of the coordination the place's name stands in ("A, B and C": A; "A, B and C
+    villages": A), else its own head."""
     span = sent.doc.char_span(place.start, place.end, alignment_mode="expand")
     if span is None:
         return None
     token = span.root
+    if token.dep_ == "compound" and place_words().kind(token.head.lower_):
+        token = token.head  # "A, B and C villages": the kind word heads the last name, and stands in the list
     while token.dep_ == "conj" and token.head is not token:
         token = token.head
     return token
