@@ -281,6 +281,23 @@ def test_places_listed_together_are_a_feature_of_each(text, listed):
 
 
 @pytest.mark.parametrize(("text", "sub_event_type"), [
+    # a weapon stopped before its use, and nobody killed: a non-violent act (CODING.md: defusals, seizures)
+    ("Two bombs found near the market in Bria were destroyed in a controlled explosion on Tuesday, police said.",
+     "Disrupted weapons use"),
+    # a weapon used is the attack itself
+    ("A roadside bomb exploded near the market in Bria on Tuesday, wounding two police officers.",
+     "Remote explosive/landmine/IED"),
+])
+def test_a_stopped_weapon_is_a_disrupted_weapons_use(text, sub_event_type):
+    model = load_default()
+    assert model is not None
+    events, record = model.decide_explained(_propose(text))
+    assert [e.sub_event_type for e in events] == [sub_event_type], events
+    stopped = ["stopped before use" in e["why"] for e in record["events"]]
+    assert stopped == [sub_event_type == "Disrupted weapons use"], record["events"]  # explain says why
+
+
+@pytest.mark.parametrize(("text", "sub_event_type"), [
     ("Protesters set fire to the governor's office in Bria on Friday as police fired live rounds to disperse them.",
      "Violent demonstration"),
     ("Demonstrators stormed the town hall in Sibut and smashed its windows before riot police dispersed them "

@@ -83,8 +83,8 @@ class ArticleExplanation:
 
 def _typed_as(slot: Slot, event: Event) -> bool:
     """The slot's event may be coded as another type than the slot's: a rival type's sub-type won the
-    vote, or a demonstration turned riot (`DecisionModel.event_of`)."""
-    return slot.event_type == event.event_type or event.event_type in slot.rivals or same_kind(
+    vote, a demonstration turned riot, a stopped weapon (`DecisionModel.event_of`, `Slot.coded_as`)."""
+    return event.event_type in (slot.event_type, slot.coded_as) or event.event_type in slot.rivals or same_kind(
         slot.event_type, event.event_type)
 
 

@@ -152,6 +152,7 @@ class Slot:
     kept: bool = False
     why: str = ""
     rivals: set[str] = field(default_factory=set)  # other event types the same event was proposed as
+    coded_as: str = ""  # the event type its event was coded as, once kept (`DecisionModel.event_of`)
 
     @cached_property
     def best(self) -> KeepRow:
@@ -248,6 +249,13 @@ class DecisionModel:
             # ("protesters set fire to ...", "demonstrators stoned police") is a riot, whatever the police did
             event_type, sub_event_type = "Riots", "Violent demonstration"
             slot.why += "; its crowd does violence itself: a riot, not a protest (CODING.md)"
+        elif event_type == "Explosions/Remote violence" and proposal.features.get("weapon_disrupted") and not (
+                proposal.fatalities):
+            # a weapon stopped before its use (intercepted, defused, seized, destroyed in a controlled blast) that
+            # killed nobody is a non-violent act: Strategic developments (CODING.md: interceptions, defusals, seizures)
+            event_type, sub_event_type = "Strategic developments", "Disrupted weapons use"
+            slot.why += "; its weapon was stopped before use and killed nobody: disrupted weapons use (CODING.md)"
+        slot.coded_as = event_type
         event = draft_at(proposal, best.option)
         event = replace(event, event_type=event_type, sub_event_type=sub_event_type, confidence=round(slot.probability, 3))
         kinds = event_types().get((event_type, sub_event_type))
