@@ -197,13 +197,13 @@ PLACE_TRAPS = [
     Trap("a place's police", "Gunmen attacked the village of Karamba overnight, a spokesman for the Kaduna State Police "
          "Command said.", "Karamba", "Nigeria"),
     # a plural kind word after a list says what every name of the list is
-    Trap("a list before a plural kind word", "The army set up bases in Bekhal Dore, Sarka Mili, and Kani "
-         "Rasha-Berde villages in Duhok province, a local source said.", "Sarka Mili", "Iraq", "Dahūk"),
+    Trap("a list before a plural kind word", "The army set up bases in Bekhal Dore, Sarka Mili, and Zuma Koro "
+         "villages of Gombe State.", "Sarka Mili", "Nigeria", "Gombe"),
     # an address, finest first: "at X, Y district of Z"
-    Trap("an address, finest first", "The attack took place on Tuesday at Ajigba, Ikpele district of Ogbadibo "
-         "Local Government Area, Benue State.", "Ajigba", "Nigeria", "Benue"),
-    Trap("a people's name before a plural kind word is not a place", "Fighters fled the Alawite and Druze towns of "
-         "the mountain.", "Druze", NO_PLACE),
+    Trap("an address, finest first", "Bandits raided homes at Ajigba, Ikpele district of Wukari Local Government "
+         "Area, Taraba State, on Sunday.", "Ajigba", "Nigeria", "Taraba"),
+    Trap("a people's name before a plural kind word is not a place", "Fighters fled the Tuareg and Songhai towns "
+         "of the mountain.", "Songhai", NO_PLACE),
 ]
 
 
