@@ -1318,8 +1318,13 @@ def _names_next(doc: Doc, at: int) -> bool:
 
 
 def _plural_kind(token: Token, words: PlaceWords) -> bool:
-    """'villages', 'districts': a plural settlement or admin word (it can name every item of a list)."""
-    return token.tag_ == "NNS" and words.kind(token.lower_) in SETTLEMENT_KINDS
+    """'villages', 'districts': a plural settlement or admin word (it can name every item of a list).  Known by
+    the lexicon, which lists both forms, not by the tagger, which reads 'X and Y villages' as a verb after a name."""
+    word = token.lower_
+    kind = words.kind(word)
+    if kind not in SETTLEMENT_KINDS or not word.endswith("s"):
+        return False
+    return words.kind(word[:-3] + "y" if word.endswith("ies") else word[:-1]) == kind
 
 
 def _placed_here(found: Found) -> bool:

@@ -199,6 +199,8 @@ PLACE_TRAPS = [
     # a plural kind word after a list says what every name of the list is
     Trap("a list before a plural kind word", "The army set up bases in Bekhal Dore, Sarka Mili, and Zuma Koro "
          "villages of Gombe State.", "Sarka Mili", "Nigeria", "Gombe"),
+    Trap("a plural kind word the tagger reads as a verb", "The army set up bases in Bekhal Dore, Sarka Mili, and Zuma "
+         "Koro villages in Gombe State, a local source said.", "Sarka Mili", "Nigeria", "Gombe"),
     # an address, finest first: "at X, Y district of Z"
     Trap("an address, finest first", "Bandits raided homes at Ajigba, Ikpele district of Wukari Local Government "
          "Area, Taraba State, on Sunday.", "Ajigba", "Nigeria", "Taraba"),
