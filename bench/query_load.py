@@ -7,8 +7,8 @@ Run by hand (not in CI):
 The store is built once and reused (the path is the cache): synthetic but realistic rows written straight into
 the store's own schema (its migrations, so the indexes are the real ones; no NLP): 40 countries and their
 regions (Zipf-weighted), the ACLED event types, 3,000 actors, six years of dates, two reports an article, fused
-events of one to three reports, and analysts' reviews (confirmed, corrected, rejected) of 0.4% of them, whose
-reviewed values come from the store's own `refresh`. Opening it applies any newer migration (so a built store
+events of one to three reports (and their full-text rows, as `summarise` writes them), and analysts' reviews
+(confirmed, corrected, rejected) of 0.4% of them, whose reviewed values come from the store's own `refresh`. Opening it applies any newer migration (so a built store
 is measured under the current indexes).
 
 Each query goes through the API app (FastAPI's TestClient: parsing, the three reads GET /events makes, and the
@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from sitrep.store import Store  # noqa: E402
 from sitrep.store.decisions import refresh  # noqa: E402
+from sitrep.store.fused import index_texts  # noqa: E402
 
 TARGET_MS = 200.0
 EVENT_TYPES = {
@@ -156,6 +157,7 @@ def build(path: Path, n_events: int, seed: int = 16, reviewed_one_in: int = 250)
             print(f"  events: {n} ({time.perf_counter() - started:.0f} s)", flush=True)
     conn.executemany("INSERT INTO article_event_counts(article_id, events, leads) VALUES (?, ?, ?)",
                      [(article, *c) for article, c in sorted(counts.items())])
+    _index_texts(conn, f_index)
     _reviews(conn, rng, f_index, reviewed_one_in)
     conn.execute("COMMIT")
     store.close()
@@ -179,6 +181,15 @@ def _flush(conn: Any, events: list[Any], sources: list[Any], fused: list[Any], m
                      " VALUES (?, ?, ?, ?, ?)", members)
     for rows in (events, sources, fused, members):
         rows.clear()
+
+
+def _index_texts(conn: Any, n_fused: int) -> None:
+    """The fused events' full-text rows (migration 0014_fused_fts), as `summarise` writes them, in key order."""
+    started = time.perf_counter()
+    ids = [r[0] for r in conn.execute("SELECT fused_id FROM fused_events ORDER BY lead_id")]
+    assert len(ids) == n_fused
+    index_texts(lambda text, params: [dict(r) for r in conn.execute(text, list(params))], ids)
+    print(f"  fused events' full-text rows: {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _reviews(conn: Any, rng: random.Random, n_fused: int, one_in: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sitrep.records import Extraction
 from sitrep.store import AnyStore, Store, open_store
 from sitrep.store.reads import _event_select
-from sitrep.store.schema import EventQuery
+from sitrep.store.schema import TEXT_KEY_BITS, EventQuery
 
 from .conftest import ROOT
 from .storefixtures import synthetic_store
@@ -46,7 +46,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return Store(path)
 
 
-def overlay(store: Store, q: EventQuery) -> tuple[list[dict[str, Any]], int, int]:
+def overlay(store: AnyStore, q: EventQuery) -> tuple[list[dict[str, Any]], int, int]:
     """The reference: the page, total and reviewed count read through the overlay (reviewed values win)."""
     where, params = store._where(q)
     rows = store._read(f"{_event_select(q, store.dialect)}{where}"
@@ -300,14 +300,168 @@ def test_a_search_inside_a_write_transaction_reads_its_hits(tmp_path: Any) -> No
 
 
 def test_a_fused_search_finds_the_events_whose_only_matching_report_is_not_their_lead(store: Store) -> None:
-    """A fused event matches when any of its reports' articles does: most by their lead report's article, the
-    rest (their lead article does not match) by the members outside it, kept by their integer key."""
+    """A fused event matches when any of its reports' articles does, its lead report's or another's: the fused
+    events' own index (0014_fused_fts) gives every one of them, each once, with no members' pass."""
     q = EventQuery(q="w20", fused=True, limit=10_000)
     with store.searching(q):
-        others = store._one("SELECT COUNT(*) AS n FROM temp.fused_hits", [])
+        hits = store._one("SELECT COUNT(*) AS n FROM temp.fused_hits", [])
         rows, total, reviewed = overlay(store, q)
         assert (store.count_events(q), store.count_reviewed(q), store.events(q)) == (total, reviewed, rows)
-        led = store._one("SELECT COUNT(*) AS n FROM fused_events WHERE lead_article IN (SELECT id FROM temp.article_hits)",
-                         [])
-    assert others and led and total == len(rows)
+        others = store._one("SELECT COUNT(*) AS n FROM fused_events f WHERE f.lead_id IN (SELECT id FROM temp.fused_hits)"
+                            " AND f.lead_article NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'w20')",
+                            [])
+    rejected = store._one("SELECT COUNT(*) FROM reviewed_events WHERE kind = 'fused' AND status = 'rejected'", [])
+    assert others and total == len(rows) and total <= hits <= total + rejected
     assert not store._one("SELECT COUNT(*) AS n FROM temp.fused_hits", [])  # the hits go with the request
+
+
+# ---------------------------------------------------------------- the fused events' own full-text index (0014)
+def expected_texts(store: AnyStore) -> set[tuple[int, str, int]]:
+    """The full-text rows each fused event should have, worked out here from its members: one per article of its
+    reports, keyed by its lead report's row id and the article's rank among them."""
+    articles: dict[str, set[int]] = {}
+    for r in store._sql("SELECT fused_id, article_id FROM fused_members", []):
+        articles.setdefault(r["fused_id"], set()).add(r["article_id"])
+    leads = {r["fused_id"]: r["lead_id"] for r in store._sql("SELECT fused_id, lead_id FROM fused_events", [])}
+    return {((leads[f] << TEXT_KEY_BITS) + rank, f, a) for f, ids in articles.items() for rank, a in enumerate(sorted(ids))}
+
+
+def stored_texts(store: AnyStore) -> set[tuple[int, str, int]]:
+    """The stored full-text rows, once the index is checked to hold exactly their articles' words: on SQLite every
+    word, column and position of each `fused_fts` row is its article's in `articles_fts`, and it has no other row
+    (a deleted row's words are gone); on PostgreSQL each row's tsvector is its article's."""
+    rows = {(r["id"], r["fused_id"], r["article_id"]) for r in store._sql("SELECT id, fused_id, article_id FROM fused_texts", [])}
+    if store.dialect.name == "sqlite":
+        for name in ("fused_fts", "articles_fts"):
+            store._sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name}_words USING fts5vocab(main, {name}, instance)", [])
+
+        def words(name: str) -> dict[int, set[tuple[str, str, int]]]:
+            out: dict[int, set[tuple[str, str, int]]] = {}
+            for r in store._sql(f'SELECT term, doc, col, "offset" FROM temp.{name}_words', []):
+                out.setdefault(r["doc"], set()).add((r["term"], r["col"], r["offset"]))
+            return out
+
+        articles = words("articles_fts")
+        assert words("fused_fts") == {key: articles[article] for key, _, article in rows if article in articles}
+        store._sql("INSERT INTO fused_fts(fused_fts, rank) VALUES ('integrity-check', 0)", [])
+    else:
+        assert not store._sql("SELECT t.id FROM fused_texts t JOIN articles a ON a.id = t.article_id"
+                              " WHERE t.fts IS DISTINCT FROM a.fts", [])
+    return rows
+
+
+def searched(store: AnyStore, text: str) -> tuple[int, list[str]]:
+    """A fused search's total and its events' ids (GET /events' reads), checked against the overlay's."""
+    q = EventQuery(q=text, fused=True)
+    total, reviewed, rows = store.listing(q)
+    assert (rows, total, reviewed) == overlay(store, q)
+    return total, [r["event_id"] for r in rows]
+
+
+def test_the_bench_store_has_its_fused_events_full_text_index(store: Store) -> None:
+    assert stored_texts(store) == expected_texts(store)
+    assert store._one("SELECT COUNT(*) FROM fused_texts", []) > store._one("SELECT COUNT(*) FROM fused_events", [])
+
+
+def test_a_fused_search_finds_a_word_of_a_report_that_is_not_the_lead_through_every_rewrite(store_target: str) -> None:
+    """'security' is only in the second Tyre report's article (lb-tyre-2, 0.6 sure, and later its copy), never its
+    lead's (lb-tyre-1, 0.8): the fused event is found, counted once, and the index follows it through re-ingest, review, merge,
+    refusion, a new lead, a split and a reject; a fused event rewritten under another id leaves it."""
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        first = fused_at(store, "Tyre")["fused_id"]
+        assert searched(store, "security") == (0, [])
+        store.write_batch([tyre_again()])  # joins the Tyre event: its id (a hash of its reports) changes
+        tyre = fused_at(store, "Tyre")["fused_id"]
+        assert tyre != first and first not in {f for _, f, _ in stored_texts(store)}
+        assert stored_texts(store) == expected_texts(store)
+        assert searched(store, "security") == (1, [tyre])
+        shown = store.event(tyre, fused=True)
+        assert shown is not None and shown["doc_id"] == "lb-tyre-1"  # its lead's article stands for it
+        assert searched(store, "Tyre") == (1, [tyre])  # both its articles match: once
+        assert searched(store, "security Hezbollah") == (0, [])  # each word in one of its articles, none has both
+        steps = [lambda: store.write_batch([tyre_again()]),  # re-ingest: nothing new
+                 lambda: store.review(tyre, reviewer="Ana", action="correct", changes={"fatalities": 4}),
+                 lambda: store.merge_events([tyre, fused_at(store, "Nabatieh")["fused_id"]], reviewer="Ana"),
+                 store.refuse_all,
+                 lambda: store.write_batch([surer_tyre_report()])]  # a new lead report: new keys
+        for step in steps:
+            step()
+            assert stored_texts(store) == expected_texts(store)
+            assert searched(store, "security") == (1, [tyre])  # the id the review pinned
+        assert searched(store, "Nabatieh") == (1, [tyre])  # merged
+        assert searched(store, "Aleppo")[0] == 1
+        _, moved = store.split_event(tyre, ["lb-tyre-2", "lb-tyre-sure"], reviewer="Ben")  # both say 'security'
+        assert stored_texts(store) == expected_texts(store)
+        assert searched(store, "security") == (1, [moved])
+        assert searched(store, "Hezbollah") == (1, [tyre])
+        store.review(moved, reviewer="Ben", action="reject")
+        assert stored_texts(store) == expected_texts(store)
+        assert searched(store, "security") == (0, [])
+        assert store.listing(EventQuery(q="security", fused=True, rejected=True))[0] == 1
+
+
+def test_a_deleted_fused_event_takes_its_full_text_rows_with_it(store_target: str) -> None:
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        aleppo = fused_at(store, "Aleppo")["fused_id"]
+        with store.transaction():
+            store._sql("DELETE FROM fused_members WHERE fused_id = ?", [aleppo])
+            store._sql("DELETE FROM fused_events WHERE fused_id = ?", [aleppo])  # (its rows: ON DELETE CASCADE)
+        assert stored_texts(store) == expected_texts(store)
+        assert aleppo not in {f for _, f, _ in stored_texts(store)}
+        assert searched(store, "Aleppo") == (0, [])
+
+
+def test_a_failed_refusion_leaves_the_index_as_it_was(store_target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The full-text rows are written in the transaction of the fused events they index: a write that fails after
+    them (here: the reviewed rows' refresh) rolls both back."""
+    import sitrep.store.fused as fused
+
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        store.review(fused_at(store, "Tyre")["fused_id"], reviewer="Ana", action="confirm")  # so refusion refreshes
+        before = stored_texts(store)
+
+        def killed(_sql: Any) -> None:
+            raise RuntimeError("killed mid-refresh")
+
+        monkeypatch.setattr(fused, "refresh", killed)
+        with pytest.raises(RuntimeError, match="killed"):
+            store.write_batch([tyre_again()])
+        assert stored_texts(store) == before == expected_texts(store)
+        assert searched(store, "security") == (0, [])
+        monkeypatch.undo()
+        store.write_batch([tyre_again()])
+        assert stored_texts(store) == expected_texts(store) != before
+        assert searched(store, "security")[0] == 1
+
+
+def undo_0014(store: AnyStore) -> None:
+    """Take migration 0014_fused_fts out of a store (inside a transaction), as a store made before it."""
+    if store.dialect.name == "sqlite":
+        for trigger in ("fused_texts_insert", "fused_texts_delete"):
+            store._sql(f"DROP TRIGGER {trigger}", [])
+        store._sql("DROP TABLE fused_fts", [])
+    store._sql("DROP TABLE fused_texts", [])
+    if store.dialect.name != "sqlite":
+        store._sql("DROP FUNCTION fused_texts_fts()", [])
+    store._sql("DELETE FROM schema_migrations WHERE name = '0014_fused_fts'", [])
+
+
+def test_a_store_made_before_0014_gets_its_fused_full_text_index_backfilled(store_target: str) -> None:
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        store.write_batch([tyre_again(), surer_tyre_report()])
+        store.merge_events([fused_at(store, "Tyre")["fused_id"], fused_at(store, "Nabatieh")["fused_id"]],
+                           reviewer="Ana")
+        want = stored_texts(store)
+        with store.transaction():
+            undo_0014(store)
+    with open_store(store_target) as store:  # opening it applies 0014
+        assert store.migrate() == []
+        assert stored_texts(store) == want == expected_texts(store)
+        assert len(want) == 5  # the merged event's four articles, Aleppo's one
+        assert searched(store, "security")[0] == searched(store, "Nabatieh")[0] == 1
+        store.write_batch([tyre_again("lb-tyre-3")])  # and its triggers keep it from then on
+        assert stored_texts(store) == expected_texts(store)

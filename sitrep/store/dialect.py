@@ -36,12 +36,12 @@ def postgres_migrations() -> list[tuple[str, str]]:
 
 
 def split_statements(sql: str) -> list[str]:
-    """Split a translated script on ';' at line ends (PostgreSQL migrations hold no trigger bodies)."""
+    """Split a translated script on ';' at line ends, keeping a function's body ($$-quoted) whole."""
     out: list[str] = []
     buf: list[str] = []
     for line in sql.strip().splitlines():
         buf.append(line)
-        if line.rstrip().endswith(";"):
+        if line.rstrip().endswith(";") and "\n".join(buf).count("$$") % 2 == 0:
             out.append("\n".join(buf).strip())
             buf = []
     if "".join(buf).strip():

@@ -11,8 +11,9 @@ from typing import Any
 
 from ..fusion import FusedEvent, Report, affected, cluster, fuse
 from .decisions import Sql, anchors_of, apply_decisions, load_reviews, pinned_ids, refresh
+from .schema import TEXT_KEY_BITS
 
-__all__ = ["Sql", "count_events", "rebuild", "refuse"]
+__all__ = ["Sql", "count_events", "index_texts", "rebuild", "refuse"]
 
 REPORT_SELECT = (
     "SELECT e.event_id, a.doc_id, a.duplicate_of, a.outlet, a.url, a.published, s.evidence, e.event_type,"
@@ -70,6 +71,7 @@ def refuse(sql: Sql, event_ids: Sequence[str]) -> int:
                                              members)] if members else []
     everything = {r.event_id: r for r in [*reports_by_id(sql, member_ids), *near, *new]}
     if members:
+        sql(f"DELETE FROM fused_texts WHERE fused_id IN ({_in(members)})", members)  # (its trigger: their words)
         sql(f"DELETE FROM fused_members WHERE fused_id IN ({_in(members)})", members)
         sql(f"DELETE FROM fused_events WHERE fused_id IN ({_in(members)})", members)
     return _write_clusters(sql, list(everything.values()), incremental=True)
@@ -77,6 +79,7 @@ def refuse(sql: Sql, event_ids: Sequence[str]) -> int:
 
 def rebuild(sql: Sql) -> int:
     """Fuse the whole store again from its per-article events."""
+    sql("DELETE FROM fused_texts", [])
     sql("DELETE FROM fused_members", [])
     sql("DELETE FROM fused_events", [])
     return _write_clusters(sql, [Report.from_row(r) for r in sql(REPORT_SELECT, [])], incremental=False)
@@ -137,15 +140,25 @@ ARTICLE_FUSED = ("UPDATE article_event_counts SET"
                  " leads = (SELECT COUNT(*) FROM fused_events f WHERE f.lead_article = article_event_counts.article_id)"
                  " WHERE article_id IN (SELECT article_id FROM fused_members WHERE fused_id IN ({ids}))")
 
+# And their full-text index (migration 0014_fused_fts, the same SQL): a row of `fused_texts` per article of their
+# reports, keyed by the fused event's integer key (lead_id) times 2^20 plus the article's rank in it, whose words
+# the store's triggers index (SQLite: `fused_fts`; PostgreSQL: the row's tsvector). A fused search reads it alone.
+FUSED_TEXTS = (f"INSERT INTO fused_texts(id, fused_id, article_id) SELECT f.lead_id * {1 << TEXT_KEY_BITS}"
+               " + ROW_NUMBER() OVER (PARTITION BY m.fused_id ORDER BY m.article_id) - 1, m.fused_id, m.article_id"
+               " FROM (SELECT DISTINCT fused_id, article_id FROM fused_members WHERE fused_id IN ({ids})) m"
+               " JOIN fused_events f ON f.fused_id = m.fused_id")
+TEXTS = ("DELETE FROM fused_texts WHERE fused_id IN ({ids})", FUSED_TEXTS)  # (the delete trigger unindexes the words)
+
 
 def summarise(sql: Sql, fused_ids: Sequence[str]) -> None:
-    """Write the confidence, lead report and search keys of the fused events just written (after their members),
-    then their articles' counts of fused events led (once every key is written: they may span chunks).
-    Every article whose fused events were deleted has reports among those written (refusion rewrites whole
-    clusters), so its counts are written again too."""
+    """Write the confidence, lead report, search keys and full-text rows of the fused events just written (after
+    their members), then their articles' counts of fused events led (once every key is written: they may span
+    chunks). Every article whose fused events were deleted has reports among those written (refusion rewrites whole
+    clusters), so its counts are written again too. Run in the transaction that wrote the fused events, so the
+    index never holds another state than theirs."""
     chunks = [list(fused_ids[i:i + 500]) for i in range(0, len(fused_ids), 500)]
     for chunk in chunks:
-        for statement in (SUMMARY, LEAD_ARTICLE, MEMBER_KEYS):
+        for statement in (SUMMARY, LEAD_ARTICLE, MEMBER_KEYS, *TEXTS):
             sql(statement.format(ids=_in(chunk)), chunk)
     for chunk in chunks:
         sql(ARTICLE_FUSED.format(ids=_in(chunk)), chunk)
@@ -160,3 +173,12 @@ def count_events(sql: Sql, event_ids: Sequence[str]) -> None:
         sql("INSERT INTO article_event_counts(article_id, events) SELECT e.article_id, COUNT(*) FROM events e"
             f" WHERE e.article_id IN (SELECT article_id FROM events WHERE event_id IN ({_in(chunk)}))"
             " GROUP BY e.article_id ON CONFLICT (article_id) DO UPDATE SET events = excluded.events", chunk)
+
+
+def index_texts(sql: Sql, fused_ids: Sequence[str]) -> None:
+    """(Re)write the full-text rows of fused events whose members and lead report are already stored (a store
+    written straight into its tables, as bench/query_load.py builds one)."""
+    for i in range(0, len(fused_ids), 500):
+        chunk = list(fused_ids[i:i + 500])
+        for statement in TEXTS:
+            sql(statement.format(ids=_in(chunk)), chunk)

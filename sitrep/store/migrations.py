@@ -334,6 +334,41 @@ UPDATE article_event_counts SET
     ("0013_reviewed_day", """
 CREATE INDEX reviewed_events_day ON reviewed_events(kind, event_date);
 """),
+    # A fused search still spent half its time on the fused events matched only through a report outside their lead
+    # article (issue 16, after the fourth pass): a seek per matching article into `fused_members_other_articles` and
+    # 80,000 lead ids for `w17`, built per request. Now fused events have a full-text index of their own: a row of
+    # `fused_texts` per article of a fused event's reports (a search's words must all be in one article, as before:
+    # one row for the whole event would match words spread over its reports), indexed by `fused_fts` (FTS5,
+    # contentless: the words are the article's, kept by the triggers below as 0002_fts keeps `articles_fts`). A row's
+    # id is the fused event's integer key (its lead report's row id, `lead_id`) times 2^20 (schema.TEXT_KEY_BITS) plus
+    # the article's rank in the event, so `id >> 20` is that key and the rows of one event are adjacent: a search
+    # reads its fused events and its count straight from the index. Written by store/fused.py `summarise` (its
+    # FUSED_TEXTS is this backfill's SQL) after every write of fused events, and deleted with them, in the same
+    # transaction. The words are the
+    # article's: stored articles are never changed, so the delete trigger gives FTS5 the words that were indexed.
+    # The backfill fills the index in key order before the triggers exist (one bulk insert, not a trigger a row).
+    ("0014_fused_fts", """
+CREATE TABLE fused_texts (
+    id INTEGER PRIMARY KEY,
+    fused_id TEXT NOT NULL REFERENCES fused_events(fused_id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL
+);
+INSERT INTO fused_texts(id, fused_id, article_id)
+    SELECT f.lead_id * 1048576 + ROW_NUMBER() OVER (PARTITION BY m.fused_id ORDER BY m.article_id) - 1,
+           m.fused_id, m.article_id
+    FROM (SELECT DISTINCT fused_id, article_id FROM fused_members) m JOIN fused_events f ON f.fused_id = m.fused_id;
+CREATE INDEX fused_texts_fused ON fused_texts(fused_id);
+CREATE VIRTUAL TABLE fused_fts USING fts5(title, text, content='');
+INSERT INTO fused_fts(rowid, title, text)
+    SELECT t.id, a.title, a.text FROM fused_texts t JOIN articles a ON a.id = t.article_id ORDER BY t.id;
+CREATE TRIGGER fused_texts_insert AFTER INSERT ON fused_texts BEGIN
+    INSERT INTO fused_fts(rowid, title, text) SELECT new.id, a.title, a.text FROM articles a WHERE a.id = new.article_id;
+END;
+CREATE TRIGGER fused_texts_delete AFTER DELETE ON fused_texts BEGIN
+    INSERT INTO fused_fts(fused_fts, rowid, title, text)
+        SELECT 'delete', old.id, a.title, a.text FROM articles a WHERE a.id = old.article_id;
+END;
+"""),
 ]
 
 # PostgreSQL runs the same migrations, translated by `dialect.to_postgres` (types, defaults).
@@ -354,5 +389,28 @@ CREATE INDEX articles_fts ON articles USING GIN (fts);
     "0009_reject_records": """
 ALTER TABLE rejects DROP CONSTRAINT rejects_source_line_code_key;
 CREATE UNIQUE INDEX rejects_identity ON rejects (md5(source), line, code, md5(reason));
+""",
+    # A fused event's words are its articles' tsvectors (0002_fts's generated column), one row of `fused_texts` per
+    # article of its reports, copied by a trigger when the row is written (a generated column cannot read another
+    # table) and GIN-indexed: the same rows, keys and matches as SQLite's `fused_fts`.
+    "0014_fused_fts": """
+CREATE TABLE fused_texts (
+    id BIGINT PRIMARY KEY,
+    fused_id TEXT NOT NULL REFERENCES fused_events(fused_id) ON DELETE CASCADE,
+    article_id BIGINT NOT NULL,
+    fts tsvector
+);
+CREATE FUNCTION fused_texts_fts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.fts := (SELECT a.fts FROM articles a WHERE a.id = NEW.article_id);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER fused_texts_fts BEFORE INSERT ON fused_texts FOR EACH ROW EXECUTE FUNCTION fused_texts_fts();
+INSERT INTO fused_texts(id, fused_id, article_id)
+    SELECT f.lead_id * 1048576 + ROW_NUMBER() OVER (PARTITION BY m.fused_id ORDER BY m.article_id) - 1,
+           m.fused_id, m.article_id
+    FROM (SELECT DISTINCT fused_id, article_id FROM fused_members) m JOIN fused_events f ON f.fused_id = m.fused_id;
+CREATE INDEX fused_texts_fused ON fused_texts(fused_id);
+CREATE INDEX fused_texts_search ON fused_texts USING GIN (fts);
 """,
 }

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .decisions import REVIEW_FIELDS
-from .schema import EVENT_COLUMNS, EventQuery, fts_phrase
+from .schema import EVENT_COLUMNS, TEXT_KEY_BITS, EventQuery, fts_phrase
 
 EVENT_FIELDS = EVENT_COLUMNS
 FUSED_FIELDS = ("event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2", "country", "admin1", "admin2",
@@ -46,12 +46,15 @@ class Dialect:
     like: str  # a case-insensitive LIKE
     null_safe_equal: str  # '{a} ... {b}': true when both are NULL or equal
     fts_ids: str  # a subquery of article ids whose text matches one bound value
+    # a subquery of the integer keys (lead_id) of the fused events one of whose reports' articles matches one bound
+    # value (migration 0014_fused_fts: their own full-text rows; a key once per matching article)
+    fused_fts_ids: str
     fts_value: Callable[[str], str]
     fused_key: str  # a key of fused_events every index holds (SQLite's rowid)
     no_index: str  # put before a column, keeps the planner from reading it by an index ('+' in SQLite)
     # Where GET /events' reads find a search's hits, built once per request (StoreReads.searching): the
-    # articles' ids, and the integer keys (lead_id) of the fused events that match through a report outside their
-    # lead article; None: each statement matches the text itself.
+    # articles' ids, and (a fused search) the integer keys (lead_id) of the matching fused events; None: each
+    # statement matches the text itself.
     hits: tuple[str, str] | None = None
 
     def same(self, a: str, b: str) -> str:
@@ -69,11 +72,14 @@ def like_escape(text: str) -> str:
 
 
 SQLITE = Dialect("sqlite", "LIKE", "{a} IS {b}", "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
+                 f"SELECT rowid >> {TEXT_KEY_BITS} FROM fused_fts WHERE fused_fts MATCH ?",
                  lambda text: fts_phrase(plain_text(text)), "rowid", "+",
                  ("SELECT id FROM temp.article_hits", "SELECT id FROM temp.fused_hits"))
 # plainto_tsquery reads the user's text as plain words ANDed together, never as query syntax.
 POSTGRES = Dialect("postgresql", "ILIKE", "{a} IS NOT DISTINCT FROM {b}",
-                   "SELECT id FROM articles WHERE fts @@ plainto_tsquery('simple', ?)", plain_text, "fused_id", "")
+                   "SELECT id FROM articles WHERE fts @@ plainto_tsquery('simple', ?)",
+                   f"SELECT id >> {TEXT_KEY_BITS} FROM fused_texts WHERE fts @@ plainto_tsquery('simple', ?)",
+                   plain_text, "fused_id", "")
 
 
 # ---------------------------------------------------------------- the event sources
@@ -258,15 +264,14 @@ def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False,
     if q.q and not plain_text(q.q).strip():
         where.append("1 = 0")  # text of no words at all (control characters) matches nothing
     elif q.q and dialect.hits:  # the hits the request built once (StoreReads.searching), read by their keys
-        articles, others = dialect.hits
-        if q.fused:  # its lead report's article matches, or (the few others) another report's does
-            where.append(f"({value('lead_article')} IN ({articles}) OR {value('lead_id')} IN ({others}))")
+        articles, fused = dialect.hits
+        if q.fused:  # one of its reports' articles matches (the fused events' own index: its key is a hit)
+            where.append(f"{value('lead_id')} IN ({fused})")
         else:
             where.append(f"{value('article_id')} IN ({articles})")
     elif q.q:
-        if q.fused:  # any of its reports' articles
-            where.append(f"{value('fused_id')} IN (SELECT m.fused_id FROM events ev JOIN fused_members m"
-                         f" ON m.event_id = ev.event_id WHERE ev.article_id IN ({dialect.fts_ids}))")
+        if q.fused:  # any of its reports' articles, by the fused events' own index
+            where.append(f"{value('lead_id')} IN ({dialect.fused_fts_ids})")
         else:
             where.append(f"{value('article_id')} IN ({dialect.fts_ids})")
         params.append(dialect.fts_value(q.q))
@@ -321,16 +326,15 @@ def count_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
 
 
 def _search_count_sql(q: EventQuery, dialect: Dialect, hits: tuple[str, str]) -> tuple[str, list[Any]]:
-    """A search's count (no other filter of the machine's rows), a sum over its hits: the matching articles' events
-    (`article_event_counts`), or for fused events those the matching articles lead plus the few matching only
-    through another report (`temp.fused_hits`); less the rejected among them. A search reads only the machine's
-    keys of a row (its article, its lead report), which no review changes, so a reviewed row matches as it did
-    before its review: only the rejected leave the count."""
-    articles, others = hits
-    column = "leads" if q.fused else "events"
-    machine = f"(SELECT COALESCE(SUM(c.{column}), 0) FROM article_event_counts c WHERE c.article_id IN ({articles}))"
+    """A search's count (no other filter of the machine's rows), from its hits: a sum of the matching articles'
+    events (`article_event_counts`), or the fused hits themselves (one key per matching fused event); less the
+    rejected among them. A search reads only the machine's keys of a row (its article, its lead report), which no
+    review changes, so a reviewed row matches as it did before its review: only the rejected leave the count."""
+    articles, fused = hits
     if q.fused:
-        machine = f"({machine} + (SELECT COUNT(*) FROM ({others}) o))"
+        machine = f"(SELECT COUNT(*) FROM ({fused}) o)"
+    else:
+        machine = f"(SELECT COALESCE(SUM(c.events), 0) FROM article_event_counts c WHERE c.article_id IN ({articles}))"
     where, params = _machine_filters(q, dialect, joined=True)
     rejected = f"(SELECT COUNT(*){_reviewed_join(q)} AND r.status = 'rejected'{_where(where, ' AND ')})"
     return f"SELECT {machine} - {rejected} AS n", params

@@ -39,6 +39,12 @@ class EventQuery:
     min_confidence: float | None = None  # the decision model's calibrated probability, at least (reviewed events pass)
 
 
+# A fused event's full-text rows (migration 0014_fused_fts, `fused_texts`) are keyed by its integer key (its lead
+# report's row id) shifted left by this many bits, plus the rank of the row's article in the event: `id >> 20` is
+# the fused event's key. (An event with more than 2^20 articles would need more bits.)
+TEXT_KEY_BITS = 20
+
+
 def fts_phrase(text: str) -> str:
     """Quote user text so FTS5 reads it as words, never as query syntax."""
     words = [w.replace('"', '""') for w in text.replace("\x00", " ").split()]

@@ -228,22 +228,20 @@ class Store(StoreReads, ReviewWrites):
 
     def _build_hits(self, text: str, *, fused: bool) -> None:
         """A search's hits, for the statements of one request (reads.py `Dialect.hits`): the matching articles'
-        ids, and (`fused`) the integer keys (lead_id) of the fused events that match through a report outside
-        their lead article only (those whose lead article matches are counted by the articles' `leads` and read
-        by `fused_events_lead_article`; these few come from `fused_members_other_articles`). Temporary tables: this
-        connection's own, never the store's file, so a read-only store builds them too."""
+        ids, or (`fused`) the integer keys (lead_id) of the matching fused events, from their own full-text index
+        (`fused_fts`, migration 0014: its rows of one event are adjacent, so the keys come in order, each once
+        kept). Temporary tables: this connection's own, never the store's file, so a read-only store builds them
+        too."""
         if not self._hit_tables and not self.conn.in_transaction:  # in memory; a change of temp_store drops
             self.conn.execute("PRAGMA temp_store = MEMORY")  # temporary tables and is refused in a transaction
             self._hit_tables = True
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS article_hits(id INTEGER PRIMARY KEY)")
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS fused_hits(id INTEGER PRIMARY KEY)")
         self._clear_hits()
-        self.conn.execute("INSERT INTO temp.article_hits SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
-                          [text])
         if fused:
-            self.conn.execute("INSERT OR IGNORE INTO temp.fused_hits SELECT m.lead_id FROM temp.article_hits h"
-                              " CROSS JOIN fused_members m ON m.article_id = h.id WHERE m.article_id <> m.lead_article"
-                              " AND m.lead_article NOT IN (SELECT id FROM temp.article_hits)")
+            self.conn.execute(f"INSERT OR IGNORE INTO temp.fused_hits {self.dialect.fused_fts_ids}", [text])
+        else:
+            self.conn.execute(f"INSERT INTO temp.article_hits {self.dialect.fts_ids}", [text])
 
     def _clear_hits(self) -> None:
         self.conn.execute("DELETE FROM temp.article_hits")
