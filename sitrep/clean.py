@@ -47,7 +47,8 @@ _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Za-z'’.-]+(?:\s+[A-Z][A-Za-z'’.-]+){0,3})"
     r"(?:,\s*(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)(?P<region>[A-Z][\w ]{1,30}?))?"
     r"(?:,?\s*(?P<md>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}))?"
-    r"(?:,?\s*\((?P<agency>[^)]{1,40})\))?\s*[:—–-]+\s+(?=\S)"
+    r"(?:,?\s*\((?P<agency>[^)]{1,40})\))?\s*[:—–-]+"
+    r"(?(agency)\s*|\s+)(?=\S)"  # after an agency's name the dash may touch the text ("MOSCOW (Reuters) -Six")
 )
 MIN_PARAGRAPH_WORDS = 6
 MAX_ARTICLE_CHARS = 1_000_000  # one article; bounds cleaning and parsing time (spaCy's max_length is 2M)

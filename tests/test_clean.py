@@ -85,3 +85,25 @@ def test_date_from_url_path():
 ])
 def test_a_caption_may_end_with_the_place_and_date_of_the_picture(line: str, caption: bool) -> None:
     assert is_caption(line, doubled=False) is caption
+
+
+@pytest.mark.parametrize("opening, place", [
+    ("ABUJA (AFP) -Gunmen shot dead four farmers in Gombe State on Sunday, police said.", "Abuja"),
+    ("NAIROBI (Reuters)-Police fired tear gas at traders in the capital on Monday.", "Nairobi"),
+    ("NAIROBI (Reuters) - Police fired tear gas at traders in the capital on Monday.", "Nairobi"),
+])
+def test_a_dateline_dash_may_touch_the_text_after_an_agency(opening: str, place: str) -> None:
+    """'CITY (Agency) -Word': the wire's dateline, though the dash touches the first word; the city is where
+    the story was filed, blanked out of the text the events are read from."""
+    article = clean(RawDocument(doc_id="d", source="t", text=f"Farmers killed\n\n{opening}"))
+    assert article.dateline_place == place
+    start, end = article.dateline_span
+    assert article.text[start:end].rstrip(" -").endswith(")")
+
+
+@pytest.mark.parametrize("opening", [
+    "UN-backed forces took the town of Baga on Sunday, the army said.",
+    "AU-led troops (AMISOM) -backed by jets- held the road, officials said.",
+])
+def test_a_hyphenated_opening_word_is_no_dateline(opening: str) -> None:
+    assert clean(RawDocument(doc_id="d", source="t", text=f"Troops advance\n\n{opening}")).dateline_place is None

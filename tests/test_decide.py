@@ -16,7 +16,7 @@ from sitrep.decide.crossval import expected_calibration_error
 from sitrep.decide.gold import GoldArticle, GoldError, read_gold
 from sitrep.decide.model import DecisionModel, load_default, nested, select
 from sitrep.decide.rows import event_type_options, sub_type_options
-from sitrep.decide.train import split_folds
+from sitrep.decide.train import F1_TOLERANCE, pick_threshold, split_folds
 from sitrep.events.proposals import ArticleProposals, PlaceOption
 from sitrep.records import PlaceMention, RawDocument
 
@@ -150,6 +150,14 @@ def test_select_drops_a_slot_under_the_threshold_with_its_reason():
     low.probability = 0.1
     select([low], 0.5)
     assert not low.kept and "under the threshold" in low.why
+
+
+def test_of_thresholds_as_good_as_the_best_the_highest_is_taken():
+    # within what inner folds can tell apart, fewer false reports are the better choice for an analyst
+    near = round(0.70 - F1_TOLERANCE / 2, 4)
+    assert pick_threshold({0.3: 0.70, 0.4: near, 0.5: 0.60}) == 0.4
+    assert pick_threshold({0.3: 0.70, 0.4: 0.70 - 2 * F1_TOLERANCE}) == 0.3
+    assert pick_threshold({}) == 0.5
 
 
 # ---------------------------------------------------------------- gold folders and crossval
@@ -313,3 +321,4 @@ def test_a_crowd_that_does_violence_riots_whatever_the_police_did(text, sub_even
     assert [e.sub_event_type for e in events] == [sub_event_type]
     overridden = ["a riot, not a protest" in e["why"] for e in record["events"]]
     assert overridden == [sub_event_type == "Violent demonstration"], record["events"]  # explain says why
+
