@@ -15,7 +15,7 @@ import pytest
 from sitrep.decide.crossval import expected_calibration_error
 from sitrep.decide.gold import GoldArticle, GoldError, read_gold
 from sitrep.decide.model import DecisionModel, load_default, nested, select
-from sitrep.decide.rows import event_type_options, sub_type_options
+from sitrep.decide.rows import event_type_options, keep_rows, sub_type_options
 from sitrep.decide.train import F1_TOLERANCE, pick_threshold, split_folds
 from sitrep.events.proposals import ArticleProposals, PlaceOption
 from sitrep.records import PlaceMention, RawDocument
@@ -193,7 +193,6 @@ def test_a_place_only_the_rest_of_the_article_names_is_no_event_place():
     # CODING.md: the event is where its text says.  A clause whose sentence names a place of its own
     # (or whose story has a place to fall back on) is not also at every place the article names.
     from sitrep.decide.model import Slot, placed_elsewhere
-    from sitrep.decide.rows import keep_rows
 
     proposed = _propose("Gunmen killed five villagers in Gombe on Monday, police said. "
                         "Residents of Zaria held a vigil for the victims on Tuesday.")
@@ -322,3 +321,19 @@ def test_a_crowd_that_does_violence_riots_whatever_the_police_did(text, sub_even
     overridden = ["a riot, not a protest" in e["why"] for e in record["events"]]
     assert overridden == [sub_event_type == "Violent demonstration"], record["events"]  # explain says why
 
+
+
+def test_a_clause_is_one_event_at_the_place_its_own_words_name():
+    # "Sources in X said gunmen attacked Y": one attack, at Y; X is where it was told (CODING.md: the event is
+    # where its text says), however likely the model found the reading at X
+    from sitrep.decide.model import Slot
+
+    rows = [r for r in keep_rows(_propose("Security sources in Bauchi said gunmen attacked Kaltungo village on Sunday."))
+            if r.event_type == "Violence against civilians" and r.option.relation != "article"]
+    told = {r.option.relation: r for r in rows}
+    assert set(told) == {"clause", "sentence"}, [(r.option.place.text, r.option.relation) for r in rows]
+    here = Slot(told["clause"].event_type, told["clause"].option.key, [told["clause"]], [0.6])
+    there = Slot(told["sentence"].event_type, told["sentence"].option.key, [told["sentence"]], [0.8])
+    here.probability, there.probability = 0.6, 0.8
+    select([there, here], 0.5)
+    assert here.kept and not there.kept and "the place its own words name" in there.why

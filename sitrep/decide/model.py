@@ -396,6 +396,15 @@ def select(slots: list[Slot], threshold: float) -> None:
             slot.why = f"its clause is already the {clause.event_type} event here"
             clause.rivals.add(slot.event_type)  # its type is weighed when the event's sub-type is chosen
             continue
+        told = next((k for k in kept if same_kind(k.event_type, slot.event_type) and _own_and_context(k, slot)), None)
+        if told is not None:
+            if slot.best.option.relation == "clause":  # (the likelier was the context's place: this one replaces it)
+                told.kept = False
+                told.why = f"its clause is the event at {_where(slot)}, the place its own words name"
+                kept.remove(told)
+            else:
+                slot.why = f"its clause is the event at {_where(told)}, the place its own words name"
+                continue
         twin = next((k for k in kept if same_kind(k.event_type, slot.event_type) and nested(k.option, slot.option)), None)
         if twin is not None:
             if specificity(slot.option) > specificity(twin.option) and slot.probability >= twin.probability - SPECIFIC_MARGIN:
@@ -410,6 +419,16 @@ def select(slots: list[Slot], threshold: float) -> None:
         slot.kept = True
         slot.why = f"probability {slot.probability:.2f}"
         kept.append(slot)
+
+
+def _own_and_context(a: Slot, b: Slot) -> bool:
+    """One clause read at the place its own words name and at another place of its sentence ("in X, gunmen
+    attacked Y village"): one event, at the clause's place, unless the two stand in one list ("in X and Y")."""
+    if a.best.proposal.index != b.best.proposal.index:
+        return False
+    relations = {a.best.option.relation, b.best.option.relation}
+    listed = max(a.best.option.features.get("list_size", 0.0), b.best.option.features.get("list_size", 0.0)) > 1
+    return relations == {"clause", "sentence"} and not listed
 
 
 def placed_elsewhere(slot: Slot) -> bool:
