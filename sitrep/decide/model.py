@@ -382,7 +382,8 @@ def select(slots: list[Slot], threshold: float) -> None:
     twice: the most specific place the text names wins when its probability is close (CODING.md), else
     the likelier.  And one clause reports one event: a slot whose best reading's clause already
     stands, at the same place, as a kept event of another type goes; so does a slot only the article's
-    other places give (`placed_elsewhere`)."""
+    other places give (`placed_elsewhere`), and a clause's reading at another place of its sentence when it
+    stands at a place its own words name (`_own_and_context`)."""
     kept: list[Slot] = []
     for slot in sorted(slots, key=lambda s: (-s.probability, s.key, s.event_type)):
         if slot.probability < threshold:
