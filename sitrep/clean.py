@@ -48,7 +48,7 @@ _DATELINE = re.compile(
     r"(?:,\s*(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)(?P<region>[A-Z][\w ]{1,30}?))?"
     r"(?:,?\s*(?P<md>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}))?"
     r"(?:,?\s*\((?P<agency>[^)]{1,40})\))?\s*[:—–-]+"
-    r"(?(agency)\s*|\s+)(?=\S)"  # after an agency's name the dash may touch the text ("MOSCOW (Reuters) -Six")
+    r"(?(agency)\s*|\s+)(?=\S)"  # after an agency's name the dash may touch the text ("LUSAKA (AFP) -Gunmen")
 )
 MIN_PARAGRAPH_WORDS = 6
 MAX_ARTICLE_CHARS = 1_000_000  # one article; bounds cleaning and parsing time (spaCy's max_length is 2M)
