@@ -254,6 +254,11 @@ class ActorDictionary:
 
     # ------------------------------------------------------------ loading
 
+    def class_named(self, inter: int, country: str | None) -> str | None:
+        """The dictionary's actor class of this inter code, in `country` ('Rioters (Kenya)' for 5), if it has one."""
+        name = next((e.name for e in self.entries if e.kind == "class" and e.inter == inter and not e.where), None)
+        return fill_country(name, country) if name else None
+
     @classmethod
     def load(cls, extra_paths: Iterable[Path] = ()) -> ActorDictionary:
         """The dictionary of the packaged data plus ``extra_paths`` and ``$SITREP_ACTORS`` (cached)."""

@@ -117,6 +117,21 @@ def test_a_dropped_clause_is_still_proposed_with_the_rules_reason():
     assert any("planned or intended" in r or "vow" in r for p in proposed.proposals for r in p.reasons)
 
 
+@pytest.mark.parametrize(("text", "reason"), [
+    ("Rebels began to attack the outskirts of Bouar on Monday.", None),
+    ("Government troops managed to recapture Baoro on Sunday.", None),
+    ("The rebels did not begin to shell Bouar.", "negated"),
+    ("The rebels plan to attack Sibut next week.", "infinitive: planned or intended, not reported as done"),
+])
+def test_a_phase_or_implicative_verb_asserts_its_infinitive(text, reason):
+    # "began to shell" reports shelling, "plan to attack" does not: phase verbs and implicatives ("managed to")
+    # assert their complement, verbs of intention don't
+    proposed = _propose(text)
+    heads = [p for p in proposed.proposals if p.sub_event_type]
+    assert heads, [(p.trigger, p.reasons) for p in proposed.proposals]
+    assert {p.reasons[0] if p.reasons else None for p in heads} == {reason}, [(p.trigger, p.reasons) for p in heads]
+
+
 def test_the_model_codes_a_plain_attack_and_not_a_threat():
     model = load_default()
     assert model is not None
@@ -243,6 +258,19 @@ def test_words_of_the_rarer_sub_types_are_proposed(text, sub):
     ("Police fired tear gas at protesters who had gathered outside the ministry in Corvin.", False),
     ("Security forces beat demonstrators with batons in Hexley on Sunday.", False),
     ("Several protesters were arrested after a march in Elstow.", False),
+    # the understood subject of a complement is its governor's (control and raising verbs)
+    ("The march in Arvale turned chaotic as demonstrators began to loot shops.", True),
+    ("The protesters were seen to have attacked the market in Corvin.", True),
+    # the text calls the demonstration itself violent; a violent police is no violent crowd
+    ("A violent protest erupted in Dunmore on Tuesday.", True),
+    ("The rally in Bellmont turned violent on Friday.", True),
+    ("Police launched a violent crackdown on protesters in Hexley.", False),
+    # a crowd is a doer only when it does the violence: "a crowd stormed" is, "fired on a crowd" is not
+    ("A crowd stormed the police station in Elstow and set it on fire.", True),
+    ("Gunmen opened fire on a crowd in Elstow, killing four people.", False),
+    # a headline's passive without its auxiliary: the crowd is the victim ("were killed"), not the killer
+    ("Protesters killed as soldiers open fire in Arvale.", False),
+    ("Protesters killed two policemen in Arvale on Monday.", True),
 ])
 def test_a_crowd_that_does_violence_itself_is_a_feature(text, violent):
     # ACLED's line between a demonstration met with force and a violent demonstration is whether the
@@ -310,6 +338,9 @@ def test_a_stopped_weapon_is_a_disrupted_weapons_use(text, sub_event_type):
     ("Demonstrators stormed the town hall in Sibut and smashed its windows before riot police dispersed them "
      "with tear gas.", "Violent demonstration"),
     ("Police fired tear gas at protesters in Bambari on Monday.", "Protest with intervention"),
+    # one event told in two sentences: the one that names the crowd's violence makes it a riot
+    ("Hundreds of people protested in Bozoum on Friday against the new tax. Later the demonstrators set fire to "
+     "the tax office in Bozoum.", "Violent demonstration"),
 ])
 def test_a_crowd_that_does_violence_riots_whatever_the_police_did(text, sub_event_type):
     # CODING.md: protests are demonstrations by non-violent people; the police's force does not make a
@@ -320,6 +351,10 @@ def test_a_crowd_that_does_violence_riots_whatever_the_police_did(text, sub_even
     assert [e.sub_event_type for e in events] == [sub_event_type]
     overridden = ["a riot, not a protest" in e["why"] for e in record["events"]]
     assert overridden == [sub_event_type == "Violent demonstration"], record["events"]  # explain says why
+    riot = sub_event_type == "Violent demonstration"
+    # a violent demonstration's crowd are rioters (ACLED's inter 5), a protest's protesters (6)
+    assert [(e.actor1, e.inter1) for e in events] == [
+        ("Rioters (Central African Republic)", 5) if riot else ("Protesters (Central African Republic)", 6)]
 
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..actors import ActorDictionary
 from ..errors import SitrepError
 from ..events.lexicon import event_types
 from ..events.merge import fold_protest_arrests, fold_remote_harm
@@ -244,9 +245,10 @@ class DecisionModel:
                     votes[sub] = max(votes.get(sub, 0.0), s * score)
         sub_event_type = max(sorted(votes), key=lambda k: votes[k]) if votes else proposal.sub_event_type
         event_type = event_type_of(sub_event_type) if votes else slot.event_type
-        if event_type == "Protests" and proposal.features.get("crowd_violence"):
+        if event_type == "Protests" and any(r.proposal.features.get("crowd_violence") for r, _ in named):
             # protesters are non-violent people (CODING.md): a demonstration whose crowd does violence itself
-            # ("protesters set fire to ...", "demonstrators stoned police") is a riot, whatever the police did
+            # ("protesters set fire to ...", "demonstrators stoned police") is a riot, whatever the police did;
+            # any of the reports that tell it at its place may say so (one event, told in several sentences)
             event_type, sub_event_type = "Riots", "Violent demonstration"
             slot.why += "; its crowd does violence itself: a riot, not a protest (CODING.md)"
         elif event_type == "Explosions/Remote violence" and proposal.features.get("weapon_disrupted") and not (
@@ -261,6 +263,9 @@ class DecisionModel:
         kinds = event_types().get((event_type, sub_event_type))
         event.plover, event.cameo = (kinds.plover, kinds.cameo) if kinds else (None, None)
         fill_from_readings(event, slot)
+        if event_type == "Riots" and (not event.actor1 or event.inter1 == PROTESTERS):
+            # a violent demonstration's crowd are rioters, not protesters (ACLED's inter codes 5 and 6: CODING.md)
+            event.actor1, event.inter1 = ActorDictionary.load().class_named(RIOTERS, event.country), RIOTERS
         return event
 
     # ------------------------------------------------------------ storage
@@ -553,6 +558,9 @@ def fill_from_readings(event: Event, slot: Slot) -> None:
         p = slot.rows[i].proposal
         if not event.fatalities and p.fatalities and p.drafts:
             event.fatalities, event.fatalities_text = p.fatalities, p.drafts[0].fatalities_text
+
+
+RIOTERS, PROTESTERS = 5, 6  # ACLED's inter codes (CODING.md)
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,9 @@ from .lexicon import Trigger, non_event_cues, triggers
 
 CLAUSE_DEPS = {"ROOT", "conj", "advcl", "ccomp", "relcl", "parataxis", "xcomp", "acl", "pcomp"}
 ATTACK_KINDS = ("means", "event", "harm")
+# Verbs whose infinitive complement is asserted, not planned: the phase verbs ("began to loot", "continued to
+# shell") and the implicative "managed to" (Karttunen's implicatives; "failed to" asserts the opposite).
+ASSERTING_VERBS = frozenset({"begin", "start", "continue", "resume", "proceed", "manage"})
 
 
 @dataclass(frozen=True)
@@ -236,8 +239,13 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
     if any(lemma(t) in habits for t in clause.tokens()) or any(
             lemma(c) in habits for a in chain for c in a.children if c.dep_ in ("advmod", "amod")):
         return "habitual"
-    if head.tag_ == "VB" and head.dep_ in ("xcomp", "ccomp", "acl") and any(
-            c.dep_ == "aux" and c.lower_ == "to" for c in head.children):  # not "fired tear gas to disperse"
+    verb = head  # an asserting verb's infinitive is asserted with it: "began to loot" is looting done
+    while verb.dep_ == "xcomp" and verb.head is not verb and lemma(verb.head) in ASSERTING_VERBS:
+        if any(c.dep_ == "neg" for c in verb.head.children):
+            return "negated"  # "did not begin to loot"
+        verb = verb.head
+    if verb.tag_ == "VB" and verb.dep_ in ("xcomp", "ccomp", "acl") and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):  # not "fired tear gas to disperse"
         return "infinitive: planned or intended, not reported as done"
     for verb in [head, *list(head.ancestors)[:2]]:
         for child in verb.children:

@@ -200,12 +200,36 @@ def crowd_does_violence(sent: Span, hits: list[Any], crowd: frozenset[str]) -> b
     (Riots) is whether the demonstrators themselves do violence (CODING.md); a crowd acted upon
     ("police beat protesters", "protesters were arrested") is no doer."""
     doc = sent.doc
+    crowd = crowd | CROWD_NOUNS
     for hit in hits:
         trig = hit.trigger
         if trig.kind == "modifier" or trig.event_type in ("Protests", "-") or (
                 trig.event_type == "Strategic developments" and trig.sub_event_type not in VIOLENT_DEVELOPMENTS):
             continue
-        if _crowd_does(doc[hit.start], crowd):
+        if _crowd_does(doc[hit.start], crowd, harm=trig.kind == "harm"):
+            return True
+    return _called_violent(sent, crowd)
+
+
+# A gathering of people that is no actor's name (so not in the actor dictionary's protester and rioter
+# classes: "a crowd" may be the victims of an attack) but is a crowd when it does violence itself: "a crowd
+# stormed the police post" is mob violence (ACLED's Riots), "gunmen fired on a crowd" is not (no doer).
+CROWD_NOUNS = frozenset({"crowd", "crowds", "throng", "throngs"})
+VIOLENT_WORDS = frozenset({"violent", "riotous", "unruly"})
+BECOMING = frozenset({"turn", "become", "grow", "get"})
+
+
+def _called_violent(sent: Span, crowd: frozenset[str]) -> bool:
+    """The text calls the demonstration itself violent: "a violent protest", "violent demonstrators", "the
+    march turned violent". ACLED's Riots are violent demonstrations (CODING.md); the word qualifies the
+    crowd or its gathering, not the police ("a violent crackdown on protesters" is no violent crowd)."""
+    for token in sent:
+        if token.lower_ not in VIOLENT_WORDS:
+            continue
+        if token.dep_ == "amod" and _is_crowd(token.head, crowd):
+            return True
+        if token.dep_ in ("acomp", "oprd", "attr") and lemma(token.head) in BECOMING | {"be"} and any(
+                c.dep_ in SUBJECT_DEPS and _is_crowd(c, crowd) for c in token.head.children):
             return True
     return False
 
@@ -215,7 +239,9 @@ def _is_crowd(token: Token, crowd: frozenset[str]) -> bool:
         c.dep_ == "conj" and (c.lower_ in crowd or lemma(c) in crowd) for c in token.children)
 
 
-def _crowd_does(token: Token, crowd: frozenset[str]) -> bool:
+def _crowd_does(token: Token, crowd: frozenset[str], *, harm: bool = False) -> bool:
+    """`harm`: the word is a verb of harm ("kill", "injure"), which takes its victim as object; with none, its
+    subject is the victim (a headline's passive without its auxiliary: "Protesters killed as troops open fire")."""
     if token.dep_ in ("amod", "compound") and _is_crowd(token.head, crowd):
         return True  # "stone-throwing demonstrators", "rioting youths"
     sides = list(token.children)
@@ -228,13 +254,21 @@ def _crowd_does(token: Token, crowd: frozenset[str]) -> bool:
     verb = token if token.pos_ in ("VERB", "AUX") else token.head if token.dep_ in ("dobj", "pobj", "attr") else None
     if verb is not None and verb.dep_ == "prep":  # "set fire to ...": the object of the verb's preposition
         verb = verb.head
+    subjects: tuple[str, ...] = SUBJECT_DEPS
     while verb is not None:
         for child in verb.children:
-            if child.dep_ in SUBJECT_DEPS and _is_crowd(child, crowd):
+            if child.dep_ in subjects and _is_crowd(child, crowd) and not (
+                    harm and verb is token and not any(c.dep_ == "dobj" for c in verb.children)):
                 return True
             if child.dep_ == "agent" and any(o.dep_ == "pobj" and _is_crowd(o, crowd) for o in child.children):
                 return True
-        verb = verb.head if verb.dep_ == "conj" and verb.head is not verb else None  # a shared subject
+        if verb.dep_ == "xcomp" and verb.head is not verb:
+            # the understood subject of a verb's complement is its governor's ("protesters began to loot
+            # shops"), or the passive subject of a verb of perception ("the crowd was seen to attack ...")
+            subjects = (*SUBJECT_DEPS, "nsubjpass")
+            verb = verb.head
+        else:
+            verb = verb.head if verb.dep_ == "conj" and verb.head is not verb else None  # a shared subject
     return False
 
 
