@@ -153,8 +153,13 @@ def test_f6_a_rolled_back_batch_is_forgotten_by_the_index() -> None:
 
 # ---------------------------------------------------------------- F3: the worker pool dies with its parent
 POOL_SCRIPT = textwrap.dedent("""
-    import os, sys, time
+    import faulthandler, os, signal, sys, time
     import sitrep.parallel as par
+
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # the test asks for every thread's stack on a hang
+    # Ctrl-C as a terminal's foreground job has it. A suite run as a background job (`pytest &` in a script)
+    # hands its children SIGINT ignored, and a Python started so keeps it ignored, as POSIX asks.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     class SlowPipeline:  # stands in for the spaCy pipeline; spawned workers run this module's top level too
         def __init__(self, options):
@@ -218,6 +223,22 @@ def _start_pool(tmp_path: Path) -> tuple[subprocess.Popen[str], set[int]]:
     return proc, _children(proc.pid)
 
 
+def _signal_state(pid: int | str) -> str:
+    """The kernel's view of a process's signals: which it ignores, blocks and catches."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return " ".join(line.replace("\t", "") for line in status if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+
+
+def _stacks_of(proc: subprocess.Popen[str]) -> str:
+    """Every thread's stack of a hung POOL_SCRIPT (its faulthandler answers SIGUSR1), then the process is killed."""
+    state = f"child: {_signal_state(proc.pid)}; this process: {_signal_state('self')}"
+    proc.send_signal(signal.SIGUSR1)
+    time.sleep(1.0)
+    proc.kill()
+    _, err = proc.communicate()
+    return f"{state}\n{err}"
+
+
 def _wait_gone(pids: set[int], seconds: float = 15.0) -> set[int]:
     deadline = time.monotonic() + seconds
     while (left := _alive(pids)) and time.monotonic() < deadline:
@@ -275,7 +296,10 @@ def test_ctrl_c_of_a_parallel_run_stops_parent_and_workers_without_worker_traceb
     proc, children = _start_pool(tmp_path)
     try:
         os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole foreground group
-        out, err = proc.communicate(timeout=30)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the parent did not stop on Ctrl-C; its threads and signal state:\n{_stacks_of(proc)}")
         assert proc.returncode == 130 and "interrupted" in out
         assert "Traceback" not in err, err
         assert _wait_gone(children) == set()
