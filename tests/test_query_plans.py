@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sitrep.records import Extraction
-from sitrep.store import AnyStore, Store, open_store
+from sitrep.store import AnyStore, Store, common_words, open_store
 from sitrep.store.reads import _event_select
 from sitrep.store.schema import TEXT_KEY_BITS, EventQuery
 
@@ -100,7 +100,7 @@ def test_the_page_is_read_in_date_order_when_the_filter_matches_many(store: Stor
     common = EventQuery(min_confidence=0.1)  # nearly every event
     sql, params = statements(store, common)[-1]
     plan = " ".join(r["detail"] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", list(params)))
-    assert "SCAN x USING INDEX events_date" in plan
+    assert "SCAN x USING INDEX events_day_desc" in plan  # in GET /events' order: no sort of each day's rows
 
 
 @pytest.mark.parametrize("q", [EventQuery(min_confidence=0.1), EventQuery(q="w3"), EventQuery(fused=True),
@@ -274,7 +274,12 @@ def test_a_listing_matches_the_text_once_and_gives_what_the_overlay_gives(store:
         total, reviewed, rows = store.listing(q)
     finally:
         store.conn.set_trace_callback(None)
-    assert len(matched) == 1, matched
+    built = [sql for sql in matched if sql.startswith("INSERT") and " INTO temp." in sql]
+    searches = [sql for sql in matched if "AS matched" not in sql]  # (not the measure of a word's share)
+    if store._common_word(q) is None:
+        assert len(searches) == len(built) == 1, matched  # the hit list, built once
+    else:
+        assert not built and len(searches) == 3, matched  # a very common word: none (store/common_words.py)
     assert (rows, total, reviewed) == overlay(store, q)
     assert store._one("SELECT COUNT(*) FROM temp.article_hits", []) == 0  # the hits go with the request
 
@@ -326,23 +331,23 @@ def expected_texts(store: AnyStore) -> set[tuple[int, str, int]]:
     return {((leads[f] << TEXT_KEY_BITS) + rank, f, a) for f, ids in articles.items() for rank, a in enumerate(sorted(ids))}
 
 
+def fts_words(store: AnyStore, name: str) -> dict[int, set[tuple[str, str, int]]]:
+    """Every word, column and position of each row of the SQLite full-text index `name`, by fts5vocab."""
+    store._sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name}_words USING fts5vocab(main, {name}, instance)", [])
+    out: dict[int, set[tuple[str, str, int]]] = {}
+    for r in store._sql(f'SELECT term, doc, col, "offset" FROM temp.{name}_words', []):
+        out.setdefault(r["doc"], set()).add((r["term"], r["col"], r["offset"]))
+    return out
+
+
 def stored_texts(store: AnyStore) -> set[tuple[int, str, int]]:
     """The stored full-text rows, once the index is checked to hold exactly their articles' words: on SQLite every
     word, column and position of each `fused_fts` row is its article's in `articles_fts`, and it has no other row
     (a deleted row's words are gone); on PostgreSQL each row's tsvector is its article's."""
     rows = {(r["id"], r["fused_id"], r["article_id"]) for r in store._sql("SELECT id, fused_id, article_id FROM fused_texts", [])}
     if store.dialect.name == "sqlite":
-        for name in ("fused_fts", "articles_fts"):
-            store._sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name}_words USING fts5vocab(main, {name}, instance)", [])
-
-        def words(name: str) -> dict[int, set[tuple[str, str, int]]]:
-            out: dict[int, set[tuple[str, str, int]]] = {}
-            for r in store._sql(f'SELECT term, doc, col, "offset" FROM temp.{name}_words', []):
-                out.setdefault(r["doc"], set()).add((r["term"], r["col"], r["offset"]))
-            return out
-
-        articles = words("articles_fts")
-        assert words("fused_fts") == {key: articles[article] for key, _, article in rows if article in articles}
+        articles = fts_words(store, "articles_fts")
+        assert fts_words(store, "fused_fts") == {key: articles[article] for key, _, article in rows if article in articles}
         store._sql("INSERT INTO fused_fts(fused_fts, rank) VALUES ('integrity-check', 0)", [])
     else:
         assert not store._sql("SELECT t.id FROM fused_texts t JOIN articles a ON a.id = t.article_id"
@@ -465,3 +470,167 @@ def test_a_store_made_before_0014_gets_its_fused_full_text_index_backfilled(stor
         assert searched(store, "security")[0] == searched(store, "Nabatieh")[0] == 1
         store.write_batch([tyre_again("lb-tyre-3")])  # and its triggers keep it from then on
         assert stored_texts(store) == expected_texts(store)
+
+
+# ---------------------------------------------------------------- a very common word, read without a hit list (0015)
+# Words of most of the bench store's articles ('w3' 89%, 'w20' 35%), deep pages, one row, two words, any case.
+COMMON = [EventQuery(q="w3"), EventQuery(q="w20"), EventQuery(q="w3", offset=150, limit=50), EventQuery(q="w20", limit=1),
+          EventQuery(q="w3 w5"), EventQuery(q="W3", limit=300)]
+
+
+def by_hit_list(store: AnyStore, q: EventQuery, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int, list[dict[str, Any]]]:
+    """The listing as the hit-list path reads it (no word counts as common)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(common_words, "COMMON_SHARE", 2.0)
+        assert store._common_word(q) is None
+        return store.listing(q)
+
+
+@pytest.mark.parametrize("q", COMMON, ids=lambda q: repr({k: v for k, v in vars(q).items() if v}))
+def test_a_very_common_word_gives_what_its_hit_list_gives(store: Store, q: EventQuery,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Totals, reviewed counts, pages and their order are those of the hit-list path and of the overlay, on a store
+    whose searches match reviewed (confirmed, corrected) and rejected events."""
+    assert store._common_word(q) is not None
+    total, reviewed, rows = store.listing(q)
+    assert (total, reviewed, rows) == by_hit_list(store, q, monkeypatch)
+    assert (rows, total, reviewed) == overlay(store, q)
+    assert reviewed and store.listing(replace(q, rejected=True))[0]  # reviews and rejects among its matches
+    assert len(rows) == min(q.limit, total - q.offset)
+    assert not store._one("SELECT COUNT(*) AS n FROM temp.article_hits", [])
+
+
+def test_a_page_too_deep_or_a_word_too_rare_reads_the_hit_list(store: Store) -> None:
+    share = store._one("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'w3'", []) / 2000
+    assert store._common_word(EventQuery(q="w3", offset=int(common_words.MAX_TESTED_ROWS * share) + 100)) is None
+    assert store._common_word(EventQuery(q="w300")) is None  # 3% of the articles
+    assert store._common_word(EventQuery(q="w3", country="sudan")) is None  # other filters: their indexes
+    assert store._common_word(EventQuery(q="w3", fused=True)) is None
+
+
+def test_a_very_common_words_page_is_read_in_date_order_with_a_test_per_row(store: Store) -> None:
+    seen: list[str] = []
+    original = store._read
+
+    def record(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        seen.append(sql)
+        return original(sql, params)
+
+    store._read = record  # type: ignore[method-assign]
+    try:
+        store.listing(EventQuery(q="w3"))
+    finally:
+        del store._read
+    page = " ".join(r["detail"] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {seen[-1]}",
+                                                             ["w3"] * seen[-1].count("MATCH ?") + [100, 0]))
+    assert "SCAN x USING INDEX events_day_desc" in page and "CORRELATED SCALAR SUBQUERY" in page
+    assert "SCAN reviewed_fts" in page and "temp.article_hits" not in " ".join(seen)
+
+
+def reviewed_index(store: AnyStore) -> set[tuple[str, int, int]]:
+    """The reviewed reports' keys `reviewed_articles` holds, once checked to be the reports' own (event id, row id,
+    article), to hold every reviewed report, and (SQLite) its articles' index `reviewed_fts` to hold exactly their
+    words (every term, column and position of `articles_fts`'s), each article once."""
+    held = {(r["event_id"], r["id"], r["article_id"]) for r in store._sql("SELECT * FROM reviewed_articles", [])}
+    if store.dialect.name != "sqlite":
+        assert not held  # PostgreSQL matches each statement's text: the table is there, empty
+        return held
+    reviewed = {(r["event_id"], r["id"], r["article_id"]) for r in store._sql(
+        "SELECT x.event_id, x.id, x.article_id FROM reviewed_events r JOIN events x ON x.event_id = r.event_id"
+        " WHERE r.kind = 'report'", [])}
+    assert reviewed <= held
+    assert not store._sql("SELECT t.event_id FROM reviewed_articles t LEFT JOIN events x ON x.event_id = t.event_id"
+                          " WHERE x.id IS NOT t.id OR x.article_id IS NOT t.article_id", [])
+    articles = fts_words(store, "articles_fts")
+    assert fts_words(store, "reviewed_fts") == {a: articles[a] for _, _, a in held}
+    store._sql("INSERT INTO reviewed_fts(reviewed_fts, rank) VALUES ('integrity-check', 0)", [])
+    return held
+
+
+def test_the_bench_store_has_its_reviewed_articles_index(store: Store) -> None:
+    assert len(reviewed_index(store)) > 100
+
+
+def common_listing(store: AnyStore, text: str, monkeypatch: pytest.MonkeyPatch, *,
+                   common: bool = True) -> tuple[int, int, list[str]]:
+    """A search (of a word of every article, `common`): its listing, checked against the overlay and (SQLite) the
+    hit list."""
+    q = EventQuery(q=text)
+    total, reviewed, rows = store.listing(q)
+    assert (rows, total, reviewed) == overlay(store, q)
+    if store.dialect.name == "sqlite":
+        assert (store._common_word(q) is not None) == common
+        assert (total, reviewed, rows) == by_hit_list(store, q, monkeypatch)
+    return total, reviewed, [r["event_id"] for r in rows]
+
+
+def test_a_word_of_every_article_gives_what_its_hit_list_gives_through_reviews(store_target: str,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """'on' is in every synthetic article: its listing follows confirmations, corrections, rejections, a new report
+    of a reviewed event (whose article joins the reviewed index) and refusion, on SQLite and PostgreSQL."""
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        assert common_listing(store, "on", monkeypatch)[:2] == (3, 0)
+        tyre = fused_at(store, "Tyre")["fused_id"]
+        store.review(tyre, reviewer="Ana", action="confirm")
+        assert common_listing(store, "on", monkeypatch)[:2] == (3, 1)
+        store.review(fused_at(store, "Aleppo")["fused_id"], reviewer="Ana", action="correct", changes={"fatalities": 9})
+        assert common_listing(store, "on", monkeypatch)[:2] == (3, 2)
+        store.review(fused_at(store, "Nabatieh")["fused_id"], reviewer="Ben", action="reject")
+        assert common_listing(store, "on", monkeypatch)[:2] == (2, 2)
+        assert common_listing(store, "Nabatieh", monkeypatch)[:2] == (0, 0)  # a third: common
+        assert len(reviewed_index(store)) == (3 if store.dialect.name == "sqlite" else 0)
+        store.write_batch([tyre_again()])  # a second report of the confirmed Tyre event: reviewed too
+        assert common_listing(store, "on", monkeypatch)[:2] == (3, 3)
+        assert common_listing(store, "security", monkeypatch, common=False)[:2] == (1, 1)  # only the new report's article
+        assert len(reviewed_index(store)) == (4 if store.dialect.name == "sqlite" else 0)
+        store.refuse_all()
+        assert common_listing(store, "on", monkeypatch)[:2] == (3, 3)
+        assert len(reviewed_index(store)) == (4 if store.dialect.name == "sqlite" else 0)
+
+
+def undo_0015(store: AnyStore) -> None:
+    """Take migration 0015_reviewed_fts out of a store (inside a transaction), as a store made before it."""
+    if store.dialect.name == "sqlite":
+        for trigger in ("reviewed_articles_insert", "reviewed_articles_delete", "reviewed_events_article",
+                        "events_reviewed_article"):
+            store._sql(f"DROP TRIGGER {trigger}", [])
+        store._sql("DROP TABLE reviewed_fts", [])
+        store._sql("DROP INDEX events_day_desc", [])
+    store._sql("DROP TABLE reviewed_articles", [])
+    store._sql("DELETE FROM schema_migrations WHERE name = '0015_reviewed_fts'", [])
+
+
+def test_a_store_made_before_0015_gets_its_reviewed_articles_index_backfilled(store_target: str,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        store.write_batch([tyre_again()])
+        store.review(fused_at(store, "Tyre")["fused_id"], reviewer="Ana", action="confirm")
+        store.review(fused_at(store, "Nabatieh")["fused_id"], reviewer="Ben", action="reject")
+        want = common_listing(store, "on", monkeypatch)
+        with store.transaction():
+            undo_0015(store)
+    with open_store(store_target) as store:  # opening it applies 0015
+        assert store.migrate() == []
+        assert len(reviewed_index(store)) == (3 if store.dialect.name == "sqlite" else 0)
+        assert common_listing(store, "on", monkeypatch) == want
+        store.review(fused_at(store, "Aleppo")["fused_id"], reviewer="Ana", action="confirm")  # and its triggers
+        assert len(reviewed_index(store)) == (4 if store.dialect.name == "sqlite" else 0)  # keep it from then on
+        assert common_listing(store, "on", monkeypatch)[:2] == (3, 3)
+
+
+def test_a_deleted_report_takes_its_reviewed_keys_with_it(store_target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports are never deleted by sitrep; should one be (by hand), its reviewed keys go with it (the trigger on
+    `events`) and a common word's listing leaves it out, as the hit list's join to `events` does."""
+    synthetic_store(store_target)
+    with open_store(store_target) as store:
+        store.write_batch([tyre_again()])
+        store.review(fused_at(store, "Tyre")["fused_id"], reviewer="Ana", action="confirm")
+        assert common_listing(store, "on", monkeypatch)[:2] == (4, 2)
+        article = "(SELECT id FROM articles WHERE doc_id = 'lb-tyre-2')"
+        with store.transaction():
+            store._sql(f"DELETE FROM events WHERE article_id = {article}", [])  # its sources and membership cascade
+            store._sql(f"UPDATE article_event_counts SET events = 0 WHERE article_id = {article}", [])
+        assert len(reviewed_index(store)) == (1 if store.dialect.name == "sqlite" else 0)
+        assert common_listing(store, "on", monkeypatch)[:2] == (3, 1)

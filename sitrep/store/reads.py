@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .common_words import SQLITE_ROW_MATCH, RowMatch, is_common
 from .decisions import REVIEW_FIELDS
 from .schema import EVENT_COLUMNS, TEXT_KEY_BITS, EventQuery, fts_phrase
 
@@ -56,6 +57,12 @@ class Dialect:
     # articles' ids, and (a fused search) the integer keys (lead_id) of the matching fused events; None: each
     # statement matches the text itself.
     hits: tuple[str, str] | None = None
+    # A search of a very common word (store/common_words.py): its statements test each machine row against the
+    # full-text index and match the reviewed rows through theirs; None: not such a search.
+    row_match: RowMatch | None = None
+    # The reviewed reports' machine keys (event_id, id, article_id; migration 0015_reviewed_fts), which a search's
+    # reviewed rows read instead of seeking each into `events`; None: they read `events`.
+    reviewed_keys: str | None = None
 
     def same(self, a: str, b: str) -> str:
         return self.null_safe_equal.format(a=a, b=b)
@@ -74,7 +81,7 @@ def like_escape(text: str) -> str:
 SQLITE = Dialect("sqlite", "LIKE", "{a} IS {b}", "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
                  f"SELECT rowid >> {TEXT_KEY_BITS} FROM fused_fts WHERE fused_fts MATCH ?",
                  lambda text: fts_phrase(plain_text(text)), "rowid", "+",
-                 ("SELECT id FROM temp.article_hits", "SELECT id FROM temp.fused_hits"))
+                 ("SELECT id FROM temp.article_hits", "SELECT id FROM temp.fused_hits"), reviewed_keys="reviewed_articles")
 # plainto_tsquery reads the user's text as plain words ANDed together, never as query syntax.
 POSTGRES = Dialect("postgresql", "ILIKE", "{a} IS NOT DISTINCT FROM {b}",
                    "SELECT id FROM articles WHERE fts @@ plainto_tsquery('simple', ?)",
@@ -263,6 +270,12 @@ def _machine_filters(q: EventQuery, dialect: Dialect, *, reviewed: bool = False,
         params += [q.bbox[0], q.bbox[2], q.bbox[1], q.bbox[3]]
     if q.q and not plain_text(q.q).strip():
         where.append("1 = 0")  # text of no words at all (control characters) matches nothing
+    elif q.q and dialect.row_match:  # a very common word: no hit list (store/common_words.py)
+        if reviewed or joined:
+            where.append(f"{value('article_id')} IN ({dialect.row_match.reviewed_articles})")
+        else:
+            where.append(dialect.row_match.row_test.format(article=value("article_id")))
+        params.append(dialect.fts_value(q.q))
     elif q.q and dialect.hits:  # the hits the request built once (StoreReads.searching), read by their keys
         articles, fused = dialect.hits
         if q.fused:  # one of its reports' articles matches (the fused events' own index: its key is a hit)
@@ -282,9 +295,13 @@ def _where(conditions: Sequence[str], keyword: str = " WHERE ") -> str:
     return keyword + " AND ".join(conditions) if conditions else ""
 
 
-def _reviewed_join(q: EventQuery) -> str:
+def _reviewed_join(q: EventQuery, dialect: Dialect) -> str:
+    """The reviewed rows `r` joined to the machine's `x`; a search of reports by its words alone (which reads only a
+    report's keys: its row id and article) joins their own small table of keys instead (`Dialect.reviewed_keys`)."""
+    keys_only = dialect.reviewed_keys and not q.fused and _search_only(q, dialect)
+    table = dialect.reviewed_keys if keys_only else _TABLE[q.fused]
     # CROSS JOIN: SQLite reads the (few) reviewed rows first, never the machine's rows by a filter's index
-    return (f" FROM reviewed_events r CROSS JOIN {_TABLE[q.fused]} x WHERE x.{_KEY[q.fused]} = r.event_id"
+    return (f" FROM reviewed_events r CROSS JOIN {table} x WHERE x.{_KEY[q.fused]} = r.event_id"
             f" AND r.kind = '{_KIND[q.fused]}'")
 
 
@@ -292,7 +309,7 @@ def _unreviewed(q: EventQuery, dialect: Dialect, *, by_date: bool = False) -> Ar
     """The machine's rows no review touches, filtered on their own columns."""
     key = dialect.fused_key if q.fused else "id"  # a key every index of the table holds
     where, params = _machine_filters(q, dialect, by_date=by_date)
-    touched = f"x.{key} NOT IN (SELECT x.{key}{_reviewed_join(q)})"
+    touched = f"x.{key} NOT IN (SELECT x.{key}{_reviewed_join(q, dialect)})"
     return Arm(f" FROM {_TABLE[q.fused]} x{_where([touched, *where])}", params, "x.event_date",
                _LEAD_ID if q.fused else "x.id")
 
@@ -301,7 +318,7 @@ def _reviewed(q: EventQuery, dialect: Dialect) -> Arm:
     """The reviewed rows (rejected ones only when the query asks for them), filtered on the analysts' values."""
     where, params = _machine_filters(q, dialect, reviewed=True)
     status = "r.status = 'rejected'" if q.rejected else "r.status <> 'rejected'"
-    return Arm(_reviewed_join(q) + _where([status, *where], " AND "), params, "r.event_date",
+    return Arm(_reviewed_join(q, dialect) + _where([status, *where], " AND "), params, "r.event_date",
                _LEAD_ID if q.fused else "x.id")
 
 
@@ -317,27 +334,35 @@ def count_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
     corrected = f"(SELECT COUNT(*){reviewed.sql})"
     if q.rejected:
         return f"SELECT {corrected} AS n", reviewed.params
-    if _search_only(q, dialect) and dialect.hits:
-        return _search_count_sql(q, dialect, dialect.hits)
+    if _search_only(q, dialect) and (dialect.hits or dialect.row_match):
+        return _search_count_sql(q, dialect)
     where, params = _machine_filters(q, dialect)
     machine = f"(SELECT COUNT(*) FROM {_TABLE[q.fused]} x{_where(where)})"
-    machine_reviewed = f"(SELECT COUNT(*){_reviewed_join(q)}{_where(_machine_filters(q, dialect, joined=True)[0], ' AND ')})"
+    joined = _machine_filters(q, dialect, joined=True)[0]
+    machine_reviewed = f"(SELECT COUNT(*){_reviewed_join(q, dialect)}{_where(joined, ' AND ')})"
     return f"SELECT {machine} - {machine_reviewed} + {corrected} AS n", [*params, *params, *reviewed.params]
 
 
-def _search_count_sql(q: EventQuery, dialect: Dialect, hits: tuple[str, str]) -> tuple[str, list[Any]]:
+def _search_count_sql(q: EventQuery, dialect: Dialect) -> tuple[str, list[Any]]:
     """A search's count (no other filter of the machine's rows), from its hits: a sum of the matching articles'
     events (`article_event_counts`), or the fused hits themselves (one key per matching fused event); less the
     rejected among them. A search reads only the machine's keys of a row (its article, its lead report), which no
-    review changes, so a reviewed row matches as it did before its review: only the rejected leave the count."""
-    articles, fused = hits
-    if q.fused:
-        machine = f"(SELECT COUNT(*) FROM ({fused}) o)"
+    review changes, so a reviewed row matches as it did before its review: only the rejected leave the count.
+    A very common word (`dialect.row_match`) sums over FTS5's postings instead of a hit list."""
+    machine_params: list[Any] = []
+    if dialect.row_match:
+        machine = f"({dialect.row_match.events})"
+        machine_params.append(dialect.fts_value(q.q or ""))
+    elif dialect.hits and q.fused:
+        machine = f"(SELECT COUNT(*) FROM ({dialect.hits[1]}) o)"
+    elif dialect.hits:
+        machine = ("(SELECT COALESCE(SUM(c.events), 0) FROM article_event_counts c"
+                   f" WHERE c.article_id IN ({dialect.hits[0]}))")
     else:
-        machine = f"(SELECT COALESCE(SUM(c.events), 0) FROM article_event_counts c WHERE c.article_id IN ({articles}))"
+        raise ValueError("a search's count from its hits needs a dialect with hits or a row match")
     where, params = _machine_filters(q, dialect, joined=True)
-    rejected = f"(SELECT COUNT(*){_reviewed_join(q)} AND r.status = 'rejected'{_where(where, ' AND ')})"
-    return f"SELECT {machine} - {rejected} AS n", params
+    rejected = f"(SELECT COUNT(*){_reviewed_join(q, dialect)} AND r.status = 'rejected'{_where(where, ' AND ')})"
+    return f"SELECT {machine} - {rejected} AS n", [*machine_params, *params]
 
 
 def _search_only(q: EventQuery, dialect: Dialect) -> bool:
@@ -420,19 +445,35 @@ class StoreReads:
 
     def listing(self, query: EventQuery) -> tuple[int, int, list[dict[str, Any]]]:
         """GET /events' reads: how many events the query selects, how many of them are reviewed, and its page."""
+        common = self._common_word(query)
+        if common is not None:  # no hit list: the total over FTS5's postings, the page tested row by row
+            return (int(self._one(*count_sql(query, common)) or 0), self._count_reviewed(query, common),
+                    self._events(query, common, by_date=True))
         with self.searching(query):
             return self.count_events(query), self.count_reviewed(query), self.events(query)
+
+    def _common_word(self, query: EventQuery) -> Dialect | None:
+        """The dialect a listing of a very common word reads with (store/common_words.py), or None: a search of
+        reports by its words alone, on a store whose reviewed reports have their own full-text index (SQLite)."""
+        if (self.dialect.hits is None or query.fused or query.rejected or not query.q
+                or not _search_only(query, self.dialect)):
+            return None
+        text = self.dialect.fts_value(query.q)
+        if not is_common(self._read, text, rows=query.offset + query.limit):
+            return None
+        return replace(self.dialect, hits=None, row_match=SQLITE_ROW_MATCH)
 
     def events(self, query: EventQuery = ALL_EVENTS) -> list[dict[str, Any]]:
         """A page of events (with their first source's evidence), newest first (undated last)."""
         with self.searching(query):
-            return self._events(query)
+            return self._events(query, self.dialect)
 
-    def _events(self, query: EventQuery) -> list[dict[str, Any]]:
-        probe = probe_sql(query, self.dialect)
-        by_date = probe is not None and int(self._one(*probe) or 0) >= SPARSE
-        keys, params = page_keys(query, self.dialect, by_date=by_date)
-        sql = (f"{_event_select(query, self.dialect)} WHERE e.event_id IN (SELECT key FROM ({keys}) page)"
+    def _events(self, query: EventQuery, dialect: Dialect, *, by_date: bool | None = None) -> list[dict[str, Any]]:
+        if by_date is None:
+            probe = probe_sql(query, dialect)
+            by_date = probe is not None and int(self._one(*probe) or 0) >= SPARSE
+        keys, params = page_keys(query, dialect, by_date=by_date)
+        sql = (f"{_event_select(query, dialect)} WHERE e.event_id IN (SELECT key FROM ({keys}) page)"
                " ORDER BY e.event_date IS NULL, e.event_date DESC, e.id")
         return self._read(sql, params)
 
@@ -442,10 +483,13 @@ class StoreReads:
 
     def count_reviewed(self, query: EventQuery) -> int:
         """How many of the events the query selects an analyst has confirmed or corrected."""
-        reviewed = arms(query, self.dialect)[-1]
-        sql = f"SELECT COUNT(*) AS n{reviewed.sql} AND r.status IN ('confirmed', 'corrected')"
         with self.searching(query):
-            return int(self._one(sql, reviewed.params) or 0)
+            return self._count_reviewed(query, self.dialect)
+
+    def _count_reviewed(self, query: EventQuery, dialect: Dialect) -> int:
+        reviewed = arms(query, dialect)[-1]
+        sql = f"SELECT COUNT(*) AS n{reviewed.sql} AND r.status IN ('confirmed', 'corrected')"
+        return int(self._one(sql, reviewed.params) or 0)
 
     def event(self, event_id: str, *, fused: bool = False) -> dict[str, Any] | None:
         """One event by id (rejected ones too): a report's event, or (with `fused`) a fused event."""
