@@ -7,7 +7,7 @@ a temporary table, one B-tree insert each. For a word of most articles that list
 - its total is the sum, over FTS5's postings joined to `article_event_counts`, of each matching article's events,
   less the rejected events among them (a search reads only a row's article, which no review changes);
 - its page is read in date order (`events_day_desc`) with a test per row (is its article one of FTS5's matches?),
-  stopping once the page is full: a common word fills a page in a few rows more than its length;
+  stopping once the page is full: a common word fills it in about (offset + limit) / its density rows;
 - the reviewed rows are read with their machine keys from `reviewed_articles` (migration 0015_reviewed_fts: a
   reviewed report's event id, row id and article; a few thousand rows, not a seek each into the million of
   `events`) and matched through `reviewed_fts`, the full-text index of those articles, so neither the reviewed
