@@ -115,12 +115,20 @@ def find_triggers(sent: Span) -> list[TriggerHit]:
                 if all(w_lex in forms(t) for w_lex, t in zip(trig.words, words)):
                     if matched is None or len(trig.words) > len(matched.words):
                         matched = trig
-        if matched:
+        if matched and _names_a_time(sent.doc[i:i + len(matched.words)]):
+            i += len(matched.words)  # 'March 12', 'the March 23 Movement': the month, not a protest march
+        elif matched:
             hits.append(TriggerHit(matched, i, i + len(matched.words)))
             i += len(matched.words)
         else:
             i += 1
     return hits
+
+
+def _names_a_time(words: Span) -> bool:
+    """Every word of the match is written as a name (a month's is capitalised) inside a date or a time the
+    parser read as one: it names when, not what happened ('March 12', not the 'march' of 'the March 8 march')."""
+    return all(t.ent_type_ in ("DATE", "TIME") and t.text[:1].isupper() for t in words)
 
 
 def clause_head(token: Token) -> Token:

@@ -90,7 +90,7 @@ class Proposal:
         row["actor1"] = Actor(**row["actor1"]) if row["actor1"] else None
         row["actor2"] = Actor(**row["actor2"]) if row["actor2"] else None
         row["drafts"] = [Event(**d) for d in row["drafts"]]
-        row["places"] = [PlaceOption(PlaceMention(**o["place"]), o["relation"], o["features"]) for o in row["places"]]
+        row["places"] = [PlaceOption(**{**o, "place": PlaceMention(**o["place"])}) for o in row["places"]]
         return cls(**row)
 
 
