@@ -86,7 +86,7 @@ def test_an_address_of_two_unknown_names_is_one_place_and_a_list_is_several():
 
 def test_proposals_read_back_from_their_json_are_the_proposals_written():
     # the training cache (decide/dataset.py) stores proposals as JSON: every field of every place option survives
-    proposed = _propose("Gunmen attacked Kelvoro, Dastrin and Mavelo villages of Duhok province on Monday.")
+    proposed = _propose("Gunmen attacked Kelvoro, Dastrin and Mavelo villages of Maniema province on Monday.")
     assert any(p.places for p in proposed.proposals)
     assert ArticleProposals.from_json(json.loads(json.dumps(proposed.to_json()))) == proposed
 
@@ -120,8 +120,8 @@ def _propose(text: str, published: date | None = date(2025, 3, 5)) -> ArticlePro
 @pytest.mark.parametrize(("text", "protest"), [
     ("The M12 (March 12 Movement) moved into the town of Kalembe on Tuesday.", False),
     ("On March 3, the rebels entered the town of Kalembe.", False),
-    ("Thousands took part in the March 8 march for women in Nairobi.", True),  # the parser's date takes in 'march'
-    ("March organisers said thousands joined the rally in Nairobi on Tuesday.", True),
+    ("Thousands took part in the March 8 march for women in Eldoret.", True),  # the parser's date takes in 'march'
+    ("March organisers said thousands joined the rally in Eldoret on Tuesday.", True),
 ])
 def test_a_month_is_no_protest_march(text, protest):
     # a trigger word that is written as a name inside a date names when, not what happened
@@ -166,7 +166,7 @@ def test_the_model_file_round_trips(tmp_path):
     path = tmp_path / "m.json"
     model.save(path)
     again = DecisionModel.load(path)
-    proposed = _propose("Protesters marched in Nairobi on Tuesday and police fired tear gas to disperse them.")
+    proposed = _propose("Protesters marched in Eldoret on Tuesday and police fired tear gas to disperse them.")
     assert [e.to_json() for e in again.decide(proposed)] == [e.to_json() for e in model.decide(proposed)]
 
 
