@@ -207,6 +207,9 @@ def _mention_at(tok: Token, lex: _Lexicon) -> tuple[list[Token], list[Token], bo
         return _with_conjuncts(_kill_victims(tok), lex), [], False
     if lex.has("die", lemma) and tok.pos_ == "VERB":
         return _with_conjuncts([c for c in tok.children if c.dep_ == "nsubj"], lex), [], False
+    verb = _harmed_to_death(tok, lex)
+    if verb is not None:
+        return _with_conjuncts(_kill_victims(verb), lex), [], False
     if lex.has("dead", lemma) and tok.pos_ == "ADJ" and not _mixed_with_injured(tok, lex):
         return _with_conjuncts(_dead_victims(tok), lex), [], False
     if lex.has("toll", lemma):
@@ -215,6 +218,25 @@ def _mention_at(tok: Token, lex: _Lexicon) -> tuple[list[Token], list[Token], bo
     if nominal and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ != "compound":
         return _with_conjuncts(_death_noun_victims(tok), lex), [], False
     return None
+
+
+def _harmed_to_death(tok: Token, lex: _Lexicon) -> Token | None:
+    """The verb that the "death" of a resultative "to death" completes, when it kills (`kills_to_death`)."""
+    if tok.lemma_.lower() != "death" or tok.dep_ != "pobj" or tok.head.lower_ != "to":
+        return None
+    verb = tok.head.head
+    return verb if kills_to_death(verb) else None
+
+
+def kills_to_death(verb: Token) -> bool:
+    """A verb of bodily harm completed by "to death" ('beat two men to death', 'were stabbed to death'):
+    the resultative phrase makes the harm a killing, of the verb's object or passive subject. Not a
+    judgement ('sentenced to death') nor a figure of speech ('scared to death'): the verbs are listed
+    (fatality_words.tsv, kind to_death)."""
+    if verb.pos_ != "VERB" or not lexicon().has("to_death", verb.lemma_.lower()):
+        return False
+    return any(c.dep_ == "prep" and c.lower_ == "to" and any(g.dep_ == "pobj" and g.lemma_.lower() == "death"
+                                                               for g in c.children) for c in verb.children)
 
 
 def _kill_victims(verb: Token) -> list[Token]:

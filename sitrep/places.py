@@ -44,6 +44,7 @@ from sitrep.geography import (
     haversine_km,
     place_words,
 )
+from sitrep.nlp import is_english_word
 from sitrep.records import Article, PlaceMention
 from sitrep.words import role_nouns, time_nouns
 
@@ -54,6 +55,8 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 OTHER_NAME_LABELS = ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE")
 NAME_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "en", "es", "of",
                   "de", "du", "la", "le", "da", "do", "di", "bin", "ibn", "abu", "um", "umm"}
+# The Arabic article written joined to a name beginning with a consonant ('Elbur', 'Alshabaab'): 'El Bur'
+GLUED_ARTICLE = re.compile(r"^(?:[AE]l)(?=[b-df-hj-np-tv-z])[a-z]{3,}$")
 POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
 LIST_JOINERS = {",", "and", "or", "&"}
 SPEECH_RECIPIENT_VERBS = frozenset({"told", "tells", "telling", "informed"})
@@ -128,9 +131,11 @@ def _name_runs(doc: Doc, taken: set[int]) -> Iterable[tuple[int, int]]:
         while j < n and j not in taken and "\n" not in doc[j - 1].whitespace_:
             if _is_name_token(doc[j]) or _joins_name(doc, j):
                 j += 1
+            elif _glued_continuation(doc, j):
+                j += 2
             else:
                 break
-        while j > i + 1 and not _is_name_token(doc[j - 1]):
+        while j > i + 1 and not (_is_name_token(doc[j - 1]) or _glued_continuation(doc, j - 2)):
             j -= 1
         yield i, j
         i = j
@@ -152,6 +157,16 @@ def _joins_name(doc: Doc, i: int) -> bool:
     if token.lower_ not in NAME_PARTICLES and token.text != "-":
         return False
     return i + 1 < len(doc) and (_is_name_token(doc[i + 1]) or doc[i + 1].text == "-")
+
+
+def _glued_continuation(doc: Doc, i: int) -> bool:
+    """A hyphen written inside one word, before a lower-case part that is no English word: the rest of a
+    transliterated name ('Buur-hakaba', 'Ruun-nirgood'), which the tokenizer splits at the hyphen. Not a
+    compound modifier made of a name and an English word ('Iran-backed', 'Soviet-era', 'Gaza-area')."""
+    if i < 1 or i + 1 >= len(doc) or doc[i].text != "-" or doc[i - 1].whitespace_ or doc[i].whitespace_:
+        return False
+    after = doc[i + 1]
+    return after.is_alpha and after.is_lower and len(after) > 1 and not is_english_word(after)
 
 
 DATELINE_AFTER = {"\u2014", "\u2013", "-", "--", "(", ","}
@@ -371,6 +386,8 @@ class Recogniser:
             while (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
                    and doc[end + 1].text[:1].isupper() and self.gazetteer.lookup(doc[start:end + 2].text)):
                 end += 2  # "X-Nord" read as "X": the hyphenated name the gazetteer knows
+            while _glued_continuation(doc, end):
+                end += 2  # "Buur-hakaba" read as "Buur": the name runs on after the hyphen
             if start >= end or not doc[start].text[:1].isupper():
                 continue
             if ent.label_ not in PLACE_LABELS | {"NORP", *OTHER_NAME_LABELS}:
@@ -811,7 +828,17 @@ class PlaceResolver:
             forms.append((" ".join(core), [w for w in words if self.words.kind(fold_text(w)) in kinds]))
         if found.direction and len(words) > 1:
             forms.append((" ".join(words[1:]), []))
+        if len(words) > 1 and self._names_a_province(words[-1]):
+            forms.append((" ".join(words[:-1]), []))  # "X Y region" written without a comma: X, in province Y
+        for form, dropped in list(forms):
+            if GLUED_ARTICLE.match(form):
+                forms.append((form[:2] + " " + form[2:], dropped))  # "Elbur": the Arabic article written joined
         return forms
+
+    def _names_a_province(self, word: str) -> bool:
+        """The word names a province (a first-level unit): after a name the gazetteer lacks, it is where
+        that place lies ('X Y region'), not part of its name."""
+        return any(p.feature_code == "ADM1" for p in self.gazetteer.lookup(word))
 
     def _geography(self, choices: list[Choice], dateline: Choice | None,
                    frame: ArticleGeography | None = None) -> ArticleGeography:

@@ -10,6 +10,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sitrep.decide.crossval import expected_calibration_error
@@ -160,6 +161,25 @@ def test_the_model_codes_a_plain_attack_and_not_a_threat():
     assert model.decide(_propose("The militants vowed to attack the town of Gao next week.")) == []
 
 
+def test_readings_far_below_a_decision_are_read_by_one_booster_and_the_rest_by_all():
+    """The seeds' mean is taken for the readings the first booster puts at the floor or above; the
+    others keep the first booster's score (a clause at every place of an article: most are far below)."""
+    from sitrep.decide.model import SCREEN, TEXT_FEATURE
+
+    model = load_default()
+    assert model is not None and len(model.keep.models) > 1
+    proposed = _propose("Gunmen killed five villagers in Sokoto on Monday, police said. Officials met in Gusau and"
+                        " Eldoret on Tuesday to discuss the attacks in Maniema and Kindu.")
+    rows = keep_rows(proposed)
+    text = {p.index: {TEXT_FEATURE: model.text.score(p.evidence)} for p in proposed.proposals}
+    x = model.keep.reading_matrix(rows, text)
+    first = model.keep.models[0].predict(x, num_threads=1)
+    screened, mean = model.keep.predict_screened(x, SCREEN), model.keep.predict_matrix(x)
+    far, near = first < SCREEN, first >= SCREEN
+    assert far.any() and near.any()
+    assert np.allclose(screened[far], first[far]) and np.allclose(screened[near], mean[near])
+
+
 def test_the_model_file_round_trips(tmp_path):
     model = load_default()
     assert model is not None
@@ -298,6 +318,28 @@ def test_a_crowd_that_does_violence_itself_is_a_feature(text, violent):
     assert proposed.proposals
     assert {p.features["crowd_violence"] for p in proposed.proposals} == {float(violent)}
     assert all(p.features["article_crowd_violence"] == float(violent) for p in proposed.proposals)
+
+
+@pytest.mark.parametrize(("text", "mob"), [
+    ("Residents of Arvale beat two suspected thieves to death on Thursday, police said.", True),
+    ("Two men accused of witchcraft were stoned to death by villagers in Corvin on Sunday.", True),
+    # civilians who are not the doers of the harm are its victims, or bystanders
+    ("Gunmen killed four villagers in Elstow on Sunday.", False),
+    ("Villagers fled after gunmen attacked Bellmont on Sunday.", False),
+])
+def test_civilians_who_kill_with_their_own_hands_are_a_mob(text, mob):
+    # ACLED's Mob violence: rioters (a crowd with no organisation) attacking people outside a demonstration;
+    # "to death" after a verb of bodily harm makes it a killing, and its victims are counted
+    proposed = _propose(text)
+    harm = [p for p in proposed.proposals if not p.reasons]
+    assert harm, proposed.proposals
+    if mob:
+        assert [(p.event_type, p.sub_event_type, p.fatalities) for p in harm] == [("Riots", "Mob violence", 2)]
+        assert harm[0].actor1 is not None and harm[0].actor1.name.startswith("Rioters") and harm[0].actor1.inter == 5
+        assert harm[0].actor2 is not None and harm[0].actor2.inter == 7
+    else:
+        assert all(p.event_type != "Riots" for p in proposed.proposals)
+        assert all(p.actor1 is None or p.actor1.inter != 5 for p in proposed.proposals)
 
 
 @pytest.mark.parametrize(("text", "stopped"), [

@@ -56,6 +56,13 @@ def test_parse_number_none(text: str) -> None:
         ("Protesters marched peacefully through the capital.", 0),
         ("Security forces wounded 30 protesters.", 0),
         ("At least 12 people were killed or wounded.", 0),
+        # "to death" completes a verb of bodily harm: its object, or its passive subject, is dead
+        ("A crowd beat three suspected thieves to death on Sunday.", 3),
+        ("Two farmers were hacked to death in their fields.", 2),
+        ("Gunmen stabbed to death four traders at the market.", 4),
+        # a judgement, or a figure of speech, kills nobody
+        ("A military court sentenced five officers to death on Monday.", 0),
+        ("Residents said they were scared to death by the gunfire.", 0),
     ],
 )
 def test_sentence_count(nlp, sentence: str, count: int) -> None:

@@ -182,6 +182,57 @@ def test_no_namesake_abroad_for_a_missing_village(nlp, resolver: PlaceResolver) 
     assert found["Zibqin"].geonameid is None
 
 
+@pytest.mark.parametrize("text, whole, name", [
+    ("Somali troops entered Buur-hakaba in the Bay region on Monday.", "Buur-hakaba", "Buurhakaba"),
+    ("Hundreds of residents in Ruun-dhuuxo welcomed the Somali troops.", "Ruun-dhuuxo", None),
+])
+def test_a_hyphen_inside_a_word_joins_a_transliterated_name(nlp, resolver: PlaceResolver, text: str, whole: str,
+                                                            name: str | None) -> None:
+    """The tokenizer splits 'Buur-hakaba' at its hyphen and the tagger takes only 'Buur': the lower-case
+    part after a hyphen written inside the word is the rest of the name when it is no English word, so
+    the place is the whole name, never a namesake of its first part."""
+    found = _by_text(_resolve(nlp, resolver, text))
+    assert whole in found, sorted(found)
+    assert found[whole].name == name if name else found[whole].geonameid is None
+    assert not any(t in found for t in whole.split("-"))
+
+
+def test_a_name_and_an_english_word_joined_by_a_hyphen_stay_a_compound(nlp, resolver: PlaceResolver) -> None:
+    """'Iran-backed', 'Gaza-area': a name and an English word make a compound modifier; the place is the name."""
+    found = _by_text(_resolve(nlp, resolver, "The Iran-backed militia shelled a Gaza-area camp on Monday."))
+    assert found["Iran"].country == "Iran" and found["Gaza"].country in ("Palestine", "Palestinian Territory")
+    assert not any("-" in text for text in found)
+
+
+@pytest.mark.parametrize("text, mention, name, country", [
+    ("Somali troops withdrew from Baidoa Bay region on Monday.", "Baidoa Bay", "Baidoa", "Somalia"),
+    ("Taliban fighters attacked a checkpoint in Arghandab Kandahar province.", "Arghandab Kandahar", None,
+     "Afghanistan"),
+])
+def test_a_town_written_before_its_province_without_a_comma_is_the_town(nlp, resolver: PlaceResolver, text: str,
+                                                                      mention: str, name: str | None,
+                                                                      country: str) -> None:
+    """'X Y region', a style of the local press: the tagger reads town and province as one name, which the
+    gazetteer lacks; the province's name after it says where the town lies, and the place is the town."""
+    found = _by_text(_resolve(nlp, resolver, text))
+    assert mention in found, sorted(found)
+    assert found[mention].country == country and found[mention].geonameid is not None
+    assert found[mention].name == name if name else found[mention].feature_code == "ADM2"
+
+
+@pytest.mark.parametrize("text, mention, name, country", [
+    ("Fighting spread to Elgeneina in West Darfur, Sudan, on Monday.", "Elgeneina", "Al-Junaynah", "Sudan"),
+    ("Gunmen attacked a market in Alqamishli, Syria, on Monday.", "Alqamishli", "Al Qāmishlī", "Syria"),
+])
+def test_the_arabic_article_written_joined_is_the_article(nlp, resolver: PlaceResolver, text: str, mention: str,
+                                                          name: str, country: str) -> None:
+    """'Elgeneina' is 'El Geneina' with the article written joined, as transliterations often do: a name
+    the gazetteer lacks is looked up again with its article apart."""
+    found = _by_text(_resolve(nlp, resolver, text))
+    assert mention in found, sorted(found)
+    assert found[mention].name == name and found[mention].country == country
+
+
 # ---------------------------------------------------------------- GeoWebNews
 
 def test_geowebnews_subset_floor(nlp, resolver: PlaceResolver, scorer: ModuleType) -> None:

@@ -42,6 +42,8 @@ MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
 DEFAULT_MODEL = MODEL_DIR / "decision.json.gz"
 FORMAT = 2
 TEXT_FEATURE = "text_score"  # the sentence model's log-odds, a feature of every reading
+# Readings the reading model's first booster scores below this are scored by it alone (`Booster.predict_screened`)
+SCREEN = 0.01
 
 
 @dataclass
@@ -55,6 +57,20 @@ class Booster:
 
     def predict_matrix(self, x: np.ndarray) -> np.ndarray:
         return np.mean([np.asarray(m.predict(x, num_threads=1), dtype=np.float64) for m in self.models], axis=0)
+
+    def predict_screened(self, x: np.ndarray, floor: float) -> np.ndarray:
+        """The mean of the boosters, for the rows the first booster scores at `floor` or above; the first
+        booster's score for the others. A reading its first booster puts below the floor is not near any
+        decision, and the seeds' average only steadies the readings near one: most of an article's readings
+        (a clause at every place of the article) are far below it, and are read once, not once a seed."""
+        first = np.asarray(self.models[0].predict(x, num_threads=1), dtype=np.float64)
+        near = np.flatnonzero(first >= floor)
+        if len(self.models) > 1 and len(near):
+            rest = x[near]
+            total = first[near] + sum(np.asarray(m.predict(rest, num_threads=1), dtype=np.float64)
+                                      for m in self.models[1:])
+            first[near] = total / len(self.models)
+        return first
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Per-feature contributions to the log-odds (the last column is the bias), averaged."""
@@ -211,7 +227,7 @@ class DecisionModel:
         if not rows:
             return Decision([], [])
         text = {p.index: {TEXT_FEATURE: self.text.score(p.evidence)} for p in proposed.proposals}
-        slots = group_slots(rows, self.keep.predict_matrix(self.keep.reading_matrix(rows, text)))
+        slots = group_slots(rows, self.keep.predict_screened(self.keep.reading_matrix(rows, text), SCREEN))
         scores = self.slot.predict(slot_features(slots))
         probabilities = self.calibration(scores)
         for slot, p in zip(slots, probabilities):

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..events.proposals import ArticleProposals
 from .gold import GoldArticle
-from .model import TEXT_FEATURE, Booster, Calibration, DecisionModel, Slot, group_slots, select, slot_features
+from .model import SCREEN, TEXT_FEATURE, Booster, Calibration, DecisionModel, Slot, group_slots, select, slot_features
 from .rows import EVIDENCE_MATCH, KeepRow, evidence_overlap, keep_label, keep_rows, reported_gold, type_label, type_rows
 from .text import TextModel, fit_text
 
@@ -213,7 +213,7 @@ class TrainingData:
             data = self.by_id.get(a.doc_id)
             if data is None or not data.keep:
                 continue
-            predicted = keep.predict_matrix(self._with_text(data, scores))
+            predicted = keep.predict_screened(self._with_text(data, scores), SCREEN)
             label_of = {id(r): y for r, y in zip(data.keep, data.keep_labels)}
             for slot in group_slots(data.keep, predicted):
                 labels = [label_of[id(r)] for r in slot.rows]

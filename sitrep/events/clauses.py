@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
+from ..fatalities import kills_to_death
 from .lexicon import Trigger, non_event_cues, triggers
 
 CLAUSE_DEPS = {"ROOT", "conj", "advcl", "ccomp", "relcl", "parataxis", "xcomp", "acl", "pcomp"}
@@ -105,6 +106,10 @@ def find_triggers(sent: Span) -> list[TriggerHit]:
     i = sent.start
     while i < sent.end:
         tok = sent.doc[i]
+        if kills_to_death(tok):  # 'beat two men to death': a killing, however far its 'to death'
+            hits.append(TriggerHit(_killing(), i, i + 1))
+            i += 1
+            continue
         matched = None
         for key in forms(tok):  # the surface form first: 'shelling' before 'shell'
             for trig in table.get(key, []):
@@ -123,6 +128,11 @@ def find_triggers(sent: Span) -> list[TriggerHit]:
         else:
             i += 1
     return hits
+
+
+@lru_cache(maxsize=1)
+def _killing() -> Trigger:
+    return next(t for t in triggers()["kill"] if t.words == ("kill",))
 
 
 def _names_a_time(words: Span) -> bool:

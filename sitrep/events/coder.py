@@ -236,8 +236,17 @@ class EventCoder:
         victims = victim_actor(sent, clause, country, self.actors)
         if actor2 is None and victims is not None:
             actor2 = victims
-        if actor1 is not None and actor1.inter == 7:  # civilians do not attack; they are acted upon
-            actor1, actor2 = None, actor2 or actor1
+        if actor1 is not None and actor1.inter == 7:
+            if _does_harm(sent, clause, actor1):
+                # residents who beat or kill with their own hands are a mob: ACLED's rioters, and Mob violence;
+                # the people they harm are civilians like them
+                civilians = actor1
+                mob = self.actors.normalise("mob", country=country)
+                actor1 = Actor(mob.name if mob else "Rioters", 5, country, actor1.text, actor1.start, actor1.end)
+                harmed = Actor(civilians.name, 7, civilians.country) if _has_patient(sent, clause) else None
+                actor2 = actor2 or victims or harmed
+            else:  # civilians do not attack; they are acted upon
+                actor1, actor2 = None, actor2 or actor1
         if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
             actor2 = None
         if is_roundup(places):
@@ -259,7 +268,9 @@ class EventCoder:
         if event_type == "Explosions/Remote violence":
             actor1, sub_event_type = ctx.remember_remote(clause, actor1, sub_event_type, actor2, commit=not reasons)
         if event_type in ("Protests", "Riots"):
+            harmed = actor2 if actor2 is not None and actor2.inter == 7 and sub_event_type == "Mob violence" else None
             actor1, actor2 = protest_roles(actor1, actor2, self.actors, country)
+            actor2 = actor2 or harmed  # a mob's victims are actor2 (ACLED), where no force stepped in
             if sub_event_type == "Excessive force against protesters":
                 actor1, actor2 = actor2, actor1  # the forces act; the protesters are acted upon
         all_fatal = ctx.fatalities_in(sent)
@@ -473,6 +484,8 @@ def _harm_type(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
                 return harm.trigger.event_type, "Remote explosive/landmine/IED", harm
             return harm.trigger.event_type, harm.trigger.sub_event_type, harm
         return "Explosions/Remote violence", "Air/drone strike", harm
+    if actor1 is not None and actor1.inter == 5:
+        return "Riots", "Mob violence", harm  # rioters' violence outside a demonstration (ACLED)
     if actor2 is not None and actor2.inter == 7:
         return "Violence against civilians", "Attack", harm
     if actor1 is not None and actor2 is not None:
@@ -511,6 +524,30 @@ def assign_roles(sent: Span, clause: Clause, actors: list[Actor]) -> tuple[Actor
     actor1 = agents[0] if agents else None
     actor2 = next((p for p in patients if actor1 is None or p.name != actor1.name), None)
     return actor1, actor2
+
+
+def _does_harm(sent: Span, clause: Clause, actor: Actor) -> bool:
+    """The actor is the doer of the clause's harm word itself: the subject of the active verb ("villagers
+    beat the thief to death") or its passive agent ("was stoned by residents"), not only somewhere above
+    it ("residents fled after the attack")."""
+    harm = clause.best("harm")
+    span = sent.doc.char_span(actor.start or 0, actor.end or 0, alignment_mode="expand")
+    if harm is None or span is None:
+        return False
+    verb, root = sent.doc[harm.start], span.root
+    while root.dep_ == "conj" and root.head is not root:  # "villagers and herders attacked"
+        root = root.head
+    if verb.pos_ != "VERB":
+        return False
+    if root.dep_ == "nsubj" and root.head.i == verb.i:
+        return True
+    return root.dep_ == "pobj" and root.head.dep_ == "agent" and root.head.head.i == verb.i
+
+
+def _has_patient(sent: Span, clause: Clause) -> bool:
+    """The clause's harm word has an object, or a passive subject: someone was harmed."""
+    harm = clause.best("harm")
+    return harm is not None and any(c.dep_ in ("dobj", "nsubjpass") for c in sent.doc[harm.start].children)
 
 
 def _generic(actor: Actor, peers: list[Actor]) -> bool:
