@@ -207,7 +207,7 @@ def _mention_at(tok: Token, lex: _Lexicon) -> tuple[list[Token], list[Token], bo
         return _with_conjuncts(_kill_victims(tok), lex), [], False
     if lex.has("die", lemma) and tok.pos_ == "VERB":
         return _with_conjuncts([c for c in tok.children if c.dep_ == "nsubj"], lex), [], False
-    verb = _harmed_to_death(tok, lex)
+    verb = _harmed_to_death(tok)
     if verb is not None:
         return _with_conjuncts(_kill_victims(verb), lex), [], False
     if lex.has("dead", lemma) and tok.pos_ == "ADJ" and not _mixed_with_injured(tok, lex):
@@ -220,7 +220,7 @@ def _mention_at(tok: Token, lex: _Lexicon) -> tuple[list[Token], list[Token], bo
     return None
 
 
-def _harmed_to_death(tok: Token, lex: _Lexicon) -> Token | None:
+def _harmed_to_death(tok: Token) -> Token | None:
     """The verb that the "death" of a resultative "to death" completes, when it kills (`kills_to_death`)."""
     if tok.lemma_.lower() != "death" or tok.dep_ != "pobj" or tok.head.lower_ != "to":
         return None
