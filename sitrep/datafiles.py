@@ -58,7 +58,7 @@ def _choice(*values: str) -> frozenset[str]:
     return frozenset(values)
 
 
-TRIGGER_KINDS = _choice("means", "instrument", "act", "event", "harm", "modifier", "cue")
+TRIGGER_KINDS = _choice("means", "instrument", "act", "event", "harm", "modifier", "cue", "conclude")
 WORD = (Column("word"),)
 SCHEMAS: dict[str, Schema] = {s.file: s for s in (
     Schema("triggers.tsv", (Column("phrase"), Column("kind", choices=TRIGGER_KINDS), Column("event_type"),

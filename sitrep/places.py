@@ -54,12 +54,13 @@ if TYPE_CHECKING:
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 OTHER_NAME_LABELS = ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE")
 NAME_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "en", "es", "of",
-                  "de", "du", "la", "le", "da", "do", "di", "bin", "ibn", "abu", "um", "umm"}
+                  "de", "du", "la", "le", "da", "do", "di", "bin", "ibn", "abu", "um", "umm",
+                  "des", "les", "sur", "del", "los", "las"}  # (French and Spanish ones: "X-des-Y", "X-sur-Mer")
 # The Arabic article written joined to a name beginning with a consonant ('Elbur', 'Alshabaab'): 'El Bur'
 GLUED_ARTICLE = re.compile(r"^(?:[AE]l)(?=[b-df-hj-np-tv-z])[a-z]{3,}$")
 POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
 LIST_JOINERS = {",", "and", "or", "&"}
-SPEECH_RECIPIENT_VERBS = frozenset({"told", "tells", "telling", "informed"})
+SPEECH_RECIPIENT_VERBS = frozenset({"tell", "inform"})  # lemmas: whom one tells is a listener, no place
 SETTLEMENT_KINDS = {"admin1", "admin2", "admin", "settlement"}
 SPAN_KINDS = {"natural", "facility", "building"}  # type words that belong to the name: "Litani River"
 
@@ -169,6 +170,7 @@ def _glued_continuation(doc: Doc, i: int) -> bool:
     return after.is_alpha and after.is_lower and len(after) > 1 and not is_english_word(after)
 
 
+LOCATIVES = frozenset({"in", "near", "at", "outside"})
 DATELINE_AFTER = {"\u2014", "\u2013", "-", "--", "(", ","}
 
 
@@ -182,6 +184,20 @@ def _is_dateline(doc: Doc, start: int, end: int) -> bool:
     opens = at_line_start or doc[start].is_sent_start or doc[start - 1].text in (".", "&")
     nxt = doc[end]
     return opens and (nxt.text in DATELINE_AFTER or nxt.text == "&" or (at_line_start and nxt.text[:1].isupper()))
+
+
+def _hyphen_parts(doc: Doc, end: int, most: int = 3) -> list[int]:
+    """Where a name ending at `end` may end when hyphenated parts written in one word follow it ('X-Nord',
+    'X-des-Y'), nearest first; the last part names (capitalised)."""
+    ends: list[int] = []
+    while (len(ends) < most and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+           and not doc[end].whitespace_ and doc[end + 1].is_alpha):
+        end += 2
+        if doc[end - 1].text[:1].isupper():
+            ends.append(end)
+        elif doc[end - 1].lower_ not in NAME_PARTICLES:
+            break
+    return ends
 
 
 def _possessive_inside(doc: Doc, start: int, end: int) -> int | None:
@@ -201,12 +217,23 @@ def _line_end(doc: Doc, start: int, end: int) -> int:
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Drop a leading 'the', trailing possessives and punctuation."""
+    """Drop a leading 'the', trailing possessives, punctuation and function words ('X North on Sunday'
+    tagged 'X North on': a name ends in a name word)."""
     while start < end and (doc[start].lower_ == "the" or doc[start].is_punct):
         start += 1
-    while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
+    while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct
+                           or (doc[end - 1].is_lower and doc[end - 1].is_stop)):
         end -= 1
     return start, end
+
+
+def _locative_inside(doc: Doc, start: int, end: int) -> int | None:
+    """The token index of a locative preposition inside a name span before another name ('the X Monument
+    in Y' tagged as one organisation), None when there is none: what follows it is a name of its own."""
+    for i in range(start + 1, end - 1):
+        if doc[i].lower_ in LOCATIVES and doc[i + 1].text[:1].isupper():
+            return i
+    return None
 
 
 class Recogniser:
@@ -383,9 +410,8 @@ class Recogniser:
             start, end = _trim(doc, ent.start, _line_end(doc, ent.start, ent.end))  # "Westport\n\n" is "Westport"
             while start < end - 1 and doc[start].is_lower and self.words.kind(doc[start].lower_) == "direction":
                 start += 1  # "north X's Y": the names begin after the direction
-            while (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
-                   and doc[end + 1].text[:1].isupper() and self.gazetteer.lookup(doc[start:end + 2].text)):
-                end += 2  # "X-Nord" read as "X": the hyphenated name the gazetteer knows
+            end = next((e for e in reversed(_hyphen_parts(doc, end)) if self.gazetteer.lookup(doc[start:e].text)), end)
+            # "X-Nord" or "X-des-Y" read as "X": the hyphenated name the gazetteer knows
             while _glued_continuation(doc, end):
                 end += 2  # "Buur-hakaba" read as "Buur": the name runs on after the hyphen
             if start >= end or not doc[start].text[:1].isupper():
@@ -396,6 +422,17 @@ class Recogniser:
             if cut and self.gazetteer.lookup(doc[start:cut].text):
                 found.append(Found(start, cut, "context", ""))
                 start = cut + 1
+            if ent.label_ not in PLACE_LABELS and (cut := _locative_inside(doc, start, end)):
+                # "the X Monument in Y" read as one organisation: the name after 'in' is a name of its own,
+                # read in the context 'in' gives it
+                found.append(Found(start, cut, "context", ent.label_))
+                found.append(Found(cut + 1, end, "context", ""))
+                continue
+            comma = next((i for i in range(start + 1, end - 1) if doc[i].text == ","), None)
+            if comma is not None and self._names_an_area(doc[comma + 1:end].text):
+                # "X, Y" read as one name, Y the own name of a province or country: an address, finest first
+                found.append(Found(comma + 1, end, "ner", "GPE"))
+                end = comma
             if ent.label_ in PLACE_LABELS:
                 found.append(Found(start, end, "ner", ent.label_))
             elif ent.label_ != "NORP" and end - start == 1 and self._is_demonym(doc[start].text):
@@ -440,12 +477,14 @@ class Recogniser:
 
     def _context_before(self, doc: Doc, item: Found) -> None:
         before = item.start - 1
+        if before >= 1 and doc[before].is_lower and self.words.kind(doc[before].lower_) == "direction":
+            before -= 1  # 'through central X', 'in northern X': the word before the direction is X's context
         if before >= 0 and doc[before].lower_ == "the":
             before -= 1
         if before < 0:
             return
         prev = doc[before].lower_
-        if prev in SPEECH_RECIPIENT_VERBS:
+        if doc[before].lemma_.lower() in SPEECH_RECIPIENT_VERBS:
             item.blocked = True  # "two sources told the Sahel Observer": whom one tells is no place
             return
         if prev == "of" and before >= 1 and doc[before - 1].lower_ in time_nouns():
@@ -457,6 +496,8 @@ class Recogniser:
                 item.strong, item.kind = True, kind  # "the town of X"
             elif kind == "direction":
                 item.strong = True  # "east of X"
+        if prev not in self.words.context and doc[before].pos_ == "VERB":
+            prev = doc[before].lemma_.lower()  # 'entered X', 'enters X': the verb by its lemma
         if self.words.context.get(prev) == "strong":
             item.strong = True
         elif prev in self.words.context:
@@ -500,8 +541,8 @@ class Recogniser:
         return at < i < len(doc) and self.words.kind(doc[i].lower_) in SETTLEMENT_KINDS
 
     def _accept(self, found: list[Found], doc: Doc, dateline_countries: Collection[str] = ()) -> None:
-        countries = self._named_countries(found, doc)
-        countries.update(dateline_countries)  # "KYIV, Ukraine —": the story's country is named
+        named = self._named_countries(found, doc)
+        countries = named + Counter(dateline_countries)  # "KYIV, Ukraine —": the story's country is named
         for item in found:
             if item.blocked:
                 item.accepted = False
@@ -518,7 +559,9 @@ class Recogniser:
             elif item.strong:
                 item.accepted = True
             elif item.weak:
-                item.accepted = self._known(doc[item.start:item.end].text, item.label, countries)
+                # a dateline's country alone is a hint, not a bound: a regional hub files stories of its neighbours
+                item.accepted = self._known(doc[item.start:item.end].text, item.label, countries) or (
+                    not named and bool(countries) and self._known(doc[item.start:item.end].text, item.label, ()))
                 item.source = "gazetteer"
             elif item.label in ("ORG", "PERSON") and self._names_a_country(doc[item.start:item.end].text):
                 item.accepted, item.source = True, "gazetteer"  # "EU" tagged ORG
@@ -568,14 +611,19 @@ class Recogniser:
         places = [p for p in self.gazetteer.lookup(text) if p.feature_class in ("P", "A", "L")]
         if label in ("PERSON", "NORP", "ORG"):
             own = [p for p in places if self.gazetteer.named_as(text, p)]
+            # a transliteration is written many ways: the way written here may be an alternate name of the
+            # place ('Khan Younis' of Khan Yunis) when it is one of the place's spellings, not only a fold of one
+            spelled = own or [p for p in places if self.gazetteer.spelled_as(text, p)] if label != "NORP" else own
             if not countries:  # an article that names no country: 'in X' is X when X is a place's own name;
-                # a name the parser took for a person's, when it is a town's own name too big to be a chance
-                # namesake, or the name of places in one country only (the parser reads unfamiliar town names
-                # as people's; people are not 'in' or 'near')
-                return bool(own) and (label != "PERSON" or max(p.population for p in own) >= SMALL_ABROAD
-                                      or len({p.country_code for p in places}) == 1)
+                # a name the parser took for a person's or an organisation's, when it is a town's name too big
+                # to be a chance namesake, or the name of places in one country only (the parser reads
+                # unfamiliar town names as people's; people are not 'in' or 'near')
+                if label == "NORP" or (label == "ORG" and own):
+                    return bool(own)
+                return bool(spelled) and (max(p.population for p in spelled) >= SMALL_ABROAD
+                                          or len({p.country_code for p in places}) == 1)
             return any(p.country_code in countries for p in places) or any(
-                set(countries) & self.gazetteer.neighbours(p.country_code) for p in own)  # or just across a border
+                set(countries) & self.gazetteer.neighbours(p.country_code) for p in spelled)  # or just across a border
         return bool(places)
 
     def _spread_over_lists(self, found: list[Found], doc: Doc) -> None:
@@ -749,6 +797,10 @@ class PlaceResolver:
         choice.candidates = [p for p in self.gazetteer.lookup(text)
                              if p.latitude is not None and p.feature_class in ("P", "A")
                              and self.gazetteer.spelled_as(text, p)]
+        # 'SAMAR, Philippines (Agency) —': a country the dateline writes after its place holds the place
+        parts = re.split(r"[,(\u2014\u2013]", written[at + len(place):])
+        named = {code for part in parts[1:] if part.strip() and (code := self.gazetteer.country(part))}
+        choice.candidates = [p for p in choice.candidates if p.country_code in named] or choice.candidates
         key = fold_key(text)
         choice.kinds = {p.geonameid: self.gazetteer.name_kinds(key, p.geonameid) for p in choice.candidates}
         return choice if choice.candidates else None

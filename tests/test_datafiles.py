@@ -54,3 +54,30 @@ def test_a_users_actor_file_is_checked_like_the_projects(tmp_path):
     path.write_text("name\tinter\tcountry\tkind\taliases\twhere\nNew Front\t9\t\tgroup\tNew Front\t\n", encoding="utf-8")
     with pytest.raises(ActorDataError, match=r"mine\.tsv:2"):
         read_actor_entries(path)
+
+
+def test_two_trigger_phrases_the_parser_reads_alike_are_an_error(monkeypatch):
+    # 'sit-in' and 'sit - in' are both the tokens 'sit', '-', 'in': one would win silently
+    from sitrep import datafiles
+    from sitrep.datafiles import Row
+    from sitrep.events import lexicon
+
+    rows = [Row(5, {"phrase": "sit-in", "kind": "event", "event_type": "Protests", "sub_event_type": "Peaceful protest",
+                    "rank": "8"}),
+            Row(9, {"phrase": "sit - in", "kind": "cue", "event_type": "Protests", "sub_event_type": "Peaceful protest",
+                    "rank": "8"})]
+    monkeypatch.setattr(datafiles, "read_table", lambda name, path=None: rows)
+    lexicon.triggers.cache_clear()
+    try:
+        with pytest.raises(DataFileError, match="line 9.*line 5"):
+            lexicon.triggers()
+    finally:
+        monkeypatch.undo()
+        lexicon.triggers.cache_clear()
+
+
+def test_a_hyphenated_trigger_is_the_parsers_tokens():
+    from sitrep.events.lexicon import phrase_words
+
+    assert phrase_words("Cease-fire") == ("cease", "-", "fire")
+    assert phrase_words("f-16") == ("f-16",)  # a hyphen before a digit does not split the token

@@ -83,6 +83,10 @@ def test_an_address_of_two_unknown_names_is_one_place_and_a_list_is_several():
     assert not nested(_unknown_at("Alpha", 10), _unknown_at("Gamma", 17))
     # two unknown names apart in the text: nothing says one holds the other
     assert not nested(village, _unknown_at("Beta district", 80))
+    # each placed at the point of the town they are near (precision 2): the shared point is borrowed, not theirs
+    near_a, near_b = _unknown_at("Alpha", 10), _unknown_at("Gamma", 17)
+    near_a.place.geo_precision = near_b.place.geo_precision = 2
+    assert not nested(near_a, near_b)
 
 
 def test_proposals_read_back_from_their_json_are_the_proposals_written():
@@ -128,6 +132,81 @@ def test_a_month_is_no_protest_march(text, protest):
     # a trigger word that is written as a name inside a date names when, not what happened
     proposed = _propose(text)
     assert any(p.event_type == "Protests" for p in proposed.proposals) is protest
+
+
+@pytest.mark.parametrize(("text", "trigger", "governed"), [
+    ("Gunmen stopped a bus near Kalembe and executed six passengers.", "executed", False),
+    ("The army prevented an ambush and arrested five men in Kalembe.", "arrested", False),
+    ("Police stopped the militants from attacking the market in Kalembe.", "attacking", True),
+])
+def test_a_conjunct_is_not_governed_by_the_verb_it_is_coordinated_with(text, trigger, governed):
+    # coordinated verbs are siblings: 'stopped a bus and executed six' tells the killing as done; only a
+    # verb the event word depends on ('stopped them from attacking') governs it
+    (proposal,) = [p for p in _propose(text).proposals if p.trigger == trigger]
+    assert any(r.startswith("under '") for r in proposal.reasons) is governed, proposal.reasons
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    # the particle of a phrasal verb may follow the verb's object: the verb and its particle are the phrase
+    ("Soldiers drove the militants out of Kalembe on Monday.", "drive out"),
+    ("Air defences shot the drone down over Kalembe on Monday.", "shot down"),
+    ("The rebels took the town back after a week.", "take back"),
+    # the tokenizer splits 'cease-fire' at its hyphen: the lexicon's phrase is matched as those tokens
+    ("Police baton-charged the striking teachers outside the assembly in Kalembe on Monday.", "baton-charge"),
+    ("The two militias agreed a cease-fire in Kalembe on Monday.", "cease-fire"),
+    ("Soldiers and rebels were killed in a shoot-out in Kalembe on Monday.", "shoot-out"),
+])
+def test_a_phrase_of_the_lexicon_is_matched_as_the_parser_reads_it(text, phrase):
+    phrases = {h.phrase for p in _propose(text).proposals for h in p.hits}
+    assert phrase in phrases, phrases
+
+
+@pytest.mark.parametrize(("text", "sub_event_type"), [
+    ("Gunmen seized two fishermen off the coast of Kalembe on Friday.", "Abduction/forced disappearance"),
+    ("Police captured a commander of the rebel front in Kalembe on Saturday.", "Arrests"),
+    ("Rebels captured the town of Kalembe on Monday.", "Non-state actor overtakes territory"),
+    ("The police raided a hideout near Kalembe and seized several weapons and explosives.", "Disrupted weapons use"),
+    ("Troops seized two rocket launchers in Kalembe on Monday.", "Disrupted weapons use"),
+])
+def test_a_person_or_arms_taken_are_not_territory(text, sub_event_type):
+    # territory is a place (CODING.md): a person seized or captured is abducted, or arrested by state forces;
+    # arms seized are a disrupted weapons use
+    proposals = _propose(text).proposals
+    assert sub_event_type in {p.sub_event_type for p in proposals}, [(p.trigger, p.sub_event_type) for p in proposals]
+
+
+@pytest.mark.parametrize(("text", "reached"), [
+    ("The rival militias signed a truce in Kalembe on Tuesday.", True),
+    ("The two armies exchanged 95 prisoners of war at a crossing near Kalembe on Friday.", True),
+    ("Elders signed a cessation of hostilities agreement in Kalembe on Saturday.", True),
+    ("Elders held talks on a ceasefire in Kalembe on Monday.", False),
+    ("The army declared a ceasefire in Kalembe on Monday.", True),
+    ("The government rejected the truce offered by the rebels in Kalembe.", False),
+])
+def test_an_agreement_concluded_is_an_event_and_one_talked_of_a_cue(text, reached):
+    # ACLED codes an agreement reached (signed, agreed, prisoners exchanged), not the talk of one
+    kinds = {h.kind for p in _propose(text).proposals for h in p.hits if h.sub_event_type == "Agreement"}
+    assert kinds == ({"event"} if reached else {"cue"}), kinds
+
+
+def test_an_event_set_before_the_clause_by_after_is_a_clause_of_its_own():
+    # 'imposed a curfew after clashes': the clashes came first and are another event; they do not type
+    # the development, whose own event is the curfew imposed (a Change to group/activity)
+    proposed = _propose("The state government imposed a curfew on Kalembe on Sunday after clashes between youths.")
+    by_trigger = {p.trigger: p for p in proposed.proposals}
+    assert by_trigger["curfew"].sub_event_type == "Change to group/activity" and by_trigger["curfew"].typed
+    assert by_trigger["clashes"].sub_event_type == "Armed clash"
+    during = _propose("Two soldiers were killed during clashes in Kalembe on Sunday.")
+    assert len(during.proposals) == 1  # what happens during an event is part of it
+    caused = _propose("Two soldiers were killed after an air strike on Kalembe on Monday.")
+    assert len(caused.proposals) == 1  # a harm is caused by the event it follows: one event
+
+
+def test_where_the_victims_came_from_is_not_the_events_place():
+    # 'two traders from X': an origin qualifying a noun; the event is where they were shot
+    (proposal,) = _propose("Gunmen shot dead two traders from Larkana on Monday, police in Sukkur said.").proposals
+    relation = {o.place.name: o.relation for o in proposal.places}
+    assert relation["Sukkur"] == "clause" and relation.get("Larkana") != "clause", relation
 
 
 def test_a_dropped_clause_is_still_proposed_with_the_rules_reason():

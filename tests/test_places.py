@@ -12,6 +12,7 @@ from spacy.tokens import Span
 from sitrep.clean import clean
 from sitrep.gazetteer import Gazetteer, default_path
 from sitrep.geography import focus_country
+from sitrep.pipeline import analysable_text
 from sitrep.places import PlaceResolver
 from sitrep.readers import read_inputs
 from sitrep.records import Article, PlaceMention, RawDocument
@@ -231,6 +232,45 @@ def test_the_arabic_article_written_joined_is_the_article(nlp, resolver: PlaceRe
     found = _by_text(_resolve(nlp, resolver, text))
     assert mention in found, sorted(found)
     assert found[mention].name == name and found[mention].country == country
+
+
+@pytest.mark.parametrize("text, mention, country", [
+    ("An air strike hit a house in Khan Younis on Tuesday night, killing seven people, medics said.", "Khan Younis",
+     "Palestine"),  # the tagger's person; an alternate spelling of a town too big to be a chance namesake
+    ("Air defences shot down twenty drones over Sumy overnight.", "Sumy", "Ukraine"),  # 'over': a locative
+    ("Troops recapture Damboa from insurgents after a fierce gun battle", "Damboa", "Nigeria"),  # the verb's lemma
+    ("Thousands of students marched through central Pattani on Thursday.", "Pattani", "Thailand"),  # past 'central'
+    ("Pro-democracy activists rallied at the Democracy Monument in Bangkok on Sunday.", "Bangkok", "Thailand"),
+    ("A farmer lost a leg to a landmine in a rural area of Arauquita, Arauca, on Thursday.", "Arauca", "Colombia"),
+])
+def test_a_short_item_naming_no_country_still_has_its_place(nlp, resolver: PlaceResolver, text: str, mention: str,
+                                                           country: str) -> None:
+    """A one-sentence report names its place in a place context the tagger may misread: a town read as a
+    person's name ('in X'), a verb whose object is a place in any tense ('recapture X'), a direction word
+    between the context and the name ('through central X'), a monument 'in X' or an address 'X, Y' read as
+    one organisation.  The place is still found, though no country is named to vouch for it."""
+    found = _by_text(_resolve(nlp, resolver, text))
+    assert mention in found, sorted(found)
+    assert found[mention].country == country
+
+
+def test_a_country_written_in_the_dateline_holds_its_place(nlp, resolver: PlaceResolver) -> None:
+    """'SAMAR, Philippines (Agency) —': the dateline's own country says which Samar files the story, and
+    the article's places are read in it."""
+    article = clean(RawDocument("t", "SAMAR, Philippines (Coastal Wire) \u2014 Soldiers clashed with rebels in the "
+                                "hinterlands of Las Navas, Northern Samar, on Saturday.", "test"))
+    found = _by_text(resolver.resolve(article, nlp(analysable_text(article))))
+    assert found["SAMAR"].country == "Philippines"
+    assert found["Las Navas"].country == "Philippines"
+
+
+def test_a_regional_hub_dateline_does_not_bound_the_story(nlp, resolver: PlaceResolver) -> None:
+    """'NAIROBI —' files stories of Kenya's neighbours and beyond: a dateline's country alone is a hint,
+    so a town of another country the story names in a place context is still its place."""
+    article = clean(RawDocument("t", "NAIROBI (Coastal Wire) \u2014 Women who fled El Geneina told aid workers that "
+                                "fighters raped them at a checkpoint.", "test"))
+    found = _by_text(resolver.resolve(article, nlp(analysable_text(article))))
+    assert found["El Geneina"].country == "Sudan"
 
 
 # ---------------------------------------------------------------- GeoWebNews

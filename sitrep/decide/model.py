@@ -501,11 +501,17 @@ def nested(a: PlaceOption, b: PlaceOption) -> bool:
     holds it (geography's `same_place` and `contains`), or a name the gazetteer lacks, or an area, was
     placed a few kilometres from a known place.  Two known towns side by side are two places (CODING.md)."""
     sa, sb = _spot(a), _spot(b)
+    unknown = (sa.geonameid is None) + (sb.geonameid is None)
+    if unknown == 2 and not sa.names & sb.names:
+        # two names the gazetteer lacks, each placed at the point of a known place nearby: the shared point is
+        # borrowed, not theirs ('X, Y and Z villages' near one town are three villages)
+        km = distance_km(sa, sb)
+        return bool(sa.country) and sa.country == sb.country and km is not None and km <= NEAR_KM and (
+            _one_address(a.place, b.place))
     if same_place(sa, sb) or contains(sa, sb) or contains(sb, sa):
         return True
     if not sa.country or sa.country != sb.country:
         return False
-    unknown = (sa.geonameid is None) + (sb.geonameid is None)
     borrowed = unknown == 1 or (unknown == 0 and min(specificity(a), specificity(b)) < 3)
     km = distance_km(sa, sb)
     if unknown == 2:  # two names the gazetteer lacks: one place only where the text writes them as one address

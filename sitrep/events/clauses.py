@@ -1,13 +1,14 @@
 """Finding event clauses in a parsed sentence: triggers, their clause, and non-event cues."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
 from ..fatalities import kills_to_death
-from .lexicon import Trigger, non_event_cues, triggers
+from ..words import role_nouns
+from .lexicon import Trigger, non_event_cues, triggers, victim_nouns
 
 CLAUSE_DEPS = {"ROOT", "conj", "advcl", "ccomp", "relcl", "parataxis", "xcomp", "acl", "pcomp"}
 ATTACK_KINDS = ("means", "event", "harm")
@@ -21,6 +22,7 @@ class TriggerHit:
     trigger: Trigger
     start: int  # token index in the Doc
     end: int
+    person_taken: bool = False  # a verb of taking territory whose object is a person: an abduction or an arrest
 
     def tokens(self, sent: Span) -> list[Token]:
         return [sent.doc[i] for i in range(self.start, self.end)]
@@ -120,6 +122,23 @@ def find_triggers(sent: Span) -> list[TriggerHit]:
                 if all(w_lex in forms(t) for w_lex, t in zip(trig.words, words)):
                     if matched is None or len(trig.words) > len(matched.words):
                         matched = trig
+        if matched is None or len(matched.words) == 1:
+            matched = _phrasal(tok, table) or matched
+            if matched is not None and len(matched.words) > 1:
+                hits.append(TriggerHit(matched, i, i + 1))  # the verb stands for the phrase
+                i += 1
+                continue
+        if matched and len(matched.words) == 1 and matched.sub_event_type in TERRITORY and _takes_arms(tok):
+            # 'seized several weapons and explosives': arms taken are a seizure, a disrupted weapons use (CODING.md)
+            hits.append(TriggerHit(_seizing_arms(matched), i, i + 1))
+            i += 1
+            continue
+        if matched and len(matched.words) == 1 and matched.sub_event_type in TERRITORY and _takes_a_person(tok):
+            # 'seized two fishermen', 'captured a commander': territory is a place; a person taken is abducted,
+            # or arrested by state forces (the coder decides by the taker: CODING.md)
+            hits.append(TriggerHit(_taking_a_person(matched), i, i + 1, person_taken=True))
+            i += 1
+            continue
         if matched and _names_a_time(sent.doc[i:i + len(matched.words)]):
             i += len(matched.words)  # 'March 12', 'the March 23 Movement': the month, not a protest march
         elif matched:
@@ -127,7 +146,98 @@ def find_triggers(sent: Span) -> list[TriggerHit]:
             i += len(matched.words)
         else:
             i += 1
-    return hits
+    return _concluded(sent, hits)
+
+
+def _object_of(noun: Token, verbs: set[int]) -> bool:
+    """`noun` is in the object of one of `verbs` ('signed a truce', 'signed a cessation of hostilities
+    agreement'), its passive subject, or the noun a participle of one qualifies ('a deal brokered by')."""
+    if any(c.dep_ == "acl" and c.i in verbs for c in noun.children):
+        return True
+    token = noun
+    for _ in range(4):
+        if token.dep_ in ("dobj", "nsubjpass") and token.head.i in verbs:
+            return True
+        if token.dep_ not in ("pobj", "prep", "compound", "conj", "appos") or token.head.i == token.i:
+            return False
+        token = token.head
+    return False
+
+
+def _concluded(sent: Span, hits: list[TriggerHit]) -> list[TriggerHit]:
+    """An Agreement cue that a verb of concluding takes as its object ('signed a truce', 'exchanged 95
+    prisoners', 'a deal brokered by the elders') tells an agreement reached: an event (ACLED codes the
+    agreement, not the talk of one).  The verbs themselves leave the hits: they tell nothing alone."""
+    verbs = {h.start for h in hits if h.trigger.kind == "conclude"}
+    out = []
+    for hit in hits:
+        if hit.trigger.kind == "conclude":
+            continue
+        if hit.trigger.kind == "cue" and hit.trigger.sub_event_type in CONCLUDED and verbs:
+            taken = _object_of(sent.doc[hit.end - 1], verbs)
+            if taken:
+                hit = TriggerHit(replace(hit.trigger, kind="event"), hit.start, hit.end, hit.person_taken)
+        out.append(hit)
+    return out
+
+
+TERRITORY = frozenset({"Non-state actor overtakes territory", "Government regains territory"})
+
+
+def _takes_a_person(tok: Token) -> bool:
+    """The verb's object (or its passive subject) is a person: a name, a word for people or civilians, a
+    role ('a commander'), a '-man' compound ('fishermen', 'gunmen')."""
+    if tok.pos_ != "VERB":
+        return False
+    objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+    people = victim_nouns() | role_nouns()
+    return any(o.ent_type_ == "PERSON" or lemma(o) in people or (o.lower_.endswith(("man", "men")) and len(o) > 4)
+               for o in objects)
+
+
+# generic words for arms (the lexicon's weapons, 'rockets', 'mines', are its means and instruments)
+ARMS = frozenset({"weapon", "arm", "explosive", "ammunition", "munition", "firearm"})
+
+
+def _takes_arms(tok: Token) -> bool:
+    """The verb's object (or its passive subject) is arms: a weapon of the lexicon or a word for arms."""
+    if tok.pos_ != "VERB":
+        return False
+    objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+    objects += [c for o in objects for c in o.children if c.dep_ in ("compound", "conj")]  # 'rocket launchers'
+    return any(lemma(o) in ARMS or _is_means(o) for o in objects)
+
+
+@lru_cache(maxsize=64)
+def _seizing_arms(trigger: Trigger) -> Trigger:
+    confiscate = next(t for t in triggers()["confiscate"] if t.words == ("confiscate",))
+    return replace(confiscate, kind="event", words=trigger.words, phrase=trigger.phrase)
+
+
+@lru_cache(maxsize=64)
+def _taking_a_person(trigger: Trigger) -> Trigger:
+    abduct = next(t for t in triggers()["abduct"] if t.words == ("abduct",))
+    return replace(abduct, words=trigger.words, phrase=trigger.phrase)
+
+
+# particles the parser may read as a preposition or an adverb after an object: 'drove them out of X'
+DIRECTIONAL_PARTICLES = frozenset({"out", "back", "away", "off", "down"})
+
+
+def _phrasal(tok: Token, table: dict[str, list[Trigger]]) -> Trigger | None:
+    """A phrasal verb whose particle stands after its object ('drove the fighters out', 'took the town
+    back'): the verb and its particle (the parser's `prt`) are the lexicon's two-word phrase."""
+    if tok.pos_ != "VERB":
+        return None
+    particles = {c.lower_ for c in tok.children if c.i > tok.i + 1 and (
+        c.dep_ == "prt" or (c.dep_ in ("prep", "advmod") and c.lower_ in DIRECTIONAL_PARTICLES))}
+    if not particles:
+        return None
+    for key in forms(tok):
+        for trig in table.get(key, []):
+            if len(trig.words) == 2 and trig.words[0] == key and trig.words[1] in particles:
+                return trig
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -153,6 +263,44 @@ def clause_head(token: Token) -> Token:
     return current
 
 
+# the developments a declaration makes (ACLED): an agreement reached, a measure imposed
+CONCLUDED = frozenset({"Agreement", "Change to group/activity"})
+NON_VIOLENT_TYPES = frozenset({"Strategic developments", "Protests"})
+# prepositions that set an event before or after the clause's own: 'imposed a curfew after clashes'
+SEQUENCE_PREPOSITIONS = frozenset({"after", "following", "before"})
+
+
+def _split_sequence(clause: Clause, sent: Span, clauses: dict[int, Clause]) -> None:
+    """A clause whose own event is a development or a protest ('imposed a curfew', 'signed a truce',
+    'marched') and that names a violent event after a preposition of sequence ('after overnight
+    clashes', 'after a week of gunfights') tells two events: the violent one heads a clause of its own
+    (its noun), so it neither types the clause nor takes its place.  Not 'killed after an air strike':
+    a harm is caused by the event it follows, and is part of it."""
+    sequenced = [h for h in clause.hits if _earlier_or_later_event(sent.doc[h.end - 1]) is not None]
+    own = [h for h in clause.hits if h not in sequenced]
+    if not sequenced or not own or any(h.trigger.event_type not in NON_VIOLENT_TYPES for h in own):
+        return
+    clause.hits = own
+    for hit in sequenced:
+        noun = sent.doc[hit.end - 1]
+        clauses.setdefault(noun.i, Clause(noun)).hits.append(hit)
+
+
+def _earlier_or_later_event(token: Token) -> Token | None:
+    """The event noun itself when a preposition of sequence hangs it on its clause ('after overnight
+    clashes', 'after a week of gunfights'); not 'during clashes': what happens during an event is part of it."""
+    if token.pos_ != "NOUN":
+        return None
+    noun = token
+    while noun.dep_ == "conj" and noun.head.i != noun.i:
+        noun = noun.head  # 'after clashes and riots'
+    if noun.dep_ == "pobj" and noun.head.i != noun.i and noun.head.lower_ == "of":
+        noun = noun.head.head  # 'after a week of gunfights'
+    if noun.dep_ == "pobj" and noun.head.lower_ in SEQUENCE_PREPOSITIONS and noun.head.dep_ == "prep":
+        return token
+    return None
+
+
 def group_clauses(sent: Span, hits: list[TriggerHit]) -> list[Clause]:
     """The sentence's event clauses, then the clauses that tell no attack and hang from none (a cue
     alone, a verb of use alone): the rules never code those, the decision model weighs them."""
@@ -160,6 +308,8 @@ def group_clauses(sent: Span, hits: list[TriggerHit]) -> list[Clause]:
     for hit in hits:
         head = clause_head(hit.tokens(sent)[-1])
         clauses.setdefault(head.i, Clause(head)).hits.append(hit)
+    for clause in list(clauses.values()):
+        _split_sequence(clause, sent, clauses)
     kept, orphans = _attach_orphans(_fold_prepositional_means(list(clauses.values())))
     _settle(sent, kept, kept)
     _settle(sent, orphans, kept + orphans)
@@ -207,6 +357,8 @@ def _attach_orphans(clauses: list[Clause]) -> tuple[list[Clause], list[Clause]]:
         if clause in attack:
             continue
         for target in attack:
+            if clause.head in target.head.ancestors and _earlier_or_later_event(target.head) is not None:
+                continue  # 'imposed a curfew after clashes': the curfew is not the clashes' cue
             if target.head in clause.head.ancestors or clause.head in target.head.ancestors:
                 target.hits.extend(clause.hits)
                 break
@@ -284,12 +436,24 @@ def non_event_reason(sent: Span, clause: Clause) -> str | None:
     trigger_ids = {t.i for h in clause.hits for t in h.tokens(sent)}
     if lemma(head) in cues.get("governor", frozenset()) and head.i not in trigger_ids:
         return f"object of '{head.text}'"  # "prepare for an attack", "threatened a strike"
-    for anc in [head, *list(head.ancestors)[:3]]:
-        if anc is not head and lemma(anc) in cues.get("governor", frozenset()):
+    for anc in governors(head):
+        if lemma(anc) in cues.get("governor", frozenset()):
             return f"under '{anc.text}'"
-        if anc is head and head.dep_ in ("xcomp", "ccomp") and lemma(head.head) in cues.get("governor", frozenset()):
-            return f"under '{head.head.text}'"
     return None
+
+
+def governors(head: Token, most: int = 3) -> list[Token]:
+    """The verbs and nouns that govern `head`, nearest first.  A conjunct is its head's sibling, not its
+    dependent ('stopped a bus and executed six': the killing is told as done, not as stopped), so the walk
+    passes over coordination to what governs both."""
+    out: list[Token] = []
+    token = head
+    while len(out) < most and token.head.i != token.i:
+        sibling = token.dep_ == "conj"
+        token = token.head
+        if not sibling:
+            out.append(token)
+    return out
 
 
 def present_perfect(head: Token) -> bool:

@@ -315,9 +315,9 @@ class EventCoder:
             evidence=drafts[0].evidence if drafts else sent.text.strip(),
             evidence_start=drafts[0].evidence_start if drafts else sent.start_char,
             evidence_end=drafts[0].evidence_end if drafts else sent.end_char,
-            trigger=" ".join(t.text for t in trigger.tokens(sent)), trigger_start=ctx.doc[trigger.start].idx,
-            hits=[Hit(" ".join(h.trigger.words), h.trigger.kind, h.trigger.event_type, h.trigger.sub_event_type,
-                      h.trigger.rank, ctx.doc[h.start].idx) for h in clause.hits],
+            trigger=_text(sent, trigger) or "", trigger_start=ctx.doc[trigger.start].idx,
+            hits=[Hit(h.trigger.phrase or " ".join(h.trigger.words), h.trigger.kind, h.trigger.event_type,
+                      h.trigger.sub_event_type, h.trigger.rank, ctx.doc[h.start].idx) for h in clause.hits],
             event_type=event_type, sub_event_type=sub_event_type, typed=typed is not None, reasons=reasons,
             actor1=actor1, actor2=actor2, fatalities=fatalities, drafts=drafts,
             places=place_options(ctx, sent, clause, rule_places, places),
@@ -353,7 +353,7 @@ class EventCoder:
             fatalities=fatalities, fatalities_text="; ".join(f.text.strip() for f in fatal) or None,
             toll_update=any(f.update for f in fatal),
             evidence=evidence, evidence_start=evidence_start, evidence_end=evidence_start + len(evidence),
-            trigger=" ".join(t.text for t in trigger.tokens(sent)), weapon=_text(sent, means),
+            trigger=_text(sent, trigger) or "", weapon=_text(sent, means),
             reported_by=ctx.reporter_of(sent), source=a.outlet, source_url=a.url,
             confidence=round(min(confidence, 1.0), 2),
             plover=kinds.plover if kinds else None, cameo=kinds.cameo if kinds else None,
@@ -425,6 +425,8 @@ def event_type_of(ctx: ArticleContext, clause: Clause, actor1: Actor | None,
     if chosen:
         return chosen.trigger.event_type, chosen.trigger.sub_event_type, chosen
     event = clause.best("event")
+    if event and event.person_taken and actor1 is not None and actor1.inter == 1:
+        return "Strategic developments", "Arrests", event  # a person taken by state forces is arrested (CODING.md)
     if event:
         return _territory(event, actor1) if event.trigger.event_type == "Battles" and \
             event.trigger.sub_event_type.endswith("territory") else (
@@ -726,4 +728,5 @@ def _lead_space(text: str) -> int:
 
 
 def _text(sent: Span, hit: TriggerHit | None) -> str | None:
-    return " ".join(t.text for t in hit.tokens(sent)) if hit else None
+    """The hit's words as written ('tear-gas', not 'tear - gas')."""
+    return sent.doc[hit.start:hit.end].text if hit else None

@@ -1,6 +1,7 @@
 """The event lexicons of `sitrep/data`: triggers, non-event cues, event types, victim nouns."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,6 +13,7 @@ class Trigger:
     event_type: str
     sub_event_type: str
     rank: int
+    phrase: str = ""  # as the lexicon writes it ('cease-fire')
 
 
 @dataclass(frozen=True)
@@ -30,14 +32,27 @@ def _rows(name: str) -> list[list[str]]:
     return [[r.values.get(c, "") for c in names] for r in read_table(name)]
 
 
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """A lexicon phrase as the tokens the parser makes of it: lower-cased, a hyphen between letters its
+    own token ('sit-in' is 'sit', '-', 'in'; 'F-16' stays one)."""
+    return tuple(re.sub(r"(?<=[a-z])-(?=[a-z])", " - ", phrase.lower()).split())
+
+
 @lru_cache(maxsize=1)
 def triggers() -> dict[str, list[Trigger]]:
     """Triggers indexed by their first word."""
+    from ..datafiles import DataFileError, read_table
+
     out: dict[str, list[Trigger]] = {}
-    for row in _rows("triggers.tsv"):
-        phrase, kind, event_type, sub_event_type, rank = row
-        words = tuple(phrase.lower().split())
-        out.setdefault(words[0], []).append(Trigger(words, kind, event_type, sub_event_type, int(rank)))
+    seen: dict[tuple[str, ...], int] = {}
+    for row in read_table("triggers.tsv"):
+        phrase, kind, event_type, sub_event_type, rank = (row.values.get(c, "") for c in (
+            "phrase", "kind", "event_type", "sub_event_type", "rank"))
+        words = phrase_words(phrase)
+        if words in seen:  # 'sit-in' and 'sit - in' are one phrase to the parser: the last would win unseen
+            raise DataFileError(f"triggers.tsv line {row.line}: {phrase!r} is the phrase of line {seen[words]}")
+        seen[words] = row.line
+        out.setdefault(words[0], []).append(Trigger(words, kind, event_type, sub_event_type, int(rank), phrase.lower()))
     for entries in out.values():
         entries.sort(key=lambda t: -len(t.words))  # longest match first
     return out

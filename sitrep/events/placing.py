@@ -25,7 +25,8 @@ def clause_places(text: str, places: list[PlaceMention], sent: Span, clause: Cla
     """Resolved places of the clause (else of the sentence), most specific only, one per name."""
     in_sent = [p for p in places if sent.start_char <= p.start < sent.end_char and p.name
                and not clause.in_other(p.start)  # "..., since X was killed in Y": Y is not this event's place
-               and not _where_said(sent, p)]  # "police confirmed the attack to reporters in Y": Y is the speaker's
+               and not _where_said(sent, p)  # "police confirmed the attack to reporters in Y": Y is the speaker's
+               and not _origin_of_a_thing(sent, p)]  # "killing two labourers from Y": where they came from
     in_clause = [p for p in in_sent if clause.contains_char(p.start)]
     if not any(_specific(p) for p in in_clause):
         # nothing finer than a province in the clause: look into its subordinate parts ("…, reaching X")
@@ -97,6 +98,18 @@ def _where_said(sent: Span, place: PlaceMention) -> bool:
             return False  # "police in Y said": where the speakers are, which is where they act
         verb = verb.head
     return verb.pos_ == "VERB" and place_words().not_place(verb.lemma_.lower()) == "speech"
+
+
+def _origin_of_a_thing(sent: Span, place: PlaceMention) -> bool:
+    """The place is where someone or something came from: 'from Y' qualifying a noun ('two labourers from
+    Y', 'rockets from Y'), not a verb ('withdrew from Y'): an origin, never where the event happened."""
+    token = next((t for t in sent if t.idx <= place.start < t.idx + len(t)), None)
+    if token is None:
+        return False
+    while token.dep_ == "compound" and token.head.i != token.i:
+        token = token.head
+    return (token.dep_ == "pobj" and token.head.lower_ == "from" and token.head.dep_ == "prep"
+            and token.head.head.pos_ in ("NOUN", "PROPN"))
 
 
 def _names_a_place(token: Token) -> bool:
