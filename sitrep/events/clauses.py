@@ -191,7 +191,8 @@ def _takes_a_person(tok: Token) -> bool:
         return False
     objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
     people = victim_nouns() | role_nouns()
-    return any(o.ent_type_ == "PERSON" or lemma(o) in people or (o.lower_.endswith(("man", "men")) and len(o) > 4)
+    return any(o.ent_type_ == "PERSON" or lemma(o) in people
+               or (o.pos_ == "NOUN" and o.lower_.endswith(("man", "men")) and len(o) > 4)  # not 'Yemen'
                for o in objects)
 
 
