@@ -613,7 +613,7 @@ class Recogniser:
             own = [p for p in places if self.gazetteer.named_as(text, p)]
             # a transliteration is written many ways: the way written here may be an alternate name of the
             # place ('Khan Younis' of Khan Yunis) when it is one of the place's spellings, not only a fold of one
-            spelled = own or [p for p in places if self.gazetteer.spelled_as(text, p)] if label != "NORP" else own
+            spelled = (own or [p for p in places if self.gazetteer.spelled_as(text, p)]) if label != "NORP" else own
             if not countries:  # an article that names no country: 'in X' is X when X is a place's own name;
                 # a name the parser took for a person's or an organisation's, when it is a town's name too big
                 # to be a chance namesake, or the name of places in one country only (the parser reads

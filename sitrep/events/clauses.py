@@ -165,18 +165,18 @@ def _object_of(noun: Token, verbs: set[int]) -> bool:
 
 
 def _concluded(sent: Span, hits: list[TriggerHit]) -> list[TriggerHit]:
-    """An Agreement cue that a verb of concluding takes as its object ('signed a truce', 'exchanged 95
-    prisoners', 'a deal brokered by the elders') tells an agreement reached: an event (ACLED codes the
-    agreement, not the talk of one).  The verbs themselves leave the hits: they tell nothing alone."""
+    """An Agreement or Change to group/activity cue that a verb of concluding takes as its object ('signed a
+    truce', 'exchanged 95 prisoners', 'a deal brokered by the elders', 'imposed a curfew') tells a
+    development made: an event (ACLED codes the agreement, not the talk of one).  The verbs themselves
+    leave the hits: they tell nothing alone."""
     verbs = {h.start for h in hits if h.trigger.kind == "conclude"}
     out = []
     for hit in hits:
         if hit.trigger.kind == "conclude":
             continue
-        if hit.trigger.kind == "cue" and hit.trigger.sub_event_type in CONCLUDED and verbs:
-            taken = _object_of(sent.doc[hit.end - 1], verbs)
-            if taken:
-                hit = TriggerHit(replace(hit.trigger, kind="event"), hit.start, hit.end, hit.person_taken)
+        if (hit.trigger.kind == "cue" and hit.trigger.sub_event_type in CONCLUDED and verbs
+                and _object_of(sent.doc[hit.end - 1], verbs)):
+            hit = TriggerHit(replace(hit.trigger, kind="event"), hit.start, hit.end, hit.person_taken)
         out.append(hit)
     return out
 
@@ -184,16 +184,18 @@ def _concluded(sent: Span, hits: list[TriggerHit]) -> list[TriggerHit]:
 TERRITORY = frozenset({"Non-state actor overtakes territory", "Government regains territory"})
 
 
+def _taken(tok: Token) -> list[Token]:
+    """What a verb takes: its objects, or its passive subjects ('two fishermen were seized'); none for a noun."""
+    return [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")] if tok.pos_ == "VERB" else []
+
+
 def _takes_a_person(tok: Token) -> bool:
-    """The verb's object (or its passive subject) is a person: a name, a word for people or civilians, a
-    role ('a commander'), a '-man' compound ('fishermen', 'gunmen')."""
-    if tok.pos_ != "VERB":
-        return False
-    objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+    """The verb takes a person: a name, a word for people or civilians, a role ('a commander'), a '-man'
+    compound ('fishermen', 'gunmen')."""
     people = victim_nouns() | role_nouns()
     return any(o.ent_type_ == "PERSON" or lemma(o) in people
                or (o.pos_ == "NOUN" and o.lower_.endswith(("man", "men")) and len(o) > 4)  # not 'Yemen'
-               for o in objects)
+               for o in _taken(tok))
 
 
 # generic words for arms (the lexicon's weapons, 'rockets', 'mines', are its means and instruments)
@@ -201,24 +203,25 @@ ARMS = frozenset({"weapon", "arm", "explosive", "ammunition", "munition", "firea
 
 
 def _takes_arms(tok: Token) -> bool:
-    """The verb's object (or its passive subject) is arms: a weapon of the lexicon or a word for arms."""
-    if tok.pos_ != "VERB":
-        return False
-    objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+    """The verb takes arms: a weapon of the lexicon or a word for arms."""
+    objects = _taken(tok)
     objects += [c for o in objects for c in o.children if c.dep_ in ("compound", "conj")]  # 'rocket launchers'
     return any(lemma(o) in ARMS or _is_means(o) for o in objects)
 
 
 @lru_cache(maxsize=64)
+def _read_as(trigger: Trigger, word: str) -> Trigger:
+    """The lexicon's event trigger `word` ('abduct', 'confiscate'), as the words of `trigger` matched."""
+    base = next(t for t in triggers()[word] if t.words == (word,))
+    return replace(base, kind="event", words=trigger.words, phrase=trigger.phrase)
+
+
 def _seizing_arms(trigger: Trigger) -> Trigger:
-    confiscate = next(t for t in triggers()["confiscate"] if t.words == ("confiscate",))
-    return replace(confiscate, kind="event", words=trigger.words, phrase=trigger.phrase)
+    return _read_as(trigger, "confiscate")
 
 
-@lru_cache(maxsize=64)
 def _taking_a_person(trigger: Trigger) -> Trigger:
-    abduct = next(t for t in triggers()["abduct"] if t.words == ("abduct",))
-    return replace(abduct, words=trigger.words, phrase=trigger.phrase)
+    return _read_as(trigger, "abduct")
 
 
 # particles the parser may read as a preposition or an adverb after an object: 'drove them out of X'

@@ -26,7 +26,7 @@ def clause_places(text: str, places: list[PlaceMention], sent: Span, clause: Cla
     in_sent = [p for p in places if sent.start_char <= p.start < sent.end_char and p.name
                and not clause.in_other(p.start)  # "..., since X was killed in Y": Y is not this event's place
                and not _where_said(sent, p)  # "police confirmed the attack to reporters in Y": Y is the speaker's
-               and not _origin_of_a_thing(sent, p)]  # "killing two labourers from Y": where they came from
+               and not _origin_of_a_thing(sent, p)]  # "shot dead two traders from Y": where they came from
     in_clause = [p for p in in_sent if clause.contains_char(p.start)]
     if not any(_specific(p) for p in in_clause):
         # nothing finer than a province in the clause: look into its subordinate parts ("…, reaching X")
