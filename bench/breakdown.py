@@ -9,7 +9,7 @@ script says what the rest of the path costs beside the parse, on the same corpus
 
 1. the parse, and what leaving out each component saves (`nlp.select_pipes`);
 2. after the parse, per article: places, the clause analysis and the decision (of which the decision
-   model's LightGBM calls, counted and timed), quotes;
+   model's boosters, counted and timed: compiled code, `sitrep/decide/compiled.py`, or LightGBM), quotes;
 3. the ratio the full path would reach were each post-parse stage free, the figure a speed-up must move.
 """
 from __future__ import annotations
@@ -101,10 +101,11 @@ def main() -> None:
     docs = list(pipeline.nlp.pipe(texts, batch_size=32))
     words = sum(len(t.split()) for t in texts)
 
-    import lightgbm
+    from sitrep.decide.model import Booster
 
     clock = Clock()
-    clock.wrap(lightgbm.Booster, "predict", "decision model (LightGBM)")
+    for method in ("predict_matrix", "predict_screened"):  # (one does not call the other)
+        clock.wrap(Booster, method, "decision model (boosters)")
     post = 0.0
     for article, doc in zip(articles, docs):
         start = time.perf_counter()
@@ -121,7 +122,7 @@ def main() -> None:
     for name, s in saved.items():
         print(f"   without {name:<18} saves {s:6.2f} s ({s / parse:5.1%} of the parse)")
     print(f"after the parse  {post:7.2f} s  ({post / parse:.2f} x the parse)")
-    for name in ("places", "clause analysis and decision", "decision model (LightGBM)", "quotes"):
+    for name in ("places", "clause analysis and decision", "decision model (boosters)", "quotes"):
         s = clock.seconds[name]
         inside = "   of which " if name.startswith("decision model") else ""
         print(f"   {inside}{name:<32} {s:6.2f} s  {clock.calls[name]:6d} calls  "

@@ -23,6 +23,9 @@ if [ -f package.json ] && { [ ! -d node_modules ] || [ package.json -nt node_mod
   touch node_modules
 fi
 
+# The shipped decision model's boosters are compiled to native code once (cached beside the gazetteer).
+.venv/bin/python -m sitrep.decide.compiled
+
 # The gazetteer is built once, and again only when its build code or the npm data changed.
 gaz=$(.venv/bin/python -c 'from sitrep.gazetteer.store import default_path; print(default_path())')
 if [ ! -f "$gaz" ] || [ -n "$(find sitrep/gazetteer/build.py sitrep/gazetteer/sources.py package-lock.json -newer "$gaz" -type f 2>/dev/null | head -n1)" ]; then

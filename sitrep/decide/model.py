@@ -34,6 +34,7 @@ from ..events.merge import fold_protest_arrests, fold_remote_harm
 from ..events.proposals import ArticleProposals, PlaceOption, Proposal
 from ..geography import Spot, contains, distance_km, place_words, same_place
 from ..records import Event, PlaceMention
+from .compiled import Scorer, lightgbm_scorer, scorer
 from .rows import KeepRow, event_type_of, keep_rows, type_rows
 from .text import TextModel
 
@@ -53,24 +54,32 @@ class Booster:
 
     features: list[str]
     models: list[Any]  # lightgbm.Booster
+    compiled: bool = False  # scored by the models' compiled code (`compiled.scorer`): the shipped model's
     _index: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    _scorers: list[Scorer] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def scorers(self) -> list[Scorer]:
+        """One function per model that scores rows (the same scores, compiled or not)."""
+        if self._scorers is None or len(self._scorers) != len(self.models):
+            self._scorers = [scorer(m) if self.compiled else lightgbm_scorer(m) for m in self.models]
+        return self._scorers
 
     def predict_matrix(self, x: np.ndarray) -> np.ndarray:
-        return np.mean([np.asarray(m.predict(x, num_threads=1), dtype=np.float64) for m in self.models], axis=0)
+        return np.mean([score(x) for score in self.scorers], axis=0)
 
     def predict_screened(self, x: np.ndarray, floor: float) -> np.ndarray:
         """The mean of the boosters, for the rows the first booster scores at `floor` or above; the first
         booster's score for the others. A reading its first booster puts below the floor is not near any
         decision, and the seeds' average only steadies the readings near one: most of an article's readings
         (a clause at every place of the article) are far below it, and are read once, not once a seed."""
-        first = np.asarray(self.models[0].predict(x, num_threads=1), dtype=np.float64)
-        near = np.flatnonzero(first >= floor)
-        if len(self.models) > 1 and len(near):
+        first, *others = self.scorers
+        scores = first(x)
+        near = np.flatnonzero(scores >= floor)
+        if others and len(near):
             rest = x[near]
-            total = first[near] + sum(np.asarray(m.predict(rest, num_threads=1), dtype=np.float64)
-                                      for m in self.models[1:])
-            first[near] = total / len(self.models)
-        return first
+            scores[near] = (scores[near] + sum(score(rest) for score in others)) / len(self.models)
+        return scores
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Per-feature contributions to the log-odds (the last column is the bias), averaged."""
@@ -138,10 +147,10 @@ class Booster:
         return {"features": self.features, "models": [m.model_to_string() for m in self.models]}
 
     @classmethod
-    def from_json(cls, row: dict[str, Any]) -> Booster:
+    def from_json(cls, row: dict[str, Any], *, compiled: bool = False) -> Booster:
         import lightgbm
 
-        return cls(list(row["features"]), [lightgbm.Booster(model_str=m) for m in row["models"]])
+        return cls(list(row["features"]), [lightgbm.Booster(model_str=m) for m in row["models"]], compiled)
 
 
 @dataclass
@@ -302,14 +311,16 @@ class DecisionModel:
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: str | Path) -> DecisionModel:
+    def load(cls, path: str | Path, *, compiled: bool = False) -> DecisionModel:
+        """`compiled`: score by the boosters' compiled code, cached on disk (`compiled.py`)."""
         path = Path(path)
         try:
             data = path.read_bytes()
             row = json.loads(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
             if row.get("format") != FORMAT:
                 raise ValueError(f"format {row.get('format')!r}, this sitrep reads format {FORMAT}")
-            return cls(Booster.from_json(row["keep"]), Booster.from_json(row["slot"]), Booster.from_json(row["type"]),
+            keep, slot, sub_type = (Booster.from_json(row[name], compiled=compiled) for name in ("keep", "slot", "type"))
+            return cls(keep, slot, sub_type,
                        TextModel.from_json(row["text"]),
                        Calibration(list(row["calibration"]["x"]), list(row["calibration"]["y"])),
                        float(row["threshold"]), dict(row.get("meta") or {}))
@@ -591,4 +602,4 @@ def load_default() -> DecisionModel | None:
     if not DEFAULT_MODEL.exists():
         log.info("no decision model at %s: the rules decide", DEFAULT_MODEL)
         return None
-    return DecisionModel.load(DEFAULT_MODEL)
+    return DecisionModel.load(DEFAULT_MODEL, compiled=True)
