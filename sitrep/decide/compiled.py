@@ -89,6 +89,7 @@ def _compile(text: str) -> Any:
         if cached.exists():
             model.compile(cache=str(cached))
         else:
+            log.info("compiling a booster of the decision model to %s (once: seconds)", cached)
             part = folder / f"{key}.{os.getpid()}.part"
             model.compile(cache=str(part))
             os.replace(part, cached)
