@@ -20,7 +20,7 @@ import platform
 import sys
 import tempfile
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -58,8 +58,9 @@ def scorer(model: Any) -> Scorer:
     return score
 
 
-@lru_cache(maxsize=1)
+@cache
 def _fallback(reason: str) -> None:
+    """Says, once for each reason, that LightGBM scores in the compiler's place."""
     log.warning("the decision model is scored by LightGBM, not compiled code (%s)", reason)
 
 

@@ -11,7 +11,8 @@ Two gradient-boosted classifiers (LightGBM) and a calibration map, stored togeth
   regression fitted out of fold on the training articles); the event's `confidence` is that
   probability, and slots under the `threshold` chosen out of fold are dropped, with the reason.
 
-Deciding an article needs only its proposals (`ArticleProposals`), never the parse.
+Deciding an article needs only its proposals (`ArticleProposals`), never the parse.  The shipped model's
+boosters are scored by their compiled code (`compiled.py`: the same scores, faster).
 """
 from __future__ import annotations
 
