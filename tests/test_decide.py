@@ -512,3 +512,34 @@ def test_a_clause_is_one_event_at_the_place_its_own_words_name():
     here.probability, there.probability = 0.6, 0.8
     select([there, here], 0.5)
     assert here.kept and not there.kept and "the place its own words name" in there.why
+
+
+@pytest.mark.parametrize(("text", "ceded"), [
+    ("Government troops moved into Mopti on Sunday after the rebels withdrew without a fight.", True),
+    ("Rebels took control of Mopti on Sunday after the army pulled out, residents said.", True),
+    ("Rebels took control of Mopti on Sunday after the army withdrew, and no shots were fired.", True),
+    ("Rebels took control of Mopti on Sunday after heavy fighting forced the army to withdraw.", False),
+    ("Rebels took control of Mopti on Sunday after killing six soldiers, and the army withdrew.", False),
+    ("Rebels took control of Mopti on Sunday, residents said.", False),
+])
+def test_ground_given_up_rather_than_fought_for_is_a_feature(text, ceded):
+    # a withdrawal or handover with no fighting told (or the fighting denied) makes the taking non-violent
+    proposed = _propose(text)
+    assert proposed.proposals
+    assert any(p.ceded for p in proposed.proposals) == ceded
+
+
+@pytest.mark.parametrize(("text", "sub_event_type"), [
+    # forces moving into an area without fighting: a non-violent transfer of territory (CODING.md)
+    ("Rebels took control of Mopti on Sunday after the army withdrew from the town without a fight, residents said.",
+     "Non-violent transfer of territory"),
+    # the same taking, fought for: a battle
+    ("Rebels took control of Mopti on Sunday after heavy fighting with the army, residents said.",
+     "Non-state actor overtakes territory"),
+])
+def test_ground_given_up_is_a_non_violent_transfer(text, sub_event_type):
+    model = load_default()
+    assert model is not None
+    events = model.decide(_propose(text))
+    assert [e.sub_event_type for e in events] == [sub_event_type], events
+

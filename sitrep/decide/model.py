@@ -30,6 +30,7 @@ import numpy as np
 
 from ..actors import ActorDictionary
 from ..errors import SitrepError
+from ..events.features import CEDED, TAKEN
 from ..events.lexicon import event_types
 from ..events.merge import fold_protest_arrests, fold_remote_harm
 from ..events.proposals import ArticleProposals, PlaceOption, Proposal
@@ -58,6 +59,8 @@ class Booster:
     compiled: bool = False  # scored by the models' compiled code (`compiled.scorer`): the shipped model's
     _index: dict[str, int] | None = field(default=None, repr=False, compare=False)
     _scorers: list[Scorer] | None = field(default=None, repr=False, compare=False)
+    _prefixed: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
+    _signatures: dict[tuple[str, ...], list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def scorers(self) -> list[Scorer]:
@@ -92,15 +95,31 @@ class Booster:
             self._index = {name: i for i, name in enumerate(self.features)}
         return self._index
 
-    def vector(self, features: dict[str, float]) -> np.ndarray:
+    def prefixed_index(self, prefix: str) -> dict[str, int]:
+        """The column of each feature the booster reads under `prefix`, by the feature's own name."""
+        if prefix not in self._prefixed:
+            self._prefixed[prefix] = {name[len(prefix):]: i for name, i in self.index.items() if name.startswith(prefix)}
+        return self._prefixed[prefix]
+
+    def vector(self, features: dict[str, float], prefix: str = "") -> np.ndarray:
+        """The features as a row (`prefix`: each read under its name so prefixed)."""
         out = np.zeros(len(self.features) + 1, dtype=np.float64)
-        out[self._columns(features)] = list(features.values())
+        out[self._columns(features, prefix)] = list(features.values())
         return out[:-1]
 
-    def _columns(self, features: dict[str, float]) -> list[int]:
+    def _columns(self, features: dict[str, float], prefix: str = "") -> list[int]:
         """The column of each feature, in order; -1 (a spare last column, cut off) for a feature the
         booster does not read."""
-        return list(map(self.index.get, features, repeat(-1)))
+        return list(map((self.prefixed_index(prefix) if prefix else self.index).get, features, repeat(-1)))
+
+    def _row_columns(self, features: dict[str, float], prefix: str = "") -> list[int]:
+        """`_columns` of a reading's or a slot's own features, kept by their names: these few names come in
+        a few orders, met again row after row."""
+        signature = (prefix, *features)
+        columns = self._signatures.get(signature)
+        if columns is None:
+            columns = self._signatures[signature] = self._columns(features, prefix)
+        return columns
 
     def matrix(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         out = np.zeros((len(rows), len(self.features) + 1), dtype=np.float64)
@@ -129,7 +148,7 @@ class Booster:
                 blocks[1].append(self.vector(row.option.features))
             of_proposal[r], of_option[r] = proposals[p], options[o]
             own_rows.extend(repeat(r, len(row.own)))
-            own_columns.extend(self._columns(row.own))
+            own_columns.extend(self._row_columns(row.own))
             own_values.extend(row.own.values())
         width = len(self.features)
         if not rows:
@@ -137,6 +156,34 @@ class Booster:
         out = np.zeros((len(rows), width + 1), dtype=np.float64)
         out[:, :-1] = np.array(blocks[0])[of_proposal] + np.array(blocks[1])[of_option]  # (the two sets of names are apart)
         out[own_rows, own_columns] = own_values  # a reading's own features replace, as they are its own
+        return np.ascontiguousarray(out[:, :-1])
+
+    def block_matrix(self, rows: Sequence[tuple[Any, dict[str, float]]]) -> np.ndarray:
+        """Rows of a block's features (a proposal's: each placed once) and a row's own (replacing)."""
+        blocks: dict[int, np.ndarray] = {}
+        out = np.zeros((len(rows), len(self.features) + 1), dtype=np.float64)
+        for r, (block, own) in enumerate(rows):
+            if id(block) not in blocks:
+                blocks[id(block)] = self.vector(block.features)
+            out[r, :-1] = blocks[id(block)]
+            out[r, self._row_columns(own)] = list(own.values())
+        return np.ascontiguousarray(out[:, :-1])
+
+    def slot_matrix(self, slots: Sequence[Slot], summaries: Sequence[dict[str, float]]) -> np.ndarray:
+        """`slot_features` as a matrix, built by blocks: the best reading's proposal and place option are
+        each placed once however many slots they are the best of, then its own features, then the slot's
+        summary (each replacing, as the features' dict does)."""
+        width = len(self.features)
+        blocks: dict[int, np.ndarray] = {}  # id of a proposal or option -> its prefixed row
+        out = np.zeros((len(slots), width + 1), dtype=np.float64)
+        for r, (slot, summary) in enumerate(zip(slots, summaries)):
+            best = slot.best
+            for block in (best.proposal, best.option):
+                if id(block) not in blocks:
+                    blocks[id(block)] = self.vector(block.features, BEST)
+            out[r, :-1] = blocks[id(best.proposal)] + blocks[id(best.option)]  # (the two sets of names are apart)
+            out[r, self._row_columns(best.own, BEST)] = list(best.own.values())
+            out[r, self._row_columns(summary)] = list(summary.values())
         return np.ascontiguousarray(out[:, :-1])
 
     def predict(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
@@ -238,7 +285,7 @@ class DecisionModel:
             return Decision([], [])
         text = {p.index: {TEXT_FEATURE: self.text.score(p.evidence)} for p in proposed.proposals}
         slots = group_slots(rows, self.keep.predict_screened(self.keep.reading_matrix(rows, text), SCREEN))
-        scores = self.slot.predict(slot_features(slots))
+        scores = self.slot.predict_matrix(self.slot.slot_matrix(slots, slot_summaries(slots)))
         probabilities = self.calibration(scores)
         for slot, p in zip(slots, probabilities):
             slot.probability = float(p)
@@ -251,7 +298,7 @@ class DecisionModel:
     def sub_type_scores(self, slots: list[Slot]) -> dict[int, dict[str, float]]:
         proposals = {r.proposal.index: r.proposal for s in slots for r in s.rows}
         rows = [(index, row) for index, proposal in sorted(proposals.items()) for row in type_rows(proposal)]
-        scores = self.type.predict([row.features for _, row in rows])  # one call for the article
+        scores = self.type.predict_matrix(self.type.block_matrix([(row.proposal, row.own) for _, row in rows]))
         out: dict[int, dict[str, float]] = {}
         for (index, row), score in zip(rows, scores):
             out.setdefault(index, {})[row.sub_event_type] = float(score)
@@ -283,6 +330,11 @@ class DecisionModel:
             # killed nobody is a non-violent act: Strategic developments (CODING.md: interceptions, defusals, seizures)
             event_type, sub_event_type = "Strategic developments", "Disrupted weapons use"
             slot.why += "; its weapon was stopped before use and killed nobody: disrupted weapons use (CODING.md)"
+        elif sub_event_type in TAKEN and proposal.ceded and not proposal.fatalities:
+            # ground taken where the sentence tells it given up (a withdrawal, a handover) and no fighting: forces
+            # moving into an area without fighting is a non-violent transfer of territory (CODING.md)
+            event_type, sub_event_type = "Strategic developments", CEDED
+            slot.why += "; the ground was given up, not fought for: a non-violent transfer of territory (CODING.md)"
         slot.coded_as = event_type
         event = draft_at(proposal, best.option)
         event = replace(event, event_type=event_type, sub_event_type=sub_event_type, confidence=round(slot.probability, 3))
@@ -342,11 +394,29 @@ def group_slots(rows: list[KeepRow], scores: np.ndarray) -> list[Slot]:
 
 
 def slot_features(slots: list[Slot]) -> list[dict[str, float]]:
+    """What a slot's readings say together, and how it compares with the article's other slots
+    (`slot_summaries`), with the best reading's own features (prefixed `b_`)."""
+    prefixed: dict[int, dict[str, float]] = {}  # id of a proposal or place option -> its features, prefixed `b_`
+
+    def best_features(row: KeepRow) -> dict[str, float]:
+        """The best reading's features, prefixed (`KeepRow.features`, by blocks: a proposal or an option is
+        the best of several slots)."""
+        for block in (row.proposal, row.option):
+            if id(block) not in prefixed:
+                prefixed[id(block)] = {f"{BEST}{k}": v for k, v in block.features.items()}
+        return {**prefixed[id(row.proposal)], **prefixed[id(row.option)], **{f"{BEST}{k}": v for k, v in row.own.items()}}
+
+    return [{**best_features(slot.best), **summary} for slot, summary in zip(slots, slot_summaries(slots))]
+
+
+BEST = "b_"  # the prefix of the best reading's features among a slot's
+
+
+def slot_summaries(slots: list[Slot]) -> list[dict[str, float]]:
     """What a slot's readings say together, and how it compares with the article's other slots: its
     best and mean reading scores, how many clauses and sentences propose it, whether another type
     at the same place or the same type at another place scores higher, whether a slot of the same
-    type at a place that holds it (or that it holds) scores higher.  With the best reading's own
-    features (prefixed `b_`)."""
+    type at a place that holds it (or that it holds) scores higher."""
     best_at_place: dict[str, list[float]] = {}
     best_of_type: dict[str, list[float]] = {}
     of_type: dict[str, list[int]] = {}
@@ -356,6 +426,8 @@ def slot_features(slots: list[Slot]) -> list[dict[str, float]]:
         of_type.setdefault(slot.event_type, []).append(n)
     for scores in (*best_at_place.values(), *best_of_type.values()):
         scores.sort(reverse=True)
+    rank_here, rank_type = ({group: _first_ranks(scores) for group, scores in by.items()}
+                            for by in (best_at_place, best_of_type))
     proposal_best: dict[int, float] = {}
     for slot in slots:
         for row, score in zip(slot.rows, slot.scores):
@@ -368,42 +440,42 @@ def slot_features(slots: list[Slot]) -> list[dict[str, float]]:
                     nested_scores[i].append(slots[j].score)
                     nested_scores[j].append(slots[i].score)
     strong = float(sum(1 for o in slots if o.score >= 0.5))
-    prefixed: dict[int, dict[str, float]] = {}  # id of a proposal or place option -> its features, prefixed `b_`
-
-    def best_features(row: KeepRow) -> dict[str, float]:
-        """The best reading's features, prefixed (`KeepRow.features`, by blocks: a proposal or an option is
-        the best of several slots)."""
-        for block in (row.proposal, row.option):
-            if id(block) not in prefixed:
-                prefixed[id(block)] = {f"b_{k}": v for k, v in block.features.items()}
-        return {**prefixed[id(row.proposal)], **prefixed[id(row.option)], **{f"b_{k}": v for k, v in row.own.items()}}
-
     out = []
     for slot, nested_here in zip(slots, nested_scores):
         best = slot.best
-        read = np.asarray(slot.scores)
+        read = slot.scores
         proposals = {r.proposal.index for r in slot.rows}
         here = best_at_place[slot.key]
         kind = best_of_type[slot.event_type]
-        other_here = [x for x in here if x != slot.score] or [0.0]
-        other_kind = [x for x in kind if x != slot.score] or [0.0]
-        features = best_features(best)
-        features.update({
+        out.append({
             "s_max": slot.score, "s_mean": float(np.mean(read)), "s_sum": float(np.sum(read)),
             "s_rows": float(len(slot.rows)), "s_proposals": float(len(proposals)),
             "s_sentences": float(len({r.proposal.sentence for r in slot.rows})),
             "s_title": float(any(r.proposal.piece == "title" for r in slot.rows)),
             "s_rules_kept": float(len({r.proposal.index for r in slot.rows if r.proposal.kept_by_rules})),
-            "s_rank_here": float(here.index(slot.score)), "s_gap_here": slot.score - max(other_here),
-            "s_rank_type": float(kind.index(slot.score)), "s_gap_type": slot.score - max(other_kind),
+            "s_rank_here": float(rank_here[slot.key][slot.score]), "s_gap_here": slot.score - _best_other(here, slot.score),
+            "s_rank_type": float(rank_type[slot.event_type][slot.score]),
+            "s_gap_type": slot.score - _best_other(kind, slot.score),
             "s_share_of_proposal": slot.score / max(proposal_best.get(best.proposal.index, 0.0), 1e-6),
             "s_nested_better": float(any(x > slot.score for x in nested_here)),
             "s_nested_gap": slot.score - max(nested_here, default=0.0),
             "s_article_slots": float(len(slots)),
             "s_article_strong": strong,
         })
-        out.append(features)
     return out
+
+
+def _first_ranks(scores: list[float]) -> dict[float, int]:
+    """Each score's first place in the list (sorted, highest first)."""
+    ranks: dict[float, int] = {}
+    for n, x in enumerate(scores):
+        ranks.setdefault(x, n)
+    return ranks
+
+
+def _best_other(scores: list[float], score: float) -> float:
+    """The highest of the scores (sorted, highest first) that differ from `score`; 0 when none does."""
+    return next((x for x in scores if x != score), 0.0)
 
 
 SPECIFIC_MARGIN = 0.2

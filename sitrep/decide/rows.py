@@ -82,7 +82,11 @@ class TypeRow:
 
     proposal: Proposal
     sub_event_type: str
-    features: dict[str, float]
+    own: dict[str, float]  # what this sub-type adds to its proposal's features
+
+    @property
+    def features(self) -> dict[str, float]:
+        return {**self.proposal.features, **self.own}
 
 
 def _type_features(proposal: Proposal, event_type: str) -> dict[str, float]:
@@ -103,30 +107,30 @@ def _ruled_here(ruled: list[Event], option: PlaceOption) -> list[Event]:
             or (e.location or "") == (place.name or place.text)]
 
 
-def _rule_features(ruled: list[Event], proposal: Proposal, event_type: str, option: PlaceOption,
-                   here: list[Event] | None = None) -> dict[str, float]:
+def _rule_features(ruled_types: set[str], proposal: Proposal, event_type: str, option: PlaceOption,
+                   here: set[str]) -> dict[str, float]:
     """What the rules made of this reading: did they code an event of this type here, of this type
-    anywhere, anything here; is it this very clause's reading.  `here`: the rules' events at the
-    option's place, when already known (`_ruled_here`)."""
-    here = _ruled_here(ruled, option) if here is None else here
+    anywhere, anything here; is it this very clause's reading.  `ruled_types`: the types of the rules'
+    events; `here`: the types of their events at the option's place (`_ruled_here`)."""
     own = proposal.kept_by_rules and proposal.event_type == event_type and any(
         d.location_text == option.place.text for d in proposal.drafts)
-    return {"rules_here": float(any(e.event_type == event_type for e in here)),
-            "rules_type": float(any(e.event_type == event_type for e in ruled)),
+    return {"rules_here": float(event_type in here),
+            "rules_type": float(event_type in ruled_types),
             "rules_place": float(bool(here)),
             "rules_own": float(own)}
 
 
 def keep_rows(article: ArticleProposals) -> list[KeepRow]:
     ruled = rule_events(article.proposals, article.focus_country)
+    ruled_types = {e.event_type for e in ruled}
     rows = []
     for proposal in article.proposals:
-        here = [_ruled_here(ruled, option) for option in proposal.places]
+        here = [{e.event_type for e in _ruled_here(ruled, option)} for option in proposal.places]
         for event_type in event_type_options(proposal):
             typed = _type_features(proposal, event_type)
             for option, at in zip(proposal.places, here):
                 rows.append(KeepRow(proposal, event_type, option,
-                                    {**typed, **_rule_features(ruled, proposal, event_type, option, at)}))
+                                    {**typed, **_rule_features(ruled_types, proposal, event_type, option, at)}))
     return rows
 
 
@@ -135,7 +139,7 @@ def type_rows(proposal: Proposal) -> list[TypeRow]:
     all_subs = [sub for _, sub in event_types()]
     for sub in sub_type_options(proposal):
         event_type = event_type_of(sub)
-        features = {**proposal.features, **_type_features(proposal, event_type),
+        features = {**_type_features(proposal, event_type),
                     f"sub_{all_subs.index(sub)}": 1.0,
                     "sub_own": float(proposal.sub_event_type == sub),
                     "sub_hit": float(any(h.sub_event_type == sub for h in proposal.hits)),

@@ -25,6 +25,7 @@ from .features import (
     crowd_does_violence,
     place_options,
     sentence_type_features,
+    territory_ceded,
     weapon_disrupted,
 )
 from .lexicon import event_types, victim_nouns
@@ -212,8 +213,10 @@ class EventCoder:
             why = reasons[id(clause)] or (None if is_event_clause(clause) else "no event word: a verb of use or a weapon alone")
             out.append(self.propose_clause(ctx, sent, clause, n, why))
         violent_crowd, stopped = crowd_does_violence(sent, hits, self.crowd_words), weapon_disrupted(sent, hits)
+        ceded = territory_ceded(sent, hits)
         for proposal in out:
             sentence_type_features(proposal, hits, violent_crowd, stopped)
+            proposal.ceded = ceded
         return out
 
     def propose_clause(self, ctx: ArticleContext, sent: Span, clause: Clause, n: int, why: str | None) -> Proposal:

@@ -146,6 +146,43 @@ def sentence_type_features(proposal: Proposal, hits: list[Any], crowd_violence: 
     proposal.features["weapon_disrupted"] = float(weapon_disrupted)
 
 
+CEDED = "Non-violent transfer of territory"
+TAKEN = frozenset({"Non-state actor overtakes territory", "Government regains territory"})
+# Words of a sentence that tell no fighting however they are read: the territorial ones themselves ('took
+# control'), and the types that are no violence (protests, the non-violent developments).
+PEACEFUL_TYPES = frozenset({"Protests", "Strategic developments"})
+
+
+def territory_ceded(sent: Span, hits: list[Any]) -> bool:
+    """Ground taken in a sentence that tells how it was given up rather than fought for: a side withdrew,
+    pulled out, abandoned or handed it over, and no word of the sentence tells fighting, a weapon used or
+    harm, unless denied ("without a fight", "no shots were fired").  "Troops moved into the town after the
+    rebels withdrew" is a non-violent transfer of territory: forces move into an area without fighting
+    (CODING.md); the taking is a battle only where one is told."""
+    if not any(h.trigger.sub_event_type == CEDED for h in hits):
+        return False
+    doc = sent.doc
+    for hit in hits:
+        trig = hit.trigger
+        if trig.sub_event_type in TAKEN or trig.event_type in PEACEFUL_TYPES or trig.kind == "modifier":
+            continue
+        if not _denied(doc[hit.end - 1]):
+            return False
+    return True
+
+
+def _denied(token: Token) -> bool:
+    """The word is said not to have happened: governed by 'without' ("without a fight", "without firing a
+    shot"), negated ("did not fight"), or its noun, or its verb's subject or object, determined by 'no' ("no
+    shots were fired", "there was no fighting")."""
+    if token.head.lower_ == "without" and token.dep_ in ("pobj", "pcomp"):
+        return True
+    if any(c.dep_ == "neg" for c in token.children):
+        return True
+    nouns = [token, *(c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr"))]
+    return any(c.dep_ == "det" and c.lower_ == "no" for n in nouns for c in n.children)
+
+
 # Verbs that stop a weapon before or instead of its use (ACLED's Disrupted weapons use: interceptions,
 # defusals, seizures and finds of arms): with a weapon as their object, or as the subject of their passive.
 # A verb that uses a weapon ("detonate", "shoot") is no disruption: "shot down" is caught by its particle, a

@@ -75,6 +75,7 @@ class Proposal:
     weak: bool = False  # told only by a killing word, attacker unnamed
     unplaced: bool = False  # the sentence names no place finer than a country
     told_again: bool = False  # refers back to an event already told ("in the gunfight")
+    ceded: bool = False  # its sentence tells ground given up, not fought for (`features.territory_ceded`)
 
     @property
     def kept_by_rules(self) -> bool:
