@@ -25,7 +25,7 @@ import functools
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +44,7 @@ INTER_CODES = range(1, 9)
 SecurityAs = Literal["military", "police"]
 
 # Ranks for overlap resolution: lower wins among mentions of equal length.
+FORMER = frozenset({"former", "retired"})
 _RANK = {"group": 0, "state": 1, "ethnic": 2, "bare": 3, "class": 4, "subject": 5}
 # Parts of speech that may stand between a demonym and its force noun ("Iraqi F-16 jets").
 _BRIDGE_POS = {"ADJ", "NOUN", "PROPN", "NUM", "PART", "PUNCT", ""}
@@ -347,7 +348,19 @@ class ActorDictionary:
                 out.extend(self._ethnic_mention(doc, h, by_start, country))
             elif h.cat == "C":
                 out.extend(self._class_mention(doc, h, by_start, hits, country))
-        return out
+        return [self._as_former(doc, m) for m in out]
+
+    def _as_former(self, doc: Doc, m: _Mention) -> _Mention:
+        """'a former soldier', 'a retired police officer', 'ex-soldiers': who has left the state's forces is a
+        civilian (ACLED codes people by what they are when the event happens: CODING.md's armed vs unarmed)."""
+        if m.inter != 1:
+            return m
+        root = doc[m.start:m.end].root
+        before = [t.lower_ for t in doc[max(0, m.start - 2):m.start]]
+        former = any(c.dep_ == "amod" and c.lower_ in FORMER for c in root.children) or (
+            bool(before) and before[-1] in FORMER) or before == ["ex", "-"]
+        civilians = self.class_named(7, m.country) if former else None
+        return replace(m, actor_name=civilians, inter=7) if civilians else m
 
     def _group_mention(self, doc: Doc, h: _Hit, by_start: dict[int, list[_Hit]],
                        country: str | None) -> list[_Mention]:

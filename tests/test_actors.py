@@ -124,6 +124,19 @@ def test_find_actors_in_a_span_keeps_doc_offsets(actors: ActorDictionary, nlp) -
     assert doc.text[found[0].start:found[0].end] == "Gunmen"
 
 
+@pytest.mark.parametrize(("text", "name", "inter"), [
+    # who has left the state's forces is a civilian: armed and unarmed are what people are at the event
+    ("Gunmen shot a former soldier at his home.", "Civilians (Mali)", 7),
+    ("Gunmen killed a retired police officer on Sunday.", "Civilians (Mali)", 7),
+    ("Gunmen shot dead two ex-soldiers on Sunday.", "Civilians (Mali)", 7),
+    ("Gunmen shot two soldiers at a checkpoint.", "Military Forces of Mali", 1),
+])
+def test_former_members_of_the_forces_are_civilians(actors: ActorDictionary, nlp, text: str, name: str,
+                                                    inter: int) -> None:
+    found = [a for a in actors.find_actors(nlp(text), country="Mali") if a.text.lower() != "gunmen"]
+    assert [(a.name, a.inter) for a in found] == [(name, inter)]
+
+
 def test_country_as_subject_or_agent(actors: ActorDictionary, nlp) -> None:
     doc = nlp("Israel struck a building in Beirut. The depot was hit by Russia.")
     assert [a.name for a in actors.find_actors(doc)] == ["Military Forces of Israel", "Military Forces of Russia"]

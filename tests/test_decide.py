@@ -543,3 +543,18 @@ def test_ground_given_up_is_a_non_violent_transfer(text, sub_event_type):
     events = model.decide(_propose(text))
     assert [e.sub_event_type for e in events] == [sub_event_type], events
 
+
+
+@pytest.mark.parametrize(("text", "harm"), [
+    # a verb of violence done to people is the harm itself, whoever the people are and however they are counted
+    ("Gunmen executed six passengers near Kalembe on Sunday.", True),
+    ("Gunmen stopped a bus near Kalembe and executed six of them.", True),
+    ("Militants murdered a teacher in Kalembe on Sunday.", True),
+    ("Two farmers were tortured by soldiers in Kalembe.", True),
+    # the same verbs done to things are no violence
+    ("The militia executed its plan to take Kalembe.", False),
+    ("Planners executed the new road scheme in Kalembe.", False),
+])
+def test_a_verb_of_violence_done_to_people_is_a_harm_word(text, harm):
+    proposals = _propose(text).proposals
+    assert any("harm" == h.kind for p in proposals for h in p.hits) is harm, [p.hits for p in proposals]

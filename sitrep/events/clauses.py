@@ -139,6 +139,13 @@ def find_triggers(sent: Span) -> list[TriggerHit]:
             hits.append(TriggerHit(_taking_a_person(matched), i, i + 1, person_taken=True))
             i += 1
             continue
+        if matched and len(matched.words) == 1 and matched.kind == "cue" and matched.sub_event_type == "Attack" and (
+                _takes_people(tok)):
+            # 'executed six passengers', 'murdered a teacher': a verb of violence done to people is the harm itself
+            # (the rules type it by its doers and victims); 'executed the plan', 'tortured logic' are no harm
+            hits.append(TriggerHit(replace(matched, kind="harm"), i, i + 1))
+            i += 1
+            continue
         if matched and _names_a_time(sent.doc[i:i + len(matched.words)]):
             i += len(matched.words)  # 'March 12', 'the March 23 Movement': the month, not a protest march
         elif matched:
@@ -196,6 +203,12 @@ def _takes_a_person(tok: Token) -> bool:
     return any(o.ent_type_ == "PERSON" or lemma(o) in people
                or (o.pos_ == "NOUN" and o.lower_.endswith(("man", "men")) and len(o) > 4)  # not 'Yemen'
                for o in _taken(tok))
+
+
+def _takes_people(tok: Token) -> bool:
+    """The verb takes a person (`_takes_a_person`), or a number of people: 'executed six', 'six of them', 'six
+    of the passengers' (a bare count is of people after a verb that is done to people)."""
+    return _takes_a_person(tok) or any(o.like_num or (o.pos_ == "NUM") for o in _taken(tok))
 
 
 # generic words for arms (the lexicon's weapons, 'rockets', 'mines', are its means and instruments)
