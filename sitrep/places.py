@@ -63,6 +63,9 @@ LIST_JOINERS = {",", "and", "or", "&"}
 SPEECH_RECIPIENT_VERBS = frozenset({"tell", "inform"})  # lemmas: whom one tells is a listener, no place
 SETTLEMENT_KINDS = {"admin1", "admin2", "admin", "settlement"}
 SPAN_KINDS = {"natural", "facility", "building"}  # type words that belong to the name: "Litani River"
+# Facilities named for the town they serve ('Kabul airport', 'Hodeidah port'): the name is the town's, not only a
+# namesake's ('Beaufort Castle' need not stand in a Beaufort)
+SERVING = frozenset({"airport", "port", "station"})
 
 
 # ---------------------------------------------------------------- recognition
@@ -840,7 +843,7 @@ class PlaceResolver:
         admin = next((k for k in kinds if k in SETTLEMENT_KINDS), None)
         if admin and not choice.found.kind:
             choice.found.kind = admin
-        choice.reduced = any(k in SPAN_KINDS for k in kinds)
+        choice.reduced = any(k in SPAN_KINDS and fold_text(w) not in SERVING for w, k in zip(dropped, kinds))
 
     def _link_containers(self, doc: Doc, choices: list[Choice]) -> None:
         """The places the text says hold a mention: 'X, W.Va.'; 'the town of X in south Y';

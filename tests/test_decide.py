@@ -431,6 +431,7 @@ def test_civilians_who_kill_with_their_own_hands_are_a_mob(text, mob):
     ("Insurgents detonated a car bomb outside the police station in Gorham on Friday.", False),
     ("Gunmen shot a rifle into the crowd at the market in Elstow.", False),
     ("Air defences shot down two drones over Arvale overnight.", True),
+    ("Air defences downed an explosive-laden drone over Arvale overnight.", True),
 ])
 def test_a_weapon_stopped_before_its_use_is_a_feature(text, stopped):
     # Disrupted weapons use (interceptions, defusals, seizures of arms) against the attack it prevented.

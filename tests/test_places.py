@@ -254,6 +254,18 @@ def test_a_short_item_naming_no_country_still_has_its_place(nlp, resolver: Place
     assert found[mention].country == country
 
 
+@pytest.mark.parametrize("text, mention, country", [
+    ("Drones targeted Kassala Airport late on Tuesday.", "Kassala Airport", "Sudan"),
+])
+def test_a_facility_named_for_the_town_it_serves_is_at_that_town(nlp, resolver: PlaceResolver, text: str,
+                                                                 mention: str, country: str) -> None:
+    """An airport, a port or a station takes the name of the town it serves: 'X Airport' is at X, though
+    the gazetteer lacks the airport and no country is named ('X Castle' need not stand in an X)."""
+    found = _by_text(_resolve(nlp, resolver, text))
+    assert mention in found, sorted(found)
+    assert found[mention].country == country
+
+
 def test_a_country_written_in_the_dateline_holds_its_place(nlp, resolver: PlaceResolver) -> None:
     """'SAMAR, Philippines (Agency) —': the dateline's own country says which Samar files the story, and
     the article's places are read in it."""

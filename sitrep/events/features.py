@@ -189,7 +189,7 @@ def _denied(token: Token) -> bool:
 # bomb "detonated in a controlled explosion" by its own check.
 DISRUPTING = {"intercept", "defuse", "seize", "confiscate", "recover", "find", "discover", "uncover", "destroy",
               "dismantle", "neutralise", "neutralize", "foil", "thwart", "deactivate", "disarm", "capture",
-              "impound", "hand"}
+              "impound", "hand", "down"}  # ('downed a drone': shot it down)
 # The general words for arms (a weapon's own name is an instrument or means trigger).
 ARMS = {"weapon", "arm", "arms", "explosive", "explosives", "ammunition", "munition", "rifle", "gun", "firearm",
         "pistol", "bomb", "device"}
